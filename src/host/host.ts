@@ -1,0 +1,299 @@
+// The embedded SQL host: runs osquery-style SQL over our TablePlugins without
+// osqueryd, for the CLI and for tests. It knows tables only through the
+// TablePlugin contract, so it serves any plugin the same way.
+//
+// How a statement runs. A generate may be async, but SQLite asks for rows
+// synchronously, in the middle of stepping the statement. So the host runs a
+// statement in rounds over a per-statement cache of materialized rows:
+//   1. prepare it (syntax errors and unknown tables surface here);
+//   2. step it to the end; each scan SQLite starts on one of our tables looks
+//      up the cache by (table, hidden-parameter values). A miss is recorded
+//      and the scan yields nothing;
+//   3. if anything missed, await each missed generate (with the QueryContext
+//      osqueryd would give: the `=` SQLite forwarded on hidden columns, plus
+//      the constraints and colsUsed read statically from the statement, see
+//      statement.ts), store the rows, and go to 2. A round with no miss is the
+//      answer.
+// The first round discovers which tables the statement reads; later rounds
+// resolve scans that only happen once earlier tables have rows (joins, and
+// hidden parameters bound from another table such as
+// `JOIN t ON t.param = other.col`, which osqueryd also answers with one
+// generate per value). Rounds are bounded. Each statement generates afresh.
+//
+// Hidden columns are SQLite hidden columns (not in SELECT *) declared as the
+// virtual table's parameters: `WHERE min_cpu_percent = 50` reaches generate as
+// a `=` constraint and the value is echoed back in each row when generate does
+// not set it, as osquery tables do. Hidden columns accept only `=` (and IN);
+// other operators on them are an error from SQLite.
+//
+// Snapshot tables are ordinary TEMP tables with declared types, loaded once.
+import Database from 'better-sqlite3';
+import type { Database as DB, Statement } from 'better-sqlite3';
+import type { ColumnDeclaration, ColumnType, Constraint, QueryContext, Row, TablePlugin } from '../sdk/table.js';
+import { ColumnOption } from '../sdk/table.js';
+import { registerOsqueryFunctions } from './functions.js';
+import type { SnapshotTable } from './snapshot.js';
+import { analyzeStatement, tokenize, type StatementHints, type TableShape } from './statement.js';
+import { declareVirtualTable, quoteIdent } from './vtab.js';
+import { resultText, sqliteType, toSqlValue, type SqlValue } from './values.js';
+
+/**
+ * 'input': the statement or data given by the user is wrong (bad SQL, unknown
+ * table, a forbidden statement). 'table': a table's generate failed.
+ */
+export class HostError extends Error {
+  override readonly name = 'HostError';
+  constructor(
+    readonly kind: 'input' | 'table',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface HostColumn {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly hidden: boolean;
+}
+
+export interface HostTable {
+  readonly name: string;
+  readonly kind: 'plugin' | 'snapshot';
+  readonly description: string;
+  readonly columns: readonly HostColumn[];
+}
+
+export interface QueryResult {
+  readonly columns: readonly string[];
+  /** Cells as osqueryd prints them: text, or null for SQL NULL. */
+  readonly rows: readonly (readonly (string | null)[])[];
+}
+
+export interface HostOptions {
+  readonly tables: readonly TablePlugin[];
+  readonly snapshots?: readonly SnapshotTable[];
+  /** Upper bound on generate rounds per statement (see above). */
+  readonly maxRounds?: number;
+}
+
+interface PluginEntry {
+  readonly plugin: TablePlugin;
+  readonly params: readonly ColumnDeclaration[];
+  readonly visible: readonly ColumnDeclaration[];
+}
+
+interface Miss {
+  readonly entry: PluginEntry;
+  readonly key: string;
+  readonly args: readonly unknown[];
+}
+
+const isHidden = (c: ColumnDeclaration): boolean => ((c.options ?? 0) & ColumnOption.HIDDEN) !== 0;
+
+function argKey(args: readonly unknown[]): string {
+  return JSON.stringify(args.map((a) => (a === undefined ? null : [typeof a, resultText(a)])));
+}
+
+export class EmbeddedHost {
+  private readonly db: DB;
+  private readonly plugins = new Map<string, PluginEntry>();
+  private readonly snapshots = new Map<string, SnapshotTable>();
+  private readonly maxRounds: number;
+  /** Rows per table per parameter tuple, for the statement being run. */
+  private cache = new Map<string, Map<string, SqlValue[][]>>();
+  private misses = new Map<string, Miss>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: HostOptions) {
+    this.maxRounds = options.maxRounds ?? 16;
+    this.db = new Database(':memory:');
+    registerOsqueryFunctions(this.db);
+    for (const plugin of options.tables) this.addPlugin(plugin);
+    for (const snap of options.snapshots ?? []) this.addSnapshot(snap);
+  }
+
+  private addPlugin(plugin: TablePlugin): void {
+    const key = plugin.name.toLowerCase();
+    if (this.plugins.has(key)) throw new Error(`table ${plugin.name} is registered twice`);
+    const names = new Set<string>();
+    for (const c of plugin.columns) {
+      if (names.has(c.name.toLowerCase())) throw new Error(`table ${plugin.name}: column ${c.name} is declared twice`);
+      names.add(c.name.toLowerCase());
+    }
+    const entry: PluginEntry = { plugin, params: plugin.columns.filter(isHidden), visible: plugin.columns.filter((c) => !isHidden(c)) };
+    declareVirtualTable(this.db, {
+      name: plugin.name,
+      parameters: entry.params.map((c) => ({ name: c.name, sqlType: sqliteType(c.type) })),
+      columns: entry.visible.map((c) => ({ name: c.name, sqlType: sqliteType(c.type) })),
+      scan: (args) => this.scan(entry, args),
+    });
+    this.plugins.set(key, entry);
+  }
+
+  private addSnapshot(snap: SnapshotTable): void {
+    const key = snap.name.toLowerCase();
+    // A snapshot may not stand in for one of our tables: a query would then
+    // silently read stale captured rows where the user expects live ones.
+    if (this.plugins.has(key)) {
+      throw new HostError('input', `snapshot ${snap.file}: table ${snap.name} is one of this extension's tables and cannot be replaced by a snapshot`);
+    }
+    if (this.snapshots.has(key)) throw new HostError('input', `snapshot ${snap.file}: table ${snap.name} is loaded twice`);
+    const cols = snap.columns.map((c) => `${quoteIdent(c.name)} ${sqliteType(c.type)}`).join(', ');
+    this.db.exec(`CREATE TEMP TABLE ${quoteIdent(snap.name)} (${cols})`);
+    const insert = this.db.prepare(
+      `INSERT INTO temp.${quoteIdent(snap.name)} VALUES (${snap.columns.map(() => '?').join(', ')})`,
+    );
+    this.db.transaction(() => {
+      for (const row of snap.rows) {
+        const lower = new Map(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
+        insert.run(snap.columns.map((c) => toSqlValue(c.type, lower.get(c.name.toLowerCase()))));
+      }
+    })();
+    this.snapshots.set(key, snap);
+  }
+
+  /** Called by SQLite (synchronously) when it starts scanning one of our tables. */
+  private *scan(entry: PluginEntry, args: readonly unknown[]): Generator<SqlValue[]> {
+    const key = argKey(args);
+    const rows = this.cache.get(entry.plugin.name)?.get(key);
+    if (rows) {
+      yield* rows;
+      return;
+    }
+    this.misses.set(`${entry.plugin.name}\u0000${key}`, { entry, key, args: [...args] });
+  }
+
+  private shape = (name: string): TableShape | undefined => {
+    const key = name.toLowerCase();
+    const p = this.plugins.get(key);
+    if (p) return { name: p.plugin.name, columns: p.plugin.columns.map((c) => ({ name: c.name, hidden: isHidden(c) })) };
+    const s = this.snapshots.get(key);
+    if (s) return { name: s.name, columns: s.columns.map((c) => ({ name: c.name, hidden: false })) };
+    return undefined;
+  };
+
+  private async materialize(miss: Miss, hints: StatementHints): Promise<void> {
+    const { entry, args } = miss;
+    const constraints = new Map<string, Constraint[]>(hints.constraintsFor(entry.plugin.name));
+    entry.params.forEach((c, i) => {
+      const v = args[i];
+      if (v !== undefined && v !== null) constraints.set(c.name, [{ op: '=', expr: resultText(v) ?? '' }]);
+    });
+    const context: QueryContext = { constraints, colsUsed: hints.colsUsedFor(entry.plugin.name) };
+    let produced: Iterable<Row>;
+    try {
+      produced = await entry.plugin.generate(context);
+    } catch (e) {
+      throw new HostError('table', `table ${entry.plugin.name}: ${(e as Error).message ?? String(e)}`);
+    }
+    const rows: SqlValue[][] = [];
+    for (const row of produced) {
+      const out: SqlValue[] = [];
+      entry.params.forEach((c, i) => {
+        const own = row[c.name];
+        // Echo the constraint into the hidden column when generate did not.
+        out.push(own === undefined || own === null ? ((args[i] ?? null) as SqlValue) : toSqlValue(c.type, own));
+      });
+      for (const c of entry.visible) out.push(toSqlValue(c.type, row[c.name]));
+      rows.push(out);
+    }
+    const perTable = this.cache.get(entry.plugin.name) ?? new Map<string, SqlValue[][]>();
+    perTable.set(miss.key, rows);
+    this.cache.set(entry.plugin.name, perTable);
+  }
+
+  private prepare(sql: string): Statement {
+    const first = tokenize(sql)[0];
+    if (first && first.bare && ['ATTACH', 'DETACH'].includes(first.value.toUpperCase())) {
+      throw new HostError('input', 'ATTACH and DETACH are not allowed: the host only reads its own tables');
+    }
+    let stmt: Statement;
+    try {
+      stmt = this.db.prepare(sql);
+    } catch (e) {
+      throw new HostError('input', (e as Error).message);
+    }
+    if (!stmt.readonly) throw new HostError('input', 'only read-only statements (SELECT) are allowed');
+    return stmt;
+  }
+
+  /** Runs one statement. Statements on one host run one at a time. */
+  query(sql: string): Promise<QueryResult> {
+    const run = this.queue.then(() => this.run(sql));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(sql: string): Promise<QueryResult> {
+    const stmt = this.prepare(sql);
+    const hints = analyzeStatement(sql, this.shape);
+    this.cache = new Map();
+    try {
+      for (let round = 0; ; round++) {
+        this.misses = new Map();
+        let raw: unknown[][];
+        try {
+          if (stmt.reader) raw = stmt.raw(true).safeIntegers(true).all() as unknown[][];
+          else {
+            stmt.run();
+            raw = [];
+          }
+        } catch (e) {
+          throw new HostError('input', (e as Error).message);
+        }
+        if (this.misses.size === 0) {
+          const columns = stmt.reader ? stmt.columns().map((c) => c.name) : [];
+          return { columns, rows: raw.map((r) => r.map(resultText)) };
+        }
+        if (round + 1 >= this.maxRounds) {
+          throw new HostError('input', `statement still needed new table rows after ${this.maxRounds} rounds of generate; simplify its joins`);
+        }
+        for (const miss of this.misses.values()) await this.materialize(miss, hints);
+      }
+    } finally {
+      this.cache = new Map();
+      this.misses = new Map();
+    }
+  }
+
+  tables(): HostTable[] {
+    const out: HostTable[] = [];
+    for (const e of this.plugins.values()) {
+      out.push({
+        name: e.plugin.name,
+        kind: 'plugin',
+        description: e.plugin.description,
+        columns: e.plugin.columns.map((c) => ({ name: c.name, type: c.type, hidden: isHidden(c) })),
+      });
+    }
+    for (const s of this.snapshots.values()) {
+      out.push({ name: s.name, kind: 'snapshot', description: `snapshot from ${s.file}`, columns: s.columns.map((c) => ({ ...c, hidden: false })) });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The table's declaration as osqueryi's .schema prints it, or undefined. */
+  schema(name: string): string | undefined {
+    const t = this.tables().find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!t) return undefined;
+    const cols = t.columns.map((c) => `\`${c.name}\` ${c.type}${c.hidden ? ' HIDDEN' : ''}`);
+    return `CREATE TABLE ${t.name}(${cols.join(', ')});`;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** Every SQL function a statement on the host may call: SQLite's and osquery's. */
+export function sqlFunctionNames(): string[] {
+  const db = new Database(':memory:');
+  try {
+    registerOsqueryFunctions(db);
+    const rows = db.prepare('SELECT DISTINCT name FROM pragma_function_list ORDER BY name').pluck().all() as string[];
+    return rows;
+  } finally {
+    db.close();
+  }
+}

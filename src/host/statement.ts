@@ -1,0 +1,391 @@
+// Static reading of an SQL statement for the hints osqueryd would give a
+// table's generate: constraints (`col OP literal`, IN lists as several `=`)
+// and the columns used. better-sqlite3's virtual tables only forward `=` on
+// hidden parameter columns, so everything else osqueryd would forward is
+// recovered here from the statement text.
+//
+// A constraint is only a hint: SQLite still re-checks every row against the
+// full WHERE clause, exactly as with osqueryd, so a hint may be incomplete but
+// must never be wrong. We therefore extract conservatively and give up
+// (no hints) whenever the shape is not plainly safe:
+//   - only conjuncts of the outermost SELECT's WHERE clause (never ON, which
+//     would be wrong for the left side of a LEFT JOIN, and never under OR/NOT);
+//   - a table gets hints only when its name occurs exactly once in the whole
+//     statement (a self-join or a subquery reading the same table would let
+//     one alias's predicate narrow the other's rows);
+//   - compound selects (UNION ...) and CTEs get no constraint hints at all;
+//   - an unqualified column is attributed only when exactly one table in the
+//     FROM clause has it and no subquery/table function there could;
+//   - the right-hand side must be a literal (string, number); anything
+//     involving parameters, expressions, COLLATE or ESCAPE is skipped.
+// colsUsed is an over-approximation (every identifier naming a column), null
+// when any `*` wildcard or NATURAL join could use columns implicitly.
+import type { Constraint, ConstraintOp } from '../sdk/table.js';
+import { realText } from './values.js';
+
+export interface TableShape {
+  readonly name: string;
+  readonly columns: readonly { readonly name: string; readonly hidden: boolean }[];
+}
+
+type TokenKind = 'ident' | 'string' | 'number' | 'blob' | 'param' | 'op';
+export interface Token {
+  readonly kind: TokenKind;
+  /** Identifiers unquoted, strings unescaped, operators as written. */
+  readonly value: string;
+  /** A bare (unquoted) word, so it may be a keyword. */
+  readonly bare: boolean;
+}
+
+const OPERATORS = ['||', '<=', '>=', '==', '!=', '<>', '<<', '>>', '->>', '->'];
+
+/** Splits SQL into tokens; comments are dropped. Unterminated quotes end the text. */
+export function tokenize(sql: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  const n = sql.length;
+  const quoted = (close: string): string => {
+    let s = '';
+    i++;
+    while (i < n) {
+      if (sql[i] === close) {
+        if (close !== ']' && sql[i + 1] === close) {
+          s += close;
+          i += 2;
+          continue;
+        }
+        i++;
+        return s;
+      }
+      s += sql[i++];
+    }
+    return s;
+  };
+  while (i < n) {
+    const c = sql[i];
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      while (i < n && sql[i] !== '\n') i++;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+    } else if ((c === 'x' || c === 'X') && sql[i + 1] === "'") {
+      i++;
+      out.push({ kind: 'blob', value: quoted("'"), bare: false });
+    } else if (c === "'") {
+      out.push({ kind: 'string', value: quoted("'"), bare: false });
+    } else if (c === '"' || c === '`') {
+      out.push({ kind: 'ident', value: quoted(c), bare: false });
+    } else if (c === '[') {
+      out.push({ kind: 'ident', value: quoted(']'), bare: false });
+    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
+      const m = /^(0[xX][0-9a-fA-F]+|([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)/.exec(sql.slice(i));
+      const text = m ? m[0] : c;
+      out.push({ kind: 'number', value: text, bare: false });
+      i += text.length;
+    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
+      const m = /^[A-Za-z0-9_$\u0080-\uffff]+/.exec(sql.slice(i));
+      const text = m ? m[0] : c;
+      out.push({ kind: 'ident', value: text, bare: true });
+      i += text.length;
+    } else if (c === '?' || c === ':' || c === '@' || c === '$') {
+      const m = /^[?:@$][A-Za-z0-9_]*/.exec(sql.slice(i));
+      const text = m ? m[0] : c;
+      out.push({ kind: 'param', value: text, bare: false });
+      i += text.length;
+    } else {
+      const op = OPERATORS.find((o) => sql.startsWith(o, i)) ?? c;
+      out.push({ kind: 'op', value: op, bare: false });
+      i += op.length;
+    }
+  }
+  return out;
+}
+
+const isKw = (t: Token | undefined, ...words: string[]): boolean =>
+  t !== undefined && t.kind === 'ident' && t.bare && words.includes(t.value.toUpperCase());
+const isOp = (t: Token | undefined, ...ops: string[]): boolean => t !== undefined && t.kind === 'op' && ops.includes(t.value);
+
+/** Keywords that end a FROM clause or a table reference's alias position. */
+const CLAUSE_END = ['WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'WINDOW', 'UNION', 'INTERSECT', 'EXCEPT', 'RETURNING'];
+const JOIN_WORDS = ['JOIN', 'NATURAL', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'CROSS', 'OUTER', 'ON', 'USING', 'INDEXED', 'NOT'];
+
+interface FromEntry {
+  /** Table name as written (null for a subquery). */
+  readonly table: string | null;
+  readonly alias: string;
+  /** A subquery or table-valued function call: its columns are unknown to us. */
+  readonly opaque: boolean;
+}
+
+/** Per-table hints read from one statement. */
+export interface StatementHints {
+  /** Constraints for a table's visible columns (empty when none are safe). */
+  constraintsFor(table: string): Map<string, Constraint[]>;
+  /** Columns of the table the statement may use; null for all. */
+  colsUsedFor(table: string): Set<string> | null;
+}
+
+/** Index of the matching close paren for tokens[open] === '(' (or tokens.length). */
+function matchParen(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    if (isOp(tokens[i], '(')) depth++;
+    else if (isOp(tokens[i], ')')) {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return tokens.length;
+}
+
+/** Token indexes at paren depth 0 within [from, to). */
+function topLevel(tokens: Token[], from: number, to: number): number[] {
+  const idx: number[] = [];
+  for (let i = from; i < to; i++) {
+    if (isOp(tokens[i], '(')) {
+      i = matchParen(tokens, i);
+      continue;
+    }
+    idx.push(i);
+  }
+  return idx;
+}
+
+function parseFrom(tokens: Token[], from: number, to: number): FromEntry[] | null {
+  const entries: FromEntry[] = [];
+  let i = from;
+  const expectTable = (): boolean => {
+    if (isOp(tokens[i], '(')) {
+      i = matchParen(tokens, i) + 1;
+      entries.push({ table: null, alias: readAlias() ?? '', opaque: true });
+      return true;
+    }
+    const t = tokens[i];
+    if (!t || t.kind !== 'ident') return false;
+    let name = t.value;
+    i++;
+    if (isOp(tokens[i], '.') && tokens[i + 1]?.kind === 'ident') {
+      name = tokens[i + 1].value;
+      i += 2;
+    }
+    let opaque = false;
+    if (isOp(tokens[i], '(')) {
+      // A table-valued function call: its arguments bind hidden columns.
+      i = matchParen(tokens, i) + 1;
+      opaque = true;
+    }
+    entries.push({ table: name, alias: readAlias() ?? name, opaque });
+    return true;
+  };
+  const readAlias = (): string | undefined => {
+    if (isKw(tokens[i], 'AS')) i++;
+    const t = tokens[i];
+    if (t && t.kind === 'ident' && !(t.bare && (JOIN_WORDS.includes(t.value.toUpperCase()) || CLAUSE_END.includes(t.value.toUpperCase())))) {
+      i++;
+      return t.value;
+    }
+    return undefined;
+  };
+  if (!expectTable()) return null;
+  while (i < to) {
+    const t = tokens[i];
+    if (isOp(t, ',')) {
+      i++;
+      if (!expectTable()) return null;
+    } else if (isKw(t, 'JOIN')) {
+      i++;
+      if (!expectTable()) return null;
+    } else if (isKw(t, 'ON')) {
+      // Skip the join condition up to the next join operator.
+      i++;
+      while (i < to && !isOp(tokens[i], ',') && !isKw(tokens[i], 'JOIN', 'NATURAL', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'CROSS')) {
+        i = isOp(tokens[i], '(') ? matchParen(tokens, i) + 1 : i + 1;
+      }
+    } else if (isKw(t, 'USING') && isOp(tokens[i + 1], '(')) {
+      i = matchParen(tokens, i + 1) + 1;
+    } else if (isKw(t, 'INDEXED') && isKw(tokens[i + 1], 'BY')) {
+      i += 3;
+    } else if (isKw(t, 'NOT') && isKw(tokens[i + 1], 'INDEXED')) {
+      i += 2;
+    } else if (isKw(t, 'NATURAL', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'CROSS', 'OUTER')) {
+      i++;
+    } else {
+      return null;
+    }
+  }
+  return entries;
+}
+
+interface Literal {
+  readonly text: string;
+}
+
+function literalAt(tokens: Token[], i: number): { lit: Literal; next: number } | null {
+  const t = tokens[i];
+  if (!t) return null;
+  if (t.kind === 'string') return { lit: { text: t.value }, next: i + 1 };
+  let sign = '';
+  let j = i;
+  if (isOp(t, '-', '+')) {
+    sign = t.value === '-' ? '-' : '';
+    j++;
+  }
+  const num = tokens[j];
+  if (!num || num.kind !== 'number') return null;
+  return { lit: { text: numberText(sign, num.value) }, next: j + 1 };
+}
+
+/** The text SQLite would give for a numeric literal (osquery passes constraint values as text). */
+function numberText(sign: string, literal: string): string {
+  if (/^0[xX]/.test(literal)) return BigInt.asIntN(64, BigInt(sign === '-' ? `-${literal}` : literal)).toString();
+  if (/^[0-9]+$/.test(literal)) {
+    const v = BigInt(`${sign}${literal}`);
+    if (v >= -(2n ** 63n) && v < 2n ** 63n) return v.toString();
+  }
+  return realText(Number(`${sign}${literal}`));
+}
+
+interface ColumnRef {
+  readonly qualifier: string | null;
+  readonly column: string;
+}
+
+function refAt(tokens: Token[], i: number): { ref: ColumnRef; next: number } | null {
+  const a = tokens[i];
+  if (!a || a.kind !== 'ident' || (a.bare && KEYWORD_LIKE.has(a.value.toUpperCase()))) return null;
+  if (isOp(tokens[i + 1], '.')) {
+    const b = tokens[i + 2];
+    if (!b || b.kind !== 'ident') return null;
+    if (isOp(tokens[i + 3], '.')) return null; // schema.table.column: not worth the risk
+    return { ref: { qualifier: a.value, column: b.value }, next: i + 3 };
+  }
+  return { ref: { qualifier: null, column: a.value }, next: i + 1 };
+}
+
+const KEYWORD_LIKE = new Set(['NOT', 'NULL', 'CASE', 'EXISTS', 'SELECT', 'TRUE', 'FALSE', 'CAST', 'CURRENT_TIME', 'CURRENT_DATE', 'CURRENT_TIMESTAMP']);
+
+const FLIP: Record<string, ConstraintOp> = { '=': '=', '==': '=', '>': '<', '<': '>', '>=': '<=', '<=': '>=' };
+const DIRECT: Record<string, ConstraintOp> = { '=': '=', '==': '=', '>': '>', '<': '<', '>=': '>=', '<=': '<=' };
+
+/** Reads one WHERE conjunct as `ref OP literal` constraints, or null. */
+function conjunct(tokens: Token[], from: number, to: number): { ref: ColumnRef; constraints: Constraint[] } | null {
+  const r = refAt(tokens, from);
+  if (r) {
+    const op = tokens[r.next];
+    if (op?.kind === 'op' && DIRECT[op.value]) {
+      const l = literalAt(tokens, r.next + 1);
+      if (l && l.next === to) return { ref: r.ref, constraints: [{ op: DIRECT[op.value], expr: l.lit.text }] };
+    }
+    if (isKw(op, 'LIKE', 'GLOB', 'REGEXP')) {
+      const l = literalAt(tokens, r.next + 1);
+      if (l && l.next === to) return { ref: r.ref, constraints: [{ op: op!.value.toUpperCase() as ConstraintOp, expr: l.lit.text }] };
+    }
+    if (isKw(op, 'IN') && isOp(tokens[r.next + 1], '(')) {
+      const close = matchParen(tokens, r.next + 1);
+      if (close !== to - 1) return null;
+      const values: Constraint[] = [];
+      let j = r.next + 2;
+      while (j < close) {
+        const l = literalAt(tokens, j);
+        if (!l) return null;
+        values.push({ op: '=', expr: l.lit.text });
+        j = l.next;
+        if (isOp(tokens[j], ',')) j++;
+        else if (j !== close) return null;
+      }
+      return values.length > 0 ? { ref: r.ref, constraints: values } : null;
+    }
+  }
+  // literal OP ref, as SQLite normalises `5 < pid` to `pid > 5`.
+  const l = literalAt(tokens, from);
+  if (l) {
+    const op = tokens[l.next];
+    if (op?.kind === 'op' && FLIP[op.value]) {
+      const r2 = refAt(tokens, l.next + 1);
+      if (r2 && r2.next === to) return { ref: r2.ref, constraints: [{ op: FLIP[op.value], expr: l.lit.text }] };
+    }
+  }
+  return null;
+}
+
+/**
+ * Reads the hints for every table of the statement. `shape` describes the
+ * tables the host knows (ours and snapshots); names are case-insensitive.
+ */
+export function analyzeStatement(sql: string, shape: (table: string) => TableShape | undefined): StatementHints {
+  const tokens = tokenize(sql);
+  const constraints = new Map<string, Map<string, Constraint[]>>();
+  const idents = new Set(tokens.filter((t) => t.kind === 'ident').map((t) => t.value.toLowerCase()));
+  const wildcard = tokens.some(
+    (t, i) => (isOp(t, '*') && (i === 0 || isKw(tokens[i - 1], 'SELECT', 'DISTINCT', 'ALL') || isOp(tokens[i - 1], ',', '.'))) || isKw(t, 'NATURAL'),
+  );
+  const nameCount = new Map<string, number>();
+  for (const t of tokens) if (t.kind === 'ident') nameCount.set(t.value.toLowerCase(), (nameCount.get(t.value.toLowerCase()) ?? 0) + 1);
+
+  extract: {
+    if (!isKw(tokens[0], 'SELECT')) break extract;
+    const top = topLevel(tokens, 0, tokens.length);
+    if (top.some((i) => isKw(tokens[i], 'UNION', 'INTERSECT', 'EXCEPT', 'VALUES'))) break extract;
+    const fromAt = top.find((i) => isKw(tokens[i], 'FROM'));
+    if (fromAt === undefined) break extract;
+    const fromEnd = top.find((i) => i > fromAt && (isKw(tokens[i], ...CLAUSE_END) || isOp(tokens[i], ';'))) ?? tokens.length;
+    if (!isKw(tokens[fromEnd], 'WHERE')) break extract;
+    const entries = parseFrom(tokens, fromAt + 1, fromEnd);
+    if (!entries) break extract;
+    const whereEnd = top.find((i) => i > fromEnd && (isKw(tokens[i], ...CLAUSE_END) || isOp(tokens[i], ';'))) ?? tokens.length;
+    const whereTop = top.filter((i) => i > fromEnd && i < whereEnd);
+    if (whereTop.some((i) => isKw(tokens[i], 'OR'))) break extract;
+
+    // Split at top-level AND, keeping BETWEEN's own AND inside its conjunct.
+    const parts: [number, number][] = [];
+    let start = fromEnd + 1;
+    let between = false;
+    for (const i of whereTop) {
+      if (isKw(tokens[i], 'BETWEEN')) between = true;
+      else if (isKw(tokens[i], 'AND')) {
+        if (between) between = false;
+        else {
+          parts.push([start, i]);
+          start = i + 1;
+        }
+      }
+    }
+    parts.push([start, whereEnd]);
+
+    const known = entries.map((e) => ({ entry: e, table: e.table && !e.opaque ? shape(e.table) : undefined }));
+    const anyOpaque = known.some((k) => k.table === undefined);
+    for (const [a, b] of parts) {
+      const c = conjunct(tokens, a, b);
+      if (!c) continue;
+      const col = c.ref.column.toLowerCase();
+      let owners = known.filter((k) => k.table !== undefined && k.table.columns.some((x) => x.name.toLowerCase() === col));
+      if (c.ref.qualifier !== null) {
+        const q = c.ref.qualifier.toLowerCase();
+        owners = owners.filter((k) => k.entry.alias.toLowerCase() === q);
+      } else if (anyOpaque) {
+        continue;
+      }
+      if (owners.length !== 1) continue;
+      const table = owners[0].table!;
+      const column = table.columns.find((x) => x.name.toLowerCase() === col)!;
+      // Hidden columns reach generate through SQLite itself (as parameters).
+      if (column.hidden) continue;
+      if ((nameCount.get(table.name.toLowerCase()) ?? 0) !== 1) continue;
+      const forTable = constraints.get(table.name.toLowerCase()) ?? new Map<string, Constraint[]>();
+      forTable.set(column.name, [...(forTable.get(column.name) ?? []), ...c.constraints]);
+      constraints.set(table.name.toLowerCase(), forTable);
+    }
+  }
+
+  return {
+    constraintsFor: (table) => new Map(constraints.get(table.toLowerCase()) ?? []),
+    colsUsedFor: (table) => {
+      if (wildcard) return null;
+      const t = shape(table);
+      if (!t) return null;
+      return new Set(t.columns.filter((c) => idents.has(c.name.toLowerCase())).map((c) => c.name));
+    },
+  };
+}
