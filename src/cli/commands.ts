@@ -1,0 +1,11 @@
+// The subcommand table. To add a command, write src/cli/<name>.ts exporting a
+// Command and add it to this list.
+import type { Command } from './command.js';
+import { queryCommand } from './query.js';
+import { shellCommand } from './shell.js';
+
+export const COMMANDS: readonly Command[] = [queryCommand, shellCommand];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

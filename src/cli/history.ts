@@ -1,0 +1,54 @@
+// The shell's history file: private (0600, it holds every hunt query typed),
+// bounded, and never a reason for the shell to fail.
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const HISTORY_LIMIT = 1000;
+
+export function historyPath(): string {
+  return join(homedir(), '.an1489_history');
+}
+
+export class History {
+  private entries: string[] = [];
+  private warned = false;
+
+  constructor(
+    readonly path: string,
+    private readonly warn: (message: string) => void,
+  ) {
+    try {
+      const text = readFileSync(path, 'utf8');
+      this.entries = text.split('\n').filter((l) => l.trim() !== '').slice(-HISTORY_LIMIT);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.fail(e);
+    }
+  }
+
+  /** Oldest first. */
+  all(): readonly string[] {
+    return this.entries;
+  }
+
+  add(entry: string): void {
+    // One line per entry: a multi-line statement is stored joined.
+    const line = entry.replace(/\s*\n\s*/g, ' ').trim();
+    if (line === '' || this.entries[this.entries.length - 1] === line) return;
+    this.entries.push(line);
+    if (this.entries.length > HISTORY_LIMIT) this.entries = this.entries.slice(-HISTORY_LIMIT);
+    try {
+      writeFileSync(this.path, `${this.entries.join('\n')}\n`, { mode: 0o600 });
+      // mode only applies when the file is created; tighten an existing one.
+      chmodSync(this.path, 0o600);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.warn(`history ${this.path} unavailable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); continuing without it`);
+  }
+}
