@@ -1,0 +1,110 @@
+// One Thrift connection over a stream socket (Unix socket or Windows named
+// pipe), used by both sides: the server answers each message, the client
+// matches replies to calls. Messages are handled one at a time, in order:
+// osqueryd's client is synchronous, and a peer that pipelines requests faster
+// than we answer is bounded by the framer's buffer limit, not by our memory.
+import type { Socket } from 'node:net';
+import { MessageFramer, WireError, type WireLimits } from './wire.js';
+
+export type MessageHandler = (message: Buffer) => void | Promise<void>;
+
+export class WireConnection {
+  private readonly framer: MessageFramer;
+  private busy = false;
+  private closed = false;
+  private closeReason: Error | null = null;
+  private readonly closeListeners: ((reason: Error | null) => void)[] = [];
+
+  constructor(
+    readonly socket: Socket,
+    limits: WireLimits,
+    private readonly onMessage: MessageHandler,
+  ) {
+    this.framer = new MessageFramer(limits);
+    // Every socket gets an error listener: an unhandled 'error' event would
+    // take the whole process down.
+    socket.on('error', (err) => this.close(err));
+    socket.on('close', () => this.close(null));
+    socket.on('end', () => this.close(null));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Buffered, not yet handled bytes (for tests and diagnostics). */
+  get buffered(): number {
+    return this.framer.buffered;
+  }
+
+  onClose(listener: (reason: Error | null) => void): void {
+    if (this.closed) listener(this.closeReason);
+    else this.closeListeners.push(listener);
+  }
+
+  write(bytes: Buffer): void {
+    if (!this.closed) this.socket.write(bytes);
+  }
+
+  close(reason: Error | null = null): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    this.socket.destroy();
+    for (const l of this.closeListeners.splice(0)) {
+      try {
+        l(reason);
+      } catch {
+        // A listener's failure must not stop the others from learning of the close.
+      }
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    try {
+      this.framer.push(chunk);
+    } catch (err) {
+      this.close(asError(err));
+      return;
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.busy && !this.closed) {
+      let message: Buffer | null;
+      try {
+        message = this.framer.next();
+      } catch (err) {
+        this.close(asError(err));
+        return;
+      }
+      if (message === null) return;
+      let pending: void | Promise<void>;
+      try {
+        // The handler decodes `message` synchronously; the view is reused afterwards.
+        pending = this.onMessage(message);
+      } catch (err) {
+        this.close(asError(err));
+        return;
+      }
+      if (pending && typeof pending.then === 'function') {
+        this.busy = true;
+        pending.then(
+          () => {
+            this.busy = false;
+            this.pump();
+          },
+          (err: unknown) => this.close(asError(err)),
+        );
+      }
+    }
+  }
+}
+
+export function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new WireError(typeof err === 'string' ? err : `non-error thrown: ${String(err)}`);
+}
