@@ -1,0 +1,38 @@
+-- name: core_masquerade
+-- description: Masquerade checks from osquery core alone: the PE version resource's original
+--   file name (file.original_filename) disagreeing with the running name, a Windows system binary's
+--   name running outside System32/SysWOW64, an image in a system folder that authenticode does not
+--   trust (catalog signatures included), and folder names ending in a space.
+-- attack: T1036.005, T1036.003
+-- platform: windows
+-- interval: 900
+-- logging: differential
+-- min_osquery_version: 5.4.0
+-- requires: core
+-- telemetry:
+-- reasons: RENAMED, MASQUERADE, UNSIGNED_SYSTEM_PATH, SPOOFED_FOLDER
+
+WITH procs AS (
+  SELECT DISTINCT p.pid, p.name, p.path FROM processes AS p WHERE p.pid > 4 AND p.path != ''
+),
+checked AS (
+  SELECT pr.pid, pr.name, pr.path, coalesce(f.original_filename, '') AS original_filename,
+    CASE WHEN coalesce(f.original_filename, '') != ''
+          AND lower(replace(lower(f.original_filename), '.mui', '')) != lower(pr.name)
+         THEN 'RENAMED,' ELSE '' END
+    || CASE WHEN lower(pr.name) IN ('svchost.exe', 'lsass.exe', 'csrss.exe', 'services.exe', 'smss.exe',
+                                    'wininit.exe', 'winlogon.exe', 'taskhostw.exe', 'spoolsv.exe',
+                                    'rundll32.exe', 'dllhost.exe', 'conhost.exe', 'lsm.exe', 'taskhost.exe')
+             AND lower(pr.path) NOT GLOB '?:\windows\system32\*'
+             AND lower(pr.path) NOT GLOB '?:\windows\syswow64\*'
+            THEN 'MASQUERADE,' ELSE '' END
+    || CASE WHEN 0 /*@system_path expr=pr.path*/ AND coalesce(ac.result, '') != 'trusted'
+            THEN 'UNSIGNED_SYSTEM_PATH,' ELSE '' END
+    || CASE WHEN 0 /*@spoofed_folder expr=pr.path*/ THEN 'SPOOFED_FOLDER,' ELSE '' END AS codes
+  FROM procs AS pr
+  LEFT JOIN file AS f ON f.path = pr.path
+  LEFT JOIN authenticode AS ac ON ac.path = pr.path
+)
+SELECT pid, name, path, original_filename, rtrim(codes, ',') AS reasons
+FROM checked
+WHERE codes != '';

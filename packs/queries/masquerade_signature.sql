@@ -1,0 +1,34 @@
+-- name: masquerade_signature
+-- description: Running binaries whose PE version resource contradicts their file name (renamed),
+--   that borrow a system binary's name outside its expected folder (masquerade), or that sit
+--   unsigned in a system folder. osquery's authenticode table is joined so that catalog-signed
+--   Windows binaries (no embedded signature, but trusted through a security catalog) are not
+--   reported as unsigned.
+-- attack: T1036.005, T1036.003, T1496
+-- platform: windows
+-- interval: 600
+-- logging: differential
+-- min_osquery_version: 5.8.0
+-- requires: extension
+-- telemetry:
+-- reasons: MASQUERADE, RENAMED, UNSIGNED_SYSTEM_PATH, SPOOFED_FOLDER
+
+SELECT
+  sc.pid,
+  sc.name,
+  sc.path,
+  sc.original_filename,
+  sc.verdict,
+  rtrim(
+    CASE WHEN sc.verdict = 'masquerade' THEN 'MASQUERADE,' ELSE '' END
+    || CASE WHEN sc.renamed = 1 THEN 'RENAMED,' ELSE '' END
+    || CASE WHEN sc.signed = 0 AND coalesce(ac.result, '') != 'trusted'
+              AND 0 /*@system_path expr=sc.path*/ THEN 'UNSIGNED_SYSTEM_PATH,' ELSE '' END
+    || CASE WHEN 0 /*@spoofed_folder expr=sc.path*/ THEN 'SPOOFED_FOLDER' ELSE '' END,
+    ',') AS reasons
+FROM process_signature_check AS sc
+LEFT JOIN authenticode AS ac ON ac.path = sc.path
+WHERE sc.verdict = 'masquerade'
+   OR sc.renamed = 1
+   OR (sc.signed = 0 AND coalesce(ac.result, '') != 'trusted' AND 0 /*@system_path expr=sc.path*/)
+   OR 0 /*@spoofed_folder expr=sc.path*/;

@@ -1,0 +1,61 @@
+-- name: sustained_cpu_external_connections
+-- description: Sustained-CPU processes holding long-lived connections to public addresses or talking
+--   to a mining-pool port: the extension's connection history (which remembers connections across
+--   samples) joined with osquery's live process_open_sockets (which catches what the history has
+--   not yet seen).
+-- attack: T1496, T1071
+-- platform: windows
+-- interval: 300
+-- logging: differential
+-- min_osquery_version: 5.8.0
+-- requires: extension
+-- telemetry:
+-- reasons: SUSTAINED_CPU, EXTERNAL_PERSISTENT, POOL_PORT
+
+WITH sustained AS (
+  SELECT pid, start_time, name, path, avg_cpu_percent
+  FROM process_cpu_sustained AS s
+  WHERE s.sustained = 1 AND s.exited = 0 AND s.approved = 0
+    AND NOT (0 /*@approved path=s.path name=s.name cmdline=s.cmdline*/)
+),
+remembered AS (
+  SELECT c.pid, c.start_time, c.protocol, c.remote_address, c.remote_port,
+         c.pool_port, c.persistent
+  FROM process_connection_history AS c
+  WHERE c.external = 1 AND (c.persistent = 1 OR c.pool_port = 1)
+),
+live AS (
+  -- Live sockets to well-known stratum ports on a public address.
+  SELECT o.pid, CASE o.protocol WHEN 6 THEN 'tcp' ELSE 'udp' END AS protocol,
+         o.remote_address, o.remote_port
+  FROM process_open_sockets AS o
+  WHERE o.remote_port IN (3333, 3334, 4444, 5555, 7777, 8888, 9999, 10128, 10343, 14433, 14444, 20128, 45560, 45700)
+    AND o.remote_address NOT IN ('', '0.0.0.0', '::', '127.0.0.1', '::1')
+    AND NOT (o.remote_address LIKE '10.%' OR o.remote_address LIKE '192.168.%'
+             OR in_cidr_block('172.16.0.0/12', o.remote_address) = 1
+             OR o.remote_address LIKE 'fe80:%' OR o.remote_address LIKE 'fd%')
+)
+SELECT DISTINCT
+  s.pid,
+  s.name,
+  s.path,
+  x.protocol,
+  x.remote_address,
+  x.remote_port,
+  CASE
+    WHEN s.avg_cpu_percent >= 90 THEN '>=90'
+    WHEN s.avg_cpu_percent >= 50 THEN '50-90'
+    WHEN s.avg_cpu_percent >= 25 THEN '25-50'
+    ELSE '<25'
+  END AS cpu_band,
+  rtrim('SUSTAINED_CPU,' || CASE WHEN x.persistent = 1 THEN 'EXTERNAL_PERSISTENT,' ELSE '' END
+        || CASE WHEN x.pool_port = 1 THEN 'POOL_PORT' ELSE '' END, ',') AS reasons
+FROM sustained AS s
+JOIN (
+  SELECT pid, start_time, protocol, remote_address, remote_port, pool_port, persistent FROM remembered
+  UNION
+  -- A live pool-port socket not yet in the history: the port is the evidence.
+  SELECT l.pid, NULL, l.protocol, l.remote_address, l.remote_port, 1, 0 FROM live AS l
+  WHERE NOT EXISTS (SELECT 1 FROM remembered AS r
+                    WHERE r.pid = l.pid AND r.remote_address = l.remote_address AND r.remote_port = l.remote_port)
+) AS x ON x.pid = s.pid AND (x.start_time IS NULL OR x.start_time = s.start_time);

@@ -1,0 +1,203 @@
+// Rendering turns a pack query's SQL-with-markers into the SQL osqueryd runs.
+// A marker is written as a placeholder value followed by a comment, e.g.
+//   AND NOT (0 /*@approved path=s.path name=s.name cmdline=s.cmdline*/)
+// so the unrendered file is still valid SQL (the placeholder is what an
+// empty catalog means), and the rendered one carries the organisation's
+// baseline and the shared indicator catalogs (packs/indicators.yml) inline —
+// Fleet and osqueryd have no include mechanism, so the data must be in the
+// query text itself.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { asciiLower, parseCron, type BaselineSpec, type CronSets } from '../intel/baseline.js';
+
+const IndicatorsSchema = z
+  .object({
+    version: z.literal(1),
+    miner: z
+      .array(
+        z
+          .object({
+            code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+            case_sensitive: z.boolean().default(false),
+            contains: z.array(z.string().min(2)).min(1),
+          })
+          .strict(),
+      )
+      .min(1),
+    user_writable: z.array(z.string().min(1)).min(1),
+    spoofed_folder: z.array(z.string().min(1)).min(1),
+    system_paths: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+export type Indicators = z.infer<typeof IndicatorsSchema>;
+
+export async function loadIndicators(path: string): Promise<Indicators> {
+  const parsed = IndicatorsSchema.safeParse(parseYaml(await readFile(path, 'utf8')));
+  if (!parsed.success) {
+    throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** An SQL string literal; the only quoting SQLite needs is doubling `'`. */
+export function sqlString(s: string): string {
+  if (s.includes('\0')) throw new Error('NUL cannot appear in an SQL literal');
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** GLOB pattern for a baseline glob: lower-cased, with `[` made literal. */
+function sqlGlob(pattern: string): string {
+  return sqlString(asciiLower(pattern).replace(/\[/g, '[[]'));
+}
+
+function anyGlob(expr: string, globs: readonly string[]): string {
+  return `(${globs.map((g) => `lower(${expr}) GLOB ${sqlGlob(g)}`).join(' OR ')})`;
+}
+
+function inList(values: Iterable<number>): string {
+  return [...values].sort((a, b) => a - b).join(', ');
+}
+
+/**
+ * SQL that is true when the host's clock (osquery's `time` table, UTC) is
+ * inside a window that fired at a minute s with s <= now < s + duration —
+ * the same rule as inWindow() in intel/baseline.ts. The minutes of the last
+ * `duration` are enumerated with a recursive CTE and each tested against the
+ * cron sets; SQLite evaluates this uncorrelated subquery once per query.
+ */
+function windowSql(sets: CronSets, duration: number): string {
+  const t = 'w.m';
+  const tests: string[] = [];
+  if (sets.minutes.size < 60) tests.push(`(${t} % 60) IN (${inList(sets.minutes)})`);
+  if (sets.hours.size < 24) tests.push(`((${t} / 60) % 24) IN (${inList(sets.hours)})`);
+  if (sets.months.size < 12) tests.push(`CAST(strftime('%m', ${t} * 60, 'unixepoch') AS INTEGER) IN (${inList(sets.months)})`);
+  const dom = `CAST(strftime('%d', ${t} * 60, 'unixepoch') AS INTEGER) IN (${inList(sets.daysOfMonth)})`;
+  // 1970-01-01 was a Thursday (4, with Sunday = 0).
+  const dow = `(((${t} / 1440) + 4) % 7) IN (${inList(sets.daysOfWeek)})`;
+  if (!sets.domAny && !sets.dowAny) tests.push(`(${dom} OR ${dow})`);
+  else {
+    if (!sets.domAny) tests.push(dom);
+    if (!sets.dowAny) tests.push(dow);
+  }
+  const now = '(SELECT unix_time / 60 FROM time)';
+  return (
+    `EXISTS (WITH RECURSIVE w(m) AS (SELECT ${now} UNION ALL SELECT m - 1 FROM w WHERE m > ${now} - ${duration - 1}) ` +
+    `SELECT 1 FROM w WHERE ${tests.length > 0 ? tests.join(' AND ') : '1'})`
+  );
+}
+
+interface ApprovedArgs {
+  readonly path: string;
+  readonly name: string;
+  readonly cmdline?: string;
+  readonly signer?: string;
+  readonly sha256?: string;
+}
+
+/** The baseline as one boolean SQL expression over a process's columns. */
+export function renderApproved(baseline: BaselineSpec, args: ApprovedArgs): string {
+  if (baseline.approved.length === 0) return '0';
+  const entries = baseline.approved.map((e) => {
+    const parts: string[] = [];
+    if (e.names.length) parts.push(anyGlob(args.name, e.names));
+    if (e.paths.length) parts.push(anyGlob(args.path, e.paths));
+    if (e.cmdlines.length) {
+      if (!args.cmdline) throw new Error(`baseline entry "${e.id}" matches command lines, but this query gives no cmdline= to the approved marker`);
+      parts.push(anyGlob(args.cmdline, e.cmdlines));
+    }
+    if (e.signers.length) {
+      // Without a signer column, ask osquery's authenticode (which also
+      // resolves catalog signatures) about the process's image.
+      parts.push(
+        args.signer
+          ? anyGlob(args.signer, e.signers)
+          : `EXISTS (SELECT 1 FROM authenticode ac WHERE ac.path = ${args.path} AND ac.result = 'trusted' AND ${anyGlob('ac.subject_name', e.signers)})`,
+      );
+    }
+    if (e.sha256.length) {
+      const hashes = e.sha256.map(sqlString).join(', ');
+      parts.push(
+        args.sha256
+          ? `lower(${args.sha256}) IN (${hashes})`
+          : `(SELECT lower(hh.sha256) FROM hash hh WHERE hh.path = ${args.path}) IN (${hashes})`,
+      );
+    }
+    if (e.host_groups.length) {
+      const globs = e.host_groups.flatMap((g) => baseline.host_groups[g] ?? []);
+      parts.push(`EXISTS (SELECT 1 FROM system_info si WHERE ${anyGlob('si.hostname', globs)})`);
+    }
+    if (e.maintenance_windows.length) {
+      parts.push(`(${e.maintenance_windows.map((w) => windowSql(parseCron(w.cron), w.duration)).join(' OR ')})`);
+    }
+    return `(${parts.join(' AND ')})`;
+  });
+  return `(${entries.join(' OR ')})`;
+}
+
+function minerTest(ind: Indicators['miner'][number], expr: string): string {
+  return `(${ind.contains
+    .map((c) => (ind.case_sensitive ? `instr(${expr}, ${sqlString(c)}) > 0` : `instr(lower(${expr}), ${sqlString(asciiLower(c))}) > 0`))
+    .join(' OR ')})`;
+}
+
+export function renderMinerMatch(ind: Indicators, expr: string): string {
+  return `(${ind.miner.map((m) => minerTest(m, `coalesce(${expr}, '')`)).join(' OR ')})`;
+}
+
+/** The codes of every indicator family found, comma-separated in catalog order. */
+export function renderMinerReasons(ind: Indicators, expr: string): string {
+  const e = `coalesce(${expr}, '')`;
+  return `rtrim(${ind.miner.map((m) => `CASE WHEN ${minerTest(m, e)} THEN '${m.code},' ELSE '' END`).join(' || ')}, ',')`;
+}
+
+export interface RenderInputs {
+  readonly baseline: BaselineSpec;
+  readonly indicators: Indicators;
+}
+
+const MARKER = /(0|'')\s*\/\*@([a-z_]+)((?:\s+[a-z0-9_]+=[^\s*]+)*)\s*\*\//g;
+
+/** Replaces every marker; an unknown marker or argument is an error, never left in place. */
+export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): string {
+  return sql.replace(MARKER, (_all, _placeholder: string, kind: string, argText: string) => {
+    const args: Record<string, string> = {};
+    for (const m of argText.trim().split(/\s+/).filter(Boolean)) {
+      const eq = m.indexOf('=');
+      args[m.slice(0, eq)] = m.slice(eq + 1);
+    }
+    const need = (k: string): string => {
+      const v = args[k];
+      if (!v) throw new Error(`${source}: marker @${kind} needs ${k}=`);
+      return v;
+    };
+    switch (kind) {
+      case 'approved':
+        return renderApproved(inputs.baseline, {
+          path: need('path'),
+          name: need('name'),
+          cmdline: args.cmdline,
+          signer: args.signer,
+          sha256: args.sha256,
+        });
+      case 'miner_match':
+        return renderMinerMatch(inputs.indicators, need('expr'));
+      case 'miner_reasons':
+        return renderMinerReasons(inputs.indicators, need('expr'));
+      case 'user_writable':
+        return anyGlob(need('expr'), inputs.indicators.user_writable);
+      case 'spoofed_folder':
+        return anyGlob(need('expr'), inputs.indicators.spoofed_folder);
+      case 'system_path':
+        return anyGlob(need('expr'), inputs.indicators.system_paths);
+      default:
+        throw new Error(`${source}: unknown marker @${kind}`);
+    }
+  });
+}
+
+/** Markers that survived rendering mean a typo in the marker syntax. */
+export function leftoverMarkers(sql: string): string[] {
+  return [...sql.matchAll(/\/\*@[^*]*\*\//g)].map((m) => m[0]);
+}
