@@ -5,8 +5,11 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { COMMANDS, findCommand } from './commands.js';
-import { CliError, ExitCode, type CliIO } from './command.js';
+import { CliError, ExitCode, type CliIO, type Command } from './command.js';
+
+// The command table (and with it better-sqlite3's native module) is imported
+// only when a command runs, so extension mode never loads SQLite.
+const loadCommands = async (): Promise<readonly Command[]> => (await import('./commands.js')).COMMANDS;
 
 /** What plain `an1489` (and `npm start`) runs. */
 export const DEFAULT_ARGV: readonly string[] = ['query', '--all-tables'];
@@ -39,7 +42,7 @@ async function runExtension(argv: readonly string[]): Promise<number> {
   return code.success ? code.data : ExitCode.FAILURE;
 }
 
-function globalHelp(): string {
+function globalHelp(COMMANDS: readonly Command[]): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     'Usage: an1489 <command> [options]',
@@ -63,15 +66,17 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (isExtensionInvocation(argv)) return await runExtension(argv);
     const args = argv.length === 0 ? DEFAULT_ARGV : argv;
     const [name, ...rest] = args;
+    const commands = await loadCommands();
+    const findCommand = (n: string): Command | undefined => commands.find((c) => c.name === n);
     if (name === '--help' || name === '-h' || name === 'help') {
       const target = name === 'help' && rest[0] ? findCommand(rest[0]) : undefined;
-      io.stdout.write(target ? `${target.usage}\n` : globalHelp());
+      io.stdout.write(target ? `${target.usage}\n` : globalHelp(commands));
       return ExitCode.OK;
     }
     const command = findCommand(name);
     if (!command) {
       const kind = name.startsWith('-') ? 'option' : 'command';
-      throw new CliError(`unknown ${kind} ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see an1489 --help)`);
+      throw new CliError(`unknown ${kind} ${JSON.stringify(name)}; commands: ${commands.map((c) => c.name).join(', ')} (see an1489 --help)`);
     }
     const beforeTerminator = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
     if (beforeTerminator.includes('--help') || beforeTerminator.includes('-h')) {

@@ -20,9 +20,9 @@ interface Run {
   stderr: string;
 }
 
-function an1489(args: string[], stdin?: string): Promise<Run> {
+function an1489(args: string[], stdin?: string, nodeArgs: string[] = []): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, MAIN, ...args], {
       env: { ...process.env, HOME: home, USERPROFILE: home, AN1489_LOG: 'error' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -121,6 +121,23 @@ test('shell over piped stdin: .tables, .schema, a query, errors, .quit, private 
   const hist = join(home, '.an1489_history');
   assert.is(statSync(hist).mode & 0o777, 0o600);
   assert.match(readFileSync(hist, 'utf8'), /SELECT name FROM processes WHERE pid = 10;/);
+});
+
+test('osquery extension flags hand off to the extension entry point without loading SQLite', async () => {
+  // Reports at exit whether better-sqlite3 (a native module, CLI-only) was loaded.
+  const hook = join(work, 'sqlite-probe.cjs');
+  writeFileSync(
+    hook,
+    `process.on('exit', () => { const loaded = Object.keys(require('module')._cache).some((k) => k.includes('better-sqlite3')); process.stderr.write('SQLITE_LOADED=' + loaded + '\\n'); });`,
+  );
+  const socket = join(work, 'no-such-osquery.em');
+  const r = await an1489(['--socket', socket, '--timeout', '1', '--interval', '1'], '', ['-r', hook]);
+  assert.is.not(r.code, 0, 'no osqueryd to talk to');
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /SQLITE_LOADED=false/);
+  assert.not.match(r.stderr, /unknown option/);
+  const q = await an1489(['query', 'SELECT 1'], '', ['-r', hook]);
+  assert.match(q.stderr, /SQLITE_LOADED=true/, 'the probe does see SQLite when a query runs');
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
