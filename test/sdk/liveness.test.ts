@@ -1,0 +1,70 @@
+// The extension must notice when osqueryd goes away or restarts under it,
+// and exit non-zero so that osqueryd's watcher starts a fresh copy.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { TestManager } from '../manager/manager.js';
+import { tempDir, startFixture, exitWithin } from './helpers.js';
+
+const { dir, cleanup } = tempDir();
+test.after(() => cleanup());
+
+const INTERVAL_S = 1;
+
+test('manager killed: the extension exits non-zero within 2 x --interval', async () => {
+  const socket = join(dir, 'killed.em');
+  const manager = new TestManager({ socketPath: socket });
+  await manager.start();
+  const child = startFixture(['--socket', socket, '--timeout', '5', '--interval', String(INTERVAL_S)]);
+  try {
+    await manager.waitForRegistration('sdk_fixture');
+    const t0 = Date.now();
+    await manager.stop();
+    const exit = await exitWithin(child, 10_000);
+    assert.is.not(exit.code, 0);
+    assert.ok(exit.at - t0 <= 2 * INTERVAL_S * 1000 + 500, `took ${exit.at - t0} ms`);
+    assert.match(child.stderr(), /manager at .* is gone/);
+  } finally {
+    child.proc.kill('SIGKILL');
+    await manager.stop();
+  }
+});
+
+test('manager restarted at once with an empty registry: pings succeed, but our uuid is gone, so exit non-zero', async () => {
+  const socket = join(dir, 'restart.em');
+  const manager = new TestManager({ socketPath: socket });
+  await manager.start();
+  const child = startFixture(['--socket', socket, '--timeout', '5', '--interval', String(INTERVAL_S)]);
+  try {
+    const reg = await manager.waitForRegistration('sdk_fixture');
+    const t0 = Date.now();
+    await manager.restart();
+    const exit = await exitWithin(child, 10_000);
+    assert.is.not(exit.code, 0);
+    assert.ok(exit.at - t0 <= 2 * INTERVAL_S * 1000 + 500, `took ${exit.at - t0} ms`);
+    assert.match(child.stderr(), new RegExp(`no longer lists our uuid ${reg.uuid}`));
+    assert.ok(manager.listening, 'the manager stayed up: the exit was the uuid check, not a failed ping');
+  } finally {
+    child.proc.kill('SIGKILL');
+    await manager.stop();
+  }
+});
+
+test('a manager that stays up keeps the extension running across several intervals', async () => {
+  const socket = join(dir, 'steady.em');
+  const manager = new TestManager({ socketPath: socket });
+  await manager.start();
+  const child = startFixture(['--socket', socket, '--timeout', '5', '--interval', '0.3', '--verbose']);
+  try {
+    const reg = await manager.waitForRegistration('sdk_fixture');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.is(child.proc.exitCode, null, child.stderr());
+    assert.ok((child.stderr().match(/manager alive/g) ?? []).length >= 2, child.stderr());
+    assert.is((await manager.pingExtension(reg.uuid)).code, 0);
+  } finally {
+    child.proc.kill('SIGKILL');
+    await manager.stop();
+  }
+});
+
+test.run();
