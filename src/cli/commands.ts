@@ -3,8 +3,9 @@
 import type { Command } from './command.js';
 import { queryCommand } from './query.js';
 import { shellCommand } from './shell.js';
+import { packCommand } from './pack.js';
 
-export const COMMANDS: readonly Command[] = [queryCommand, shellCommand];
+export const COMMANDS: readonly Command[] = [queryCommand, shellCommand, packCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
