@@ -1,6 +1,6 @@
 -- name: sustained_cpu_external_connections
--- description: Sustained-CPU processes holding long-lived connections to public addresses or talking
---   to a mining-pool port: the extension's connection history (which remembers connections across
+-- description: Sustained-CPU processes talking to a mining-pool port, or unsigned ones holding
+--   long-lived connections to public addresses: the extension's connection history (which remembers connections across
 --   samples) joined with osquery's live process_open_sockets (which catches what the history has
 --   not yet seen).
 -- attack: T1496, T1071
@@ -58,4 +58,9 @@ JOIN (
   SELECT l.pid, NULL, l.protocol, l.remote_address, l.remote_port, 1, 0 FROM live AS l
   WHERE NOT EXISTS (SELECT 1 FROM remembered AS r
                     WHERE r.pid = l.pid AND r.remote_address = l.remote_address AND r.remote_port = l.remote_port)
-) AS x ON x.pid = s.pid AND (x.start_time IS NULL OR x.start_time = s.start_time);
+) AS x ON x.pid = s.pid AND (x.start_time IS NULL OR x.start_time = s.start_time)
+-- A pool port is evidence on its own. A long-lived external connection is
+-- normal for signed software (games, backup agents, browsers), so it counts
+-- only for a binary without a valid signature.
+WHERE x.pool_port = 1
+   OR NOT EXISTS (SELECT 1 FROM process_signature_check AS sc WHERE sc.pid = s.pid AND sc.signed = 1);

@@ -13,12 +13,19 @@ export type ResultRow = Readonly<Record<string, string | null>>;
 
 export async function loadScenarioTables(dir: string): Promise<SnapshotTable[]> {
   const decls = new Map((await extensionDeclarations()).map((d) => [d.name, d]));
-  return loadSnapshotDir(dir).map((t) => {
+  const loaded = loadSnapshotDir(dir).map((t) => {
     const d = decls.get(t.name);
     if (!d) return t;
     const columns = d.columns.map((c) => ({ name: c.name, type: c.type }));
     return { ...t, columns };
   });
+  // An extension table absent from the snapshot answered no rows; declare it
+  // empty so queries over it still prepare.
+  const have = new Set(loaded.map((t) => t.name));
+  for (const d of decls.values()) {
+    if (!have.has(d.name)) loaded.push({ name: d.name, file: `${dir} (no ${d.name}.json)`, columns: d.columns.map((c) => ({ name: c.name, type: c.type })), rows: [] });
+  }
+  return loaded;
 }
 
 export class PackRunner {
