@@ -77,11 +77,12 @@ function host(def) {
       miner_indicators: o.miner ?? '', verdict: o.verdict ?? 'ok', reasons: o.reasons ?? '',
     };
   });
-  const authenticode = signatures.map((s) => ({
+  const authenticode = [...new Map(signatures.map((s) => [s.path, s])).values()].map((s) => ({
     path: s.path, original_program_name: '', serial_number: '', issuer_name: s.signer_issuer,
     subject_name: s.signer_subject.replace(/^CN=/, ''), result: (def.catalogSigned ?? []).includes(s.pid) || s.signed ? 'trusted' : 'missing',
   }));
-  const files = procs.filter((p) => p.path).map((p) => ({
+  const images = [...new Map(procs.filter((p) => p.path).map((p) => [p.path, p])).values()];
+  const files = images.map((p) => ({
     path: p.path, directory: p.path.slice(0, p.path.lastIndexOf('\\')), filename: p.name, inode: 0, uid: 0, gid: 0, mode: '', device: 0,
     size: 500_000, block_size: 4096, atime: now, mtime: now - 864000, ctime: now - 864000, btime: now - 864000, hard_links: 1,
     symlink: 0, type: 'regular', attributes: 'A', volume_serial: '1234-ABCD', file_id: '0x1', file_version: '1.0.0.0', product_version: '1.0.0.0',
@@ -110,7 +111,7 @@ function host(def) {
     wmi_cli_event_consumers: def.wmiCli ?? [], wmi_script_event_consumers: def.wmiScript ?? [],
     wmi_event_filters: def.wmiFilters ?? [], wmi_filter_consumer_binding: def.wmiBindings ?? [],
     powershell_events: (def.powershell ?? []).map((e) => ({ time: now - 500, datetime: '', script_block_count: 1, script_name: '', script_path: '', cosine_similarity: 0, ...e })),
-    services: def.services ?? [], hash: signatures.map((s) => ({ path: s.path, directory: '', md5: '', sha1: '', sha256: s.sha256 })),
+    services: def.services ?? [], hash: images.map((s) => ({ path: s.path, directory: '', md5: '', sha1: '', sha256: 'ab'.repeat(32) })),
     system_info: [{ hostname: def.hostname ?? 'DESKTOP-7Q2', uuid: '4C4C4544-0042', cpu_type: 'x86_64', cpu_brand: 'Intel', cpu_physical_cores: 4, cpu_logical_cores: 8, computer_name: def.hostname ?? 'DESKTOP-7Q2' }],
     time: [{ weekday: d.toUTCString().slice(0, 3), year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minutes: d.getUTCMinutes(), seconds: d.getUTCSeconds(), timezone: 'UTC', local_timezone: 'UTC', unix_time: now, timestamp: d.toUTCString(), datetime: d.toISOString(), iso_8601: d.toISOString(), win_timestamp: 0 }],
     process_cpu_sustained: sustained, process_signature_check: signatures, process_connection_history: connections,

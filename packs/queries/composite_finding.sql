@@ -18,14 +18,16 @@
 -- Weights (documented in docs/siem.md): a single strong signal (masquerade,
 -- miner options) reaches 50 on its own; sustained CPU alone (30) never does,
 -- so busy but ordinary workloads stay quiet unless something else is off.
+-- MATERIALIZED keeps SQLite from inlining a CTE into the join and
+-- re-evaluating its baseline clause once per joined process.
 WITH
-sus AS (
+sus AS MATERIALIZED (
   SELECT s.pid, s.start_time, s.launch_vector
   FROM process_cpu_sustained AS s
   WHERE s.sustained = 1 AND s.exited = 0 AND s.approved = 0
     AND NOT (0 /*@approved path=s.path name=s.name cmdline=s.cmdline*/)
 ),
-sig AS (
+sig AS MATERIALIZED (
   SELECT sc.pid,
     max(sc.verdict = 'masquerade') AS masquerade,
     max(sc.renamed = 1) AS renamed,
@@ -35,7 +37,7 @@ sig AS (
   WHERE sc.verdict IN ('masquerade', 'renamed', 'suspicious') OR sc.renamed = 1
   GROUP BY sc.pid
 ),
-net AS (
+net AS MATERIALIZED (
   SELECT c.pid, c.start_time, max(c.pool_port) AS pool, max(c.persistent) AS persistent
   FROM process_connection_history AS c
   WHERE c.external = 1

@@ -136,20 +136,59 @@ export function renderApproved(baseline: BaselineSpec, args: ApprovedArgs): stri
   return `(${entries.join(' OR ')})`;
 }
 
-function minerTest(ind: Indicators['miner'][number], expr: string): string {
-  return `(${ind.contains
-    .map((c) => (ind.case_sensitive ? `instr(${expr}, ${sqlString(c)}) > 0` : `instr(lower(${expr}), ${sqlString(asciiLower(c))}) > 0`))
-    .join(' OR ')})`;
+/**
+ * `lowered`, when given, is an expression already equal to lower(expr): a
+ * query scanning large text (script blocks) lower-cases it once instead of
+ * once per indicator.
+ */
+function minerTest(ind: Indicators['miner'][number], expr: string, lowered: string): string {
+  const subject = ind.case_sensitive ? expr : lowered;
+  const needles = ind.contains.map((c) => (ind.case_sensitive ? c : asciiLower(c)));
+  return `(${gatedSearch(subject, needles)})`;
 }
 
-export function renderMinerMatch(ind: Indicators, expr: string): string {
-  return `(${ind.miner.map((m) => minerTest(m, `coalesce(${expr}, '')`)).join(' OR ')})`;
+function commonPrefix(words: readonly string[]): string {
+  let p = words[0] ?? '';
+  for (const w of words) while (!w.startsWith(p)) p = p.slice(0, -1);
+  return p;
+}
+
+/**
+ * Any needle in subject. Needles sharing a prefix of two or more characters
+ * (the `--` of miner options, `stratum`) are tested only when the prefix is
+ * present, so text without it — most script blocks and command lines — is
+ * scanned once per group instead of once per needle.
+ */
+function gatedSearch(subject: string, needles: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const n of needles) {
+    const key = n.slice(0, 2);
+    groups.set(key, [...(groups.get(key) ?? []), n]);
+  }
+  const find = (n: string) => `instr(${subject}, ${sqlString(n)}) > 0`;
+  return [...groups.values()]
+    .map((g) => {
+      if (g.length === 1) return find(g[0]);
+      const prefix = commonPrefix(g);
+      return `(${find(prefix)} AND (${g.map(find).join(' OR ')}))`;
+    })
+    .join(' OR ');
+}
+
+function operands(expr: string, lowered?: string): [string, string] {
+  const e = `coalesce(${expr}, '')`;
+  return [e, lowered ? `coalesce(${lowered}, '')` : `lower(${e})`];
+}
+
+export function renderMinerMatch(ind: Indicators, expr: string, lowered?: string): string {
+  const [e, l] = operands(expr, lowered);
+  return `(${ind.miner.map((m) => minerTest(m, e, l)).join(' OR ')})`;
 }
 
 /** The codes of every indicator family found, comma-separated in catalog order. */
-export function renderMinerReasons(ind: Indicators, expr: string): string {
-  const e = `coalesce(${expr}, '')`;
-  return `rtrim(${ind.miner.map((m) => `CASE WHEN ${minerTest(m, e)} THEN '${m.code},' ELSE '' END`).join(' || ')}, ',')`;
+export function renderMinerReasons(ind: Indicators, expr: string, lowered?: string): string {
+  const [e, l] = operands(expr, lowered);
+  return `rtrim(${ind.miner.map((m) => `CASE WHEN ${minerTest(m, e, l)} THEN '${m.code},' ELSE '' END`).join(' || ')}, ',')`;
 }
 
 export interface RenderInputs {
@@ -182,9 +221,9 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
           sha256: args.sha256,
         });
       case 'miner_match':
-        return renderMinerMatch(inputs.indicators, need('expr'));
+        return renderMinerMatch(inputs.indicators, need('expr'), args.lower);
       case 'miner_reasons':
-        return renderMinerReasons(inputs.indicators, need('expr'));
+        return renderMinerReasons(inputs.indicators, need('expr'), args.lower);
       case 'user_writable':
         return anyGlob(need('expr'), inputs.indicators.user_writable);
       case 'spoofed_folder':

@@ -30,7 +30,7 @@ const KEYWORDS = new Set([
   'in', 'exists', 'as', 'values', 'using', 'over', 'not', 'and', 'or', 'on', 'where', 'then', 'else',
   'when', 'select', 'from', 'join', 'case', 'is', 'between', 'like', 'glob', 'union', 'all', 'distinct',
   'having', 'by', 'cast', 'with', 'recursive', 'end', 'filter', 'except', 'intersect', 'limit', 'offset',
-  'match', 'regexp', 'escape', 'null', 'into', 'set', 'returning', 'window', 'partition',
+  'match', 'regexp', 'escape', 'null', 'into', 'set', 'returning', 'window', 'partition', 'materialized',
 ]);
 
 /** Names called as functions in a statement (CTE definitions `name(cols) AS (` excluded). */
