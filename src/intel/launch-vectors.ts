@@ -1,0 +1,88 @@
+// How a process was launched, read from its remembered ancestry, as data.
+//
+// Precedence: the MOST SPECIFIC vector anywhere in the remembered chain wins,
+// in the order of LAUNCH_VECTOR_PRECEDENCE; among ancestors of equal vector the
+// nearest is reported. Why not "nearest launcher wins": on Windows a task's
+// action usually runs through a conduit (svchost -s Schedule -> cmd.exe ->
+// powershell.exe -> miner) and on Linux through a shell (crond -> sh -> miner);
+// the nearest launcher would say "powershell" or "interactive" and hide the
+// scheduled task that AN1489 is about. services.exe and systemd sit above
+// nearly everything, so "service" ranks below the specific origins, and pid 1
+// counts as a service manager only as the DIRECT parent (otherwise every
+// process on Linux would be a "service").
+
+export type LaunchVector = 'scheduled_task' | 'wmi' | 'powershell' | 'service' | 'interactive' | 'other';
+
+/** Most specific first. */
+export const LAUNCH_VECTOR_PRECEDENCE: readonly LaunchVector[] = [
+  'scheduled_task',
+  'wmi',
+  'powershell',
+  'service',
+  'interactive',
+];
+
+export interface LaunchRule {
+  readonly vector: LaunchVector;
+  /** Process names, compared case-insensitively on the base name. */
+  readonly names: readonly string[];
+  /** When set, the command line must contain this text (case-insensitive). */
+  readonly cmdlineContains?: string;
+  /** When set, the rule matches only an ancestor with this pid. */
+  readonly pid?: number;
+  /** When true, the rule matches only the direct parent. */
+  readonly directParentOnly?: boolean;
+  readonly why: string;
+}
+
+export const LAUNCH_RULES: readonly LaunchRule[] = [
+  { vector: 'scheduled_task', names: ['svchost.exe'], cmdlineContains: '-s schedule', why: 'Task Scheduler service host' },
+  { vector: 'scheduled_task', names: ['taskeng.exe', 'taskhostw.exe', 'taskhost.exe'], why: 'Task Scheduler engine / task host' },
+  { vector: 'scheduled_task', names: ['cron', 'crond', 'anacron', 'atd', 'fcron'], why: 'Unix job schedulers' },
+  { vector: 'wmi', names: ['wmiprvse.exe', 'scrcons.exe'], why: 'WMI provider host / WMI script event consumer' },
+  { vector: 'powershell', names: ['powershell.exe', 'pwsh.exe', 'powershell_ise.exe', 'pwsh'], why: 'PowerShell hosts' },
+  { vector: 'service', names: ['services.exe'], why: 'Windows Service Control Manager' },
+  { vector: 'service', names: ['systemd'], pid: 1, directParentOnly: true, why: 'init starting a unit directly' },
+  { vector: 'service', names: ['systemd'], why: 'a per-user or nested systemd service manager (not pid 1)' },
+  { vector: 'interactive', names: ['explorer.exe'], why: 'Windows shell' },
+  {
+    vector: 'interactive',
+    names: ['sshd', 'login', 'bash', 'sh', 'zsh', 'dash', 'ksh', 'fish', 'tcsh', 'csh', 'gnome-terminal-server', 'konsole', 'xterm'],
+    why: 'remote login, terminals and Unix shells',
+  },
+];
+
+export interface AncestorIdentity {
+  readonly pid: number;
+  readonly name: string;
+  readonly cmdline: string | null;
+}
+
+function baseName(name: string): string {
+  const slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+  return (slash >= 0 ? name.slice(slash + 1) : name).toLowerCase();
+}
+
+function ruleMatches(rule: LaunchRule, a: AncestorIdentity, depth: number): boolean {
+  if (rule.directParentOnly && depth !== 0) return false;
+  if (rule.pid !== undefined && a.pid !== rule.pid) return false;
+  if (rule.pid === undefined && rule.names.includes('systemd') && a.pid === 1) return false;
+  if (!rule.names.includes(baseName(a.name))) return false;
+  if (rule.cmdlineContains !== undefined) {
+    return (a.cmdline ?? '').toLowerCase().replace(/\s+/g, ' ').includes(rule.cmdlineContains);
+  }
+  return true;
+}
+
+/** The launch vector of a process from its ancestors, nearest (parent) first. */
+export function launchVector(ancestors: readonly AncestorIdentity[]): LaunchVector {
+  let best = LAUNCH_VECTOR_PRECEDENCE.length;
+  ancestors.forEach((a, depth) => {
+    for (const rule of LAUNCH_RULES) {
+      if (!ruleMatches(rule, a, depth)) continue;
+      const rank = LAUNCH_VECTOR_PRECEDENCE.indexOf(rule.vector);
+      if (rank < best) best = rank;
+    }
+  });
+  return LAUNCH_VECTOR_PRECEDENCE[best] ?? 'other';
+}

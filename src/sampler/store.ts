@@ -1,0 +1,428 @@
+// The bounded history store: every live process's identity and remembered
+// lineage, per-process CPU sample rings for the tracked ones, and connection
+// history. Fed ProcessSamples (from any source, or recorded sequences in
+// tests); read by the tables. Knows nothing of osquery or SQL.
+import { availableParallelism } from 'node:os';
+import { launchVector, type LaunchVector } from '../intel/launch-vectors.js';
+import { SampleRing, type SampleValues } from './ring.js';
+import type { ProcessRecord, ProcessSample, SocketRecord } from './source.js';
+
+export interface StoreOptions {
+  /** How much history each process keeps (ms). Default 1 h. */
+  readonly windowMs?: number;
+  /** The sampling interval (ms); sizes the rings and the gap rule. Default 10 s. */
+  readonly intervalMs?: number;
+  /** Most processes with sample history at once. Default 4,000. */
+  readonly maxTracked?: number;
+  /** How long an exited process stays visible (ms). Default 10 min. */
+  readonly exitedGraceMs?: number;
+  /**
+   * A delta over a gap longer than this many intervals is discarded: the
+   * sampler was suspended or starved, and a verdict must not rest on time we
+   * did not watch. Default 5.
+   */
+  readonly maxGapIntervals?: number;
+  /** Logical CPUs, for cpu_percent_total. Default os.availableParallelism(). */
+  readonly logicalCpus?: number;
+  /** Connections remembered per process. Default 64. */
+  readonly maxConnectionsPerProcess?: number;
+  /** Below this % of one core (smoothed) a process is "idle" for eviction. Default 1. */
+  readonly idlePercent?: number;
+}
+
+export interface RememberedIdentity {
+  readonly pid: number;
+  readonly startTime: number;
+  readonly name: string;
+  readonly path: string;
+  readonly cmdline: string | null;
+}
+
+export interface ConnectionHistory {
+  readonly protocol: 'tcp' | 'udp';
+  localAddress: string;
+  localPort: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  firstWallMs: number;
+  lastWallMs: number;
+  firstMonoMs: number;
+  lastMonoMs: number;
+  samples: number;
+  state: string;
+}
+
+/** One process as the store knows it. Fields are read by tables; only the store writes them. */
+export class ProcessEntry {
+  ppid: number;
+  name: string;
+  path: string;
+  cmdline: string | null;
+  user: string;
+  /** Remembered ancestors, nearest (the parent) first, captured while they were alive. */
+  ancestors: readonly RememberedIdentity[] = [];
+  launchVector: LaunchVector = 'other';
+  lineageResolved = false;
+  firstSeenWallMs: number;
+  lastSeenWallMs: number;
+  exited = false;
+  exitedMonoMs = 0;
+  /** Counters of the previous observation, for deltas. */
+  lastMonoMs: number | null = null;
+  lastCpuMs: number | null = null;
+  /** Smoothed CPU % of one core, for choosing what to evict. */
+  interest = 0;
+  history: SampleRing | null = null;
+  readonly connections = new Map<string, ConnectionHistory>();
+
+  constructor(
+    readonly pid: number,
+    readonly startTime: number,
+    r: ProcessRecord,
+    wallMs: number,
+  ) {
+    this.ppid = r.ppid;
+    this.name = r.name;
+    this.path = r.path;
+    this.cmdline = r.cmdline;
+    this.user = r.user;
+    this.firstSeenWallMs = wallMs;
+    this.lastSeenWallMs = wallMs;
+  }
+
+  get parent(): RememberedIdentity | null {
+    return this.ancestors[0] ?? null;
+  }
+
+  remembered(): RememberedIdentity {
+    return { pid: this.pid, startTime: this.startTime, name: this.name, path: this.path, cmdline: this.cmdline };
+  }
+}
+
+/**
+ * Identity is (pid, start time). When a source cannot tell the start time
+ * (-1), the name joins the key so that at least a different program on a
+ * reused pid is not merged.
+ */
+export function identityKey(pid: number, startTime: number, name: string): string {
+  return startTime >= 0 ? `${pid}:${startTime}` : `${pid}:-1:${name}`;
+}
+
+const MAX_ANCESTORS = 16;
+
+export class HistoryStore {
+  readonly windowMs: number;
+  readonly intervalMs: number;
+  readonly maxTracked: number;
+  readonly exitedGraceMs: number;
+  readonly maxGapMs: number;
+  readonly logicalCpus: number;
+  readonly maxConnectionsPerProcess: number;
+  readonly idlePercent: number;
+  readonly ringCapacity: number;
+  private readonly entries = new Map<string, ProcessEntry>();
+  /** Live entries by pid (one live process per pid at a time). */
+  private readonly live = new Map<number, ProcessEntry>();
+  private trackedCount = 0;
+  /** Wall time (ms) of the newest sample ingested. */
+  lastWallMs = 0;
+  lastMonoMs = 0;
+  ticks = 0;
+
+  constructor(options: StoreOptions = {}) {
+    const positive = (name: string, v: number) => {
+      if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${v}`);
+      return v;
+    };
+    this.windowMs = positive('windowMs', options.windowMs ?? 3_600_000);
+    this.intervalMs = positive('intervalMs', options.intervalMs ?? 10_000);
+    this.maxTracked = Math.floor(positive('maxTracked', options.maxTracked ?? 4_000));
+    this.exitedGraceMs = options.exitedGraceMs ?? 600_000;
+    if (!(this.exitedGraceMs >= 0)) throw new RangeError(`exitedGraceMs must be >= 0, got ${this.exitedGraceMs}`);
+    this.maxGapMs = positive('maxGapIntervals', options.maxGapIntervals ?? 5) * this.intervalMs;
+    this.logicalCpus = Math.floor(positive('logicalCpus', options.logicalCpus ?? availableParallelism()));
+    this.maxConnectionsPerProcess = Math.floor(positive('maxConnectionsPerProcess', options.maxConnectionsPerProcess ?? 64));
+    this.idlePercent = options.idlePercent ?? 1;
+    // One extra slot so a full window of deltas fits beside the first sample.
+    this.ringCapacity = Math.max(2, Math.ceil(this.windowMs / this.intervalMs) + 1);
+  }
+
+  /** Every entry: live and recently exited, tracked or not. */
+  all(): IterableIterator<ProcessEntry> {
+    return this.entries.values();
+  }
+
+  /** Entries with sample history. */
+  *tracked(): IterableIterator<ProcessEntry> {
+    for (const e of this.entries.values()) if (e.history !== null) yield e;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get trackedSize(): number {
+    return this.trackedCount;
+  }
+
+  get(pid: number, startTime: number, name = ''): ProcessEntry | undefined {
+    return this.entries.get(identityKey(pid, startTime, name));
+  }
+
+  /** Entries with this pid (the live one and exited ones that had it). */
+  byPid(pid: number): ProcessEntry[] {
+    const out: ProcessEntry[] = [];
+    for (const e of this.entries.values()) if (e.pid === pid) out.push(e);
+    return out;
+  }
+
+  /** Whether the store already holds this identity's command line (sources skip fetching it). */
+  hasCmdline(pid: number, startTime: number, name = ''): boolean {
+    const e = this.entries.get(identityKey(pid, startTime, name));
+    return e !== undefined && e.cmdline !== null;
+  }
+
+  /** Feeds one sample (a complete process listing). */
+  ingest(sample: ProcessSample): void {
+    const mono = sample.monotonicMs;
+    const wall = sample.wallMs;
+    const seen = new Set<ProcessEntry>();
+    const fresh: ProcessEntry[] = [];
+    for (const r of sample.processes) {
+      if (!Number.isInteger(r.pid) || r.pid < 0) continue;
+      const key = identityKey(r.pid, r.startTime, r.name);
+      let e = this.entries.get(key);
+      if (e === undefined || e.exited) {
+        if (e?.exited) this.drop(key, e); // an identity cannot come back; treat as new
+        e = new ProcessEntry(r.pid, r.startTime, r, wall);
+        this.entries.set(key, e);
+        fresh.push(e);
+      } else {
+        // exec() keeps pid and start time but changes the program.
+        if (r.name !== '' && r.name !== e.name) {
+          e.name = r.name;
+          e.cmdline = r.cmdline;
+        }
+        if (r.path !== '') e.path = r.path;
+        if (r.cmdline !== null) e.cmdline = r.cmdline;
+        if (r.user !== '') e.user = r.user;
+        e.ppid = r.ppid;
+      }
+      const previous = this.live.get(r.pid);
+      if (previous !== undefined && previous !== e) this.markExited(previous, mono);
+      this.live.set(r.pid, e);
+      seen.add(e);
+      this.observe(e, r, wall, mono);
+    }
+    for (const e of fresh) this.resolveLineage(e, 0);
+    for (const [pid, e] of this.live) {
+      if (!seen.has(e)) {
+        this.markExited(e, mono);
+        this.live.delete(pid);
+      }
+    }
+    this.ingestSockets(sample.sockets, wall, mono);
+    this.lastWallMs = wall;
+    this.lastMonoMs = mono;
+    this.ticks++;
+    this.prune(mono);
+  }
+
+  private markExited(e: ProcessEntry, mono: number): void {
+    if (e.exited) return;
+    e.exited = true;
+    e.exitedMonoMs = mono;
+  }
+
+  private drop(key: string, e: ProcessEntry): void {
+    if (e.history !== null) this.trackedCount--;
+    this.entries.delete(key);
+    if (this.live.get(e.pid) === e) this.live.delete(e.pid);
+  }
+
+  /** Computes the CPU figure for this observation and records it. */
+  private observe(e: ProcessEntry, r: ProcessRecord, wall: number, mono: number): void {
+    e.lastSeenWallMs = wall;
+    const cpuMs = r.userTimeMs !== null && r.systemTimeMs !== null ? r.userTimeMs + r.systemTimeMs : null;
+    let cpu: number | null = null;
+    let dtSec = 0;
+    if (e.lastMonoMs !== null) {
+      const gap = mono - e.lastMonoMs;
+      if (gap <= 0) {
+        // The same instant twice, or a monotonic clock from another boot:
+        // nothing to measure; rebase on this observation.
+        e.lastMonoMs = mono;
+        e.lastCpuMs = cpuMs;
+        return;
+      }
+      if (cpuMs !== null && e.lastCpuMs !== null && gap <= this.maxGapMs) {
+        const used = cpuMs - e.lastCpuMs;
+        // used < 0: the counter went backwards (pid reuse the source could not
+        // tell, or a counter reset); no figure rather than a negative one.
+        if (used >= 0) {
+          const pct = (used / gap) * 100;
+          const ceiling = 100 * this.logicalCpus;
+          // Counters and clocks are read at slightly different instants, so a
+          // busy process can show a little over the ceiling; far over it means
+          // the inputs are inconsistent, and no figure is better than an absurd one.
+          if (pct <= ceiling * 1.25) {
+            cpu = Math.min(pct, ceiling);
+            dtSec = gap / 1000;
+          }
+        }
+      }
+    }
+    e.lastMonoMs = mono;
+    e.lastCpuMs = cpuMs;
+    if (cpu !== null) e.interest = e.interest * 0.7 + cpu * 0.3;
+    if (e.history === null && !this.admit(e, cpu)) return;
+    e.history!.push({
+      wallSec: wall / 1000,
+      dtSec,
+      cpuPercent: cpu,
+      userTimeMs: r.userTimeMs,
+      systemTimeMs: r.systemTimeMs,
+      residentBytes: r.residentBytes,
+      threads: r.threads,
+    });
+  }
+
+  /** Gives e a history ring if the cap allows, demoting a less interesting one if needed. */
+  private admit(e: ProcessEntry, cpu: number | null): boolean {
+    if (this.trackedCount >= this.maxTracked) {
+      const victim = this.leastInteresting();
+      if (victim === null) return false;
+      if (victim.exited) {
+        this.drop(identityKey(victim.pid, victim.startTime, victim.name), victim);
+      } else {
+        // A brand-new process gets the benefit of the doubt (it counts as just
+        // busy enough); a demoted one comes back only once it does something,
+        // and only over something idler, so idle processes do not churn.
+        const claim = e.lineageResolved ? (cpu ?? 0) : this.idlePercent;
+        if (claim < this.idlePercent || victim.interest >= claim) return false;
+        victim.history = null;
+        this.trackedCount--;
+      }
+    }
+    e.history = new SampleRing(this.ringCapacity);
+    this.trackedCount++;
+    return true;
+  }
+
+  /** Exited first (oldest first), then the idlest live process. */
+  private leastInteresting(): ProcessEntry | null {
+    let best: ProcessEntry | null = null;
+    for (const e of this.entries.values()) {
+      if (e.history === null) continue;
+      if (best === null) {
+        best = e;
+        continue;
+      }
+      if (e.exited !== best.exited) {
+        if (e.exited) best = e;
+        continue;
+      }
+      if (e.exited ? e.lastSeenWallMs < best.lastSeenWallMs : e.interest < best.interest) best = e;
+    }
+    return best;
+  }
+
+  /**
+   * Captures the parent's identity and ancestry while the parent is alive, so
+   * that children keep it after the parent exits. A parent must not be
+   * younger than its child (guards against a reused parent pid).
+   */
+  private resolveLineage(e: ProcessEntry, depth: number): void {
+    if (e.lineageResolved || depth > MAX_ANCESTORS) return;
+    e.lineageResolved = true;
+    const p = e.ppid !== e.pid ? this.live.get(e.ppid) : undefined;
+    if (p !== undefined && !p.exited && (p.startTime < 0 || e.startTime < 0 || p.startTime <= e.startTime)) {
+      this.resolveLineage(p, depth + 1);
+      e.ancestors = [p.remembered(), ...p.ancestors].slice(0, MAX_ANCESTORS);
+    }
+    e.launchVector = launchVector(e.ancestors);
+  }
+
+  private ingestSockets(sockets: readonly SocketRecord[], wall: number, mono: number): void {
+    for (const s of sockets) {
+      // Listening sockets and sockets without a remote end are not connections.
+      if (s.state === 'LISTEN' || s.remotePort === 0 || isUnspecified(s.remoteAddress)) continue;
+      const e = this.live.get(s.pid);
+      if (e === undefined) continue;
+      const key = `${s.protocol}|${s.remoteAddress}|${s.remotePort}`;
+      let c = e.connections.get(key);
+      if (c === undefined) {
+        if (e.connections.size >= this.maxConnectionsPerProcess) {
+          let oldest: string | null = null;
+          let oldestWall = Infinity;
+          for (const [k, v] of e.connections) if (v.lastWallMs < oldestWall) [oldest, oldestWall] = [k, v.lastWallMs];
+          if (oldest !== null) e.connections.delete(oldest);
+        }
+        c = {
+          protocol: s.protocol,
+          localAddress: s.localAddress,
+          localPort: s.localPort,
+          remoteAddress: s.remoteAddress,
+          remotePort: s.remotePort,
+          firstWallMs: wall,
+          lastWallMs: wall,
+          firstMonoMs: mono,
+          lastMonoMs: mono,
+          samples: 0,
+          state: s.state,
+        };
+        e.connections.set(key, c);
+      }
+      c.localAddress = s.localAddress;
+      c.localPort = s.localPort;
+      c.lastWallMs = wall;
+      c.lastMonoMs = Math.max(c.lastMonoMs, mono);
+      c.samples++;
+      c.state = s.state;
+    }
+  }
+
+  /** Forgets exited processes past their grace period. */
+  private prune(mono: number): void {
+    for (const [key, e] of this.entries) {
+      if (e.exited && mono - e.exitedMonoMs > this.exitedGraceMs) this.drop(key, e);
+    }
+  }
+
+  /** Approximate bytes held: typed arrays exactly, strings and objects estimated. */
+  memoryBytes(): number {
+    let bytes = 0;
+    const str = (s: string | null) => (s === null ? 0 : 16 + s.length * 2);
+    for (const e of this.entries.values()) {
+      bytes += 240 + str(e.name) + str(e.path) + str(e.cmdline) + str(e.user);
+      for (const a of e.ancestors) bytes += 64 + str(a.name) + str(a.path) + str(a.cmdline);
+      if (e.history !== null) bytes += 200 + e.history.byteLength;
+      for (const c of e.connections.values()) bytes += 200 + str(c.localAddress) + str(c.remoteAddress);
+    }
+    return bytes;
+  }
+
+  /** Raw access for persistence (see state.ts). */
+  entryMap(): Map<string, ProcessEntry> {
+    return this.entries;
+  }
+
+  /** Puts a restored entry in place as live (see state.ts). */
+  adopt(e: ProcessEntry, samples: readonly SampleValues[]): void {
+    const key = identityKey(e.pid, e.startTime, e.name);
+    const existing = this.entries.get(key);
+    if (existing !== undefined) this.drop(key, existing);
+    if (samples.length > 0) {
+      if (this.trackedCount >= this.maxTracked) return;
+      e.history = new SampleRing(this.ringCapacity);
+      this.trackedCount++;
+      for (const s of samples) e.history.push(s);
+    }
+    this.entries.set(key, e);
+    this.live.set(e.pid, e);
+  }
+}
+
+function isUnspecified(address: string): boolean {
+  return address === '' || address === '0.0.0.0' || address === '::' || address === '*' || /^0+(:0+)*$/.test(address);
+}
