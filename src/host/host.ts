@@ -26,6 +26,11 @@
 // not set it, as osquery tables do. Hidden columns accept only `=` (and IN);
 // other operators on them are an error from SQLite.
 //
+// Joins: virtual tables have no indexes, so once a table without hidden
+// columns has its rows, they are also written to a TEMP table of the same
+// name that shadows the virtual table for the rest of the statement (SQLite
+// re-prepares and can build automatic indexes); see materialize().
+//
 // Snapshot tables are ordinary TEMP tables with declared types, loaded once.
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
@@ -103,6 +108,8 @@ export class EmbeddedHost {
   /** Rows per table per parameter tuple, for the statement being run. */
   private cache = new Map<string, Map<string, SqlValue[][]>>();
   private misses = new Map<string, Miss>();
+  /** TEMP tables standing in for our tables during the statement being run. */
+  private readonly shadows = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: HostOptions) {
@@ -139,18 +146,25 @@ export class EmbeddedHost {
       throw new HostError('input', `snapshot ${snap.file}: table ${snap.name} is one of this extension's tables and cannot be replaced by a snapshot`);
     }
     if (this.snapshots.has(key)) throw new HostError('input', `snapshot ${snap.file}: table ${snap.name} is loaded twice`);
-    const cols = snap.columns.map((c) => `${quoteIdent(c.name)} ${sqliteType(c.type)}`).join(', ');
-    this.db.exec(`CREATE TEMP TABLE ${quoteIdent(snap.name)} (${cols})`);
-    const insert = this.db.prepare(
-      `INSERT INTO temp.${quoteIdent(snap.name)} VALUES (${snap.columns.map(() => '?').join(', ')})`,
-    );
-    this.db.transaction(() => {
-      for (const row of snap.rows) {
+    this.writeTempTable(
+      snap.name,
+      snap.columns,
+      snap.rows.map((row) => {
         const lower = new Map(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
-        insert.run(snap.columns.map((c) => toSqlValue(c.type, lower.get(c.name.toLowerCase()))));
-      }
-    })();
+        return snap.columns.map((c) => toSqlValue(c.type, lower.get(c.name.toLowerCase())));
+      }),
+    );
     this.snapshots.set(key, snap);
+  }
+
+  /** A typed TEMP table holding rows already converted with toSqlValue. */
+  private writeTempTable(name: string, columns: readonly { name: string; type: ColumnType }[], rows: Iterable<SqlValue[]>): void {
+    const cols = columns.map((c) => `${quoteIdent(c.name)} ${sqliteType(c.type)}`).join(', ');
+    this.db.exec(`CREATE TEMP TABLE ${quoteIdent(name)} (${cols})`);
+    const insert = this.db.prepare(`INSERT INTO temp.${quoteIdent(name)} VALUES (${columns.map(() => '?').join(', ')})`);
+    this.db.transaction(() => {
+      for (const row of rows) insert.run(row);
+    })();
   }
 
   /** Called by SQLite (synchronously) when it starts scanning one of our tables. */
@@ -201,6 +215,16 @@ export class EmbeddedHost {
     const perTable = this.cache.get(entry.plugin.name) ?? new Map<string, SqlValue[][]>();
     perTable.set(miss.key, rows);
     this.cache.set(entry.plugin.name, perTable);
+    if (entry.params.length === 0) {
+      // Virtual tables have no indexes, so a join between two of them is a
+      // nested loop through JS (quadratic). A table without hidden columns
+      // has one row set per statement, so it is also written to a TEMP table
+      // of the same name, which shadows the virtual table when the statement
+      // re-prepares; SQLite then builds automatic indexes for joins. Tables
+      // with hidden columns stay virtual: a TEMP table cannot hide columns.
+      this.writeTempTable(entry.plugin.name, entry.visible, rows);
+      this.shadows.add(entry.plugin.name);
+    }
   }
 
   private prepare(sql: string): Statement {
@@ -254,6 +278,8 @@ export class EmbeddedHost {
     } finally {
       this.cache = new Map();
       this.misses = new Map();
+      for (const name of this.shadows) this.db.exec(`DROP TABLE IF EXISTS temp.${quoteIdent(name)}`);
+      this.shadows.clear();
     }
   }
 

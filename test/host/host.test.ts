@@ -152,6 +152,21 @@ test('a hidden parameter bound from another table is generated per value across 
   host.close();
 });
 
+test('a join of two of our tables is correct and every statement generates afresh', async () => {
+  const a = usageTable(ROWS, 'toy_a');
+  const b = usageTable(ROWS, 'toy_b');
+  const host = new EmbeddedHost({ tables: [a.plugin, b.plugin] });
+  const sql = `SELECT x.name, y.pid FROM toy_a x JOIN toy_b y ON y.pid = x.pid WHERE y.cpu_percent > 50 ORDER BY y.pid`;
+  const expected = [['xmrig.exe', '10'], ['powershell.exe', '30']];
+  assert.equal((await host.query(sql)).rows, expected);
+  assert.equal((await host.query(sql)).rows, expected);
+  assert.is(a.calls.length, 2);
+  assert.is(b.calls.length, 2);
+  // The stand-in tables used during a statement are gone afterwards.
+  assert.equal((await host.query(`SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'toy_%'`)).rows, [['0']]);
+  host.close();
+});
+
 test('bad statements, unknown tables, writes and failing generates are clear errors', async () => {
   const failing: TablePlugin = {
     ...usageTable(ROWS).plugin,
