@@ -194,9 +194,9 @@ scenarios['attack-powershell-parent-exited'] = {
 scenarios['attack-donate-level-pool'] = {
   story: 'A miner with --donate-level connected to a mining pool, started from a user shell.',
   host: host({
-    processes: [P(4500, 'xmrig.exe', 'C:\\Tools\\xmrig\\xmrig.exe', 'xmrig.exe --donate-level=0 -o gulf.moneroocean.stream:10128 -u 4xyz -p x', 2000, 99)],
+    processes: [P(4500, 'xmrig.exe', 'C:\\Tools\\xmrig\\xmrig.exe', 'xmrig.exe --donate-level=0 -o gulf.moneroocean.stream:10343 -u 4xyz -p x', 2000, 99)],
     sustained: [{ pid: 4500, vector: 'interactive', avg: 99 }],
-    connections: [{ pid: 4500, remote: '198.51.100.23', remote_port: 10128, pool: 1 }],
+    connections: [{ pid: 4500, remote: '198.51.100.23', remote_port: 10343, pool: 1 }],
   }),
   expected: {
     sustained_cpu_external_connections: [[4500, 'SUSTAINED_CPU,EXTERNAL_PERSISTENT,POOL_PORT']],

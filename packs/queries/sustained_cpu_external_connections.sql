@@ -25,11 +25,11 @@ remembered AS (
   WHERE c.external = 1 AND (c.persistent = 1 OR c.pool_port = 1)
 ),
 live AS (
-  -- Live sockets to well-known stratum ports on a public address.
+  -- Live sockets to well-known stratum ports (src/intel/network.ts) on a public address.
   SELECT o.pid, CASE o.protocol WHEN 6 THEN 'tcp' ELSE 'udp' END AS protocol,
          o.remote_address, o.remote_port
   FROM process_open_sockets AS o
-  WHERE o.remote_port IN (3333, 3334, 4444, 5555, 7777, 8888, 9999, 10128, 10343, 14433, 14444, 20128, 45560, 45700)
+  WHERE 0 /*@pool_port expr=o.remote_port*/
     AND o.remote_address NOT IN ('', '0.0.0.0', '::', '127.0.0.1', '::1')
     AND NOT (o.remote_address LIKE '10.%' OR o.remote_address LIKE '192.168.%'
              OR in_cidr_block('172.16.0.0/12', o.remote_address) = 1

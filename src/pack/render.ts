@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { asciiLower, parseCron, type BaselineSpec, type CronSets } from '../intel/baseline.js';
+import { MINING_POOL_PORTS } from '../intel/network.js';
 
 const IndicatorsSchema = z
   .object({
@@ -228,6 +229,9 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
         return anyGlob(need('expr'), inputs.indicators.user_writable);
       case 'spoofed_folder':
         return anyGlob(need('expr'), inputs.indicators.spoofed_folder);
+      case 'pool_port':
+        // The same list the connection table judges pool_port by.
+        return `(${need('expr')} IN (${MINING_POOL_PORTS.join(', ')}))`;
       case 'system_path':
         return anyGlob(need('expr'), inputs.indicators.system_paths);
       default:
