@@ -9,7 +9,8 @@
 //    "colsUsed":["pid"], "colsUsedBitset":1}
 // and every cell of a result row is text, a NULL being an absent key.
 import { z } from 'zod';
-import type { PluginRequest, PluginResponse } from '../protocol/index.js';
+import { TType, type PluginRequest, type PluginResponse } from '../protocol/index.js';
+import type { BinaryWriter } from './wire.js';
 import {
   ConstraintOpCode,
   type ColumnDeclaration,
@@ -20,7 +21,7 @@ import {
   type Row,
   type TablePlugin,
 } from './table.js';
-import type { CallResult, ExtensionHandler } from './server.js';
+import type { CallResult, ExtensionHandler, WireRows } from './server.js';
 
 const COLUMN_TYPES: readonly ColumnType[] = ['TEXT', 'INTEGER', 'BIGINT', 'UNSIGNED BIGINT', 'DOUBLE', 'BLOB'];
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -160,6 +161,60 @@ export function encodeRows(
   return out;
 }
 
+/**
+ * A generate's output as it goes on the wire: each row a map of the declared
+ * columns that are not NULL, every value text (the same encoding as
+ * encodeRows), written without building the intermediate maps.
+ */
+export class EncodedRows implements WireRows {
+  private readonly names: string[];
+  private readonly nameBytes: Buffer[];
+  private readonly integer: boolean[];
+
+  constructor(
+    columns: readonly ColumnDeclaration[],
+    readonly rows: readonly Row[],
+    private readonly onOverflow?: (column: string, value: string) => void,
+  ) {
+    this.names = columns.map((c) => c.name);
+    this.nameBytes = this.names.map((n) => Buffer.from(n, 'utf8'));
+    this.integer = columns.map((c) => c.type === 'INTEGER');
+  }
+
+  get length(): number {
+    return this.rows.length;
+  }
+
+  writeList(w: BinaryWriter): void {
+    const { names, nameBytes, integer } = this;
+    const reported = new Set<string>();
+    w.writeListBegin(TType.MAP, this.rows.length);
+    for (const row of this.rows) {
+      const at = w.writeMapBeginDeferred(TType.STRING, TType.STRING);
+      let count = 0;
+      for (let i = 0; i < names.length; i++) {
+        const value = row[names[i]!];
+        if (value === undefined || value === null) continue;
+        const text = typeof value === 'string' ? value : encodeCell(value);
+        if (text === undefined) continue;
+        if (integer[i] && this.onOverflow && !reported.has(names[i]!) && overflowsInt32(value)) {
+          reported.add(names[i]!);
+          this.onOverflow(names[i]!, text);
+        }
+        w.writeString(nameBytes[i]!);
+        w.writeString(text);
+        count += 1;
+      }
+      w.patchCount(at, count);
+    }
+  }
+
+  /** The same rows as plain string maps. */
+  toPluginResponse(): PluginResponse {
+    return encodeRows(this.names.map((name, i) => ({ name, type: this.integer[i] ? 'INTEGER' : 'TEXT', description: '' })), this.rows, this.onOverflow);
+  }
+}
+
 export interface RegistryOptions {
   /** Reports a generate failure or a declaration warning. */
   readonly log?: (level: 'warn' | 'error' | 'debug', message: string) => void;
@@ -208,8 +263,9 @@ export class TableRegistry {
       return { code: 1, message: (err as Error).message, response: [] };
     }
     try {
-      const rows = await table.generate(context);
-      const response = encodeRows(table.columns, rows, (column, value) =>
+      const produced = await table.generate(context);
+      const rows = Array.isArray(produced) ? (produced as Row[]) : Array.from(produced);
+      const response = new EncodedRows(table.columns, rows, (column, value) =>
         this.options.log?.('warn', `${table.name}.${column} is INTEGER but produced ${value}, beyond 32 bits; declare it BIGINT`),
       );
       return { code: 0, message: 'OK', response };

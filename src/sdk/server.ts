@@ -15,6 +15,9 @@ import {
   type GeneratedProcessor,
   type PluginRequest,
   type PluginResponse,
+  type ProtocolReader,
+  MessageType,
+  TType,
 } from '../protocol/index.js';
 import { WireConnection } from './connection.js';
 import { BinaryReader, BinaryWriter, ByteSink, SERVER_LIMITS, type WireLimits } from './wire.js';
@@ -116,10 +119,19 @@ function removeStaleSocket(path: string): void {
 
 // ---- the extension side: ping, call, shutdown ------------------------------
 
+/**
+ * Rows that write themselves onto the wire as list<map<string,string>>,
+ * straight from a table's output: no intermediate string maps, no copy.
+ */
+export interface WireRows {
+  readonly length: number;
+  writeList(w: BinaryWriter): void;
+}
+
 export interface CallResult {
   readonly code: number;
   readonly message: string;
-  readonly response: PluginResponse;
+  readonly response: PluginResponse | WireRows;
 }
 
 export interface ExtensionHandler {
@@ -137,6 +149,78 @@ export interface ExtensionServerOptions {
   readonly onConnectionError?: (err: Error) => void;
 }
 
+/** call()'s arguments, read as the generated code would (wrong-typed fields skipped). */
+function readCallArgs(input: ProtocolReader): { registry: string; item: string; request: PluginRequest } {
+  let registry = '';
+  let item = '';
+  // No prototype: a key named "__proto__" from the wire stays a plain key.
+  const request = Object.create(null) as PluginRequest;
+  input.readStructBegin();
+  for (;;) {
+    const f = input.readFieldBegin();
+    if (f.ftype === TType.STOP) break;
+    if (f.fid === 1 && f.ftype === TType.STRING) registry = input.readString();
+    else if (f.fid === 2 && f.ftype === TType.STRING) item = input.readString();
+    else if (f.fid === 3 && f.ftype === TType.MAP) {
+      const m = input.readMapBegin();
+      for (let i = 0; i < m.size; i++) {
+        if (m.ktype === TType.STRING && m.vtype === TType.STRING) {
+          const key = input.readString();
+          request[key] = input.readString();
+        } else {
+          input.skip(m.ktype);
+          input.skip(m.vtype);
+        }
+      }
+    } else input.skip(f.ftype);
+    input.readFieldEnd();
+  }
+  input.readStructEnd();
+  input.readMessageEnd();
+  return { registry, item, request };
+}
+
+function writeRowList(w: BinaryWriter, rows: PluginResponse | WireRows): void {
+  if (!Array.isArray(rows)) {
+    (rows as WireRows).writeList(w);
+    return;
+  }
+  w.writeListBegin(TType.MAP, rows.length);
+  for (const row of rows) {
+    const keys = Object.keys(row);
+    w.writeMapBegin(TType.STRING, TType.STRING, keys.length);
+    for (const k of keys) {
+      w.writeString(k);
+      w.writeString(row[k]!);
+    }
+  }
+}
+
+/**
+ * The reply to call(), written field by field as the generated
+ * Extension_call_result would be (success: ExtensionResponse{1: status,
+ * 2: response}) but with the rows written straight from the table's output.
+ */
+function writeCallReply(w: BinaryWriter, seqid: number, uuid: bigint, result: CallResult): void {
+  w.writeMessageBegin('call', MessageType.REPLY, seqid);
+  w.writeStructBegin('Extension_call_result');
+  w.writeFieldBegin('success', TType.STRUCT, 0);
+  w.writeStructBegin('ExtensionResponse');
+  w.writeFieldBegin('status', TType.STRUCT, 1);
+  makeStatus({ code: result.code, message: result.message, uuid }).write(w);
+  w.writeFieldEnd();
+  w.writeFieldBegin('response', TType.LIST, 2);
+  writeRowList(w, result.response);
+  w.writeFieldEnd();
+  w.writeFieldStop();
+  w.writeStructEnd();
+  w.writeFieldEnd();
+  w.writeFieldStop();
+  w.writeStructEnd();
+  w.writeMessageEnd();
+  w.flush();
+}
+
 /** Builds the Thrift server an extension runs on `<manager socket>.<uuid>`. */
 export function createExtensionServer(options: ExtensionServerOptions): ThriftServer {
   const { uuid, handler } = options;
@@ -145,23 +229,45 @@ export function createExtensionServer(options: ExtensionServerOptions): ThriftSe
       return makeStatus({ code: 0, message: 'pong', uuid });
     },
     async call(registry: string | null, item: string | null, request: PluginRequest | null): Promise<GeneratedExtensionResponse> {
-      let result: CallResult;
-      try {
-        result = await handler.call(registry ?? '', item ?? '', request ?? {});
-      } catch (err) {
-        result = { code: 1, message: err instanceof Error ? err.message : String(err), response: [] };
-      }
-      return makeResponse({ status: { code: result.code, message: result.message, uuid }, response: result.response });
+      // Not reached: process_call below answers call(); kept so the handler is complete.
+      const result = await safeCall(handler, registry ?? '', item ?? '', request ?? {});
+      const rows = Array.isArray(result.response) ? result.response : [];
+      return makeResponse({ status: { code: result.code, message: result.message, uuid }, response: rows });
     },
     async shutdown() {
       // Answer first, then stop: the caller waits for the reply.
       setImmediate(() => handler.shutdown());
     },
   };
+  // The generated processor serves ping and shutdown; call() is the hot path
+  // (a whole result set) and is answered here without the generated
+  // response's deep copy of every row.
+  class ExtensionProcessor extends ExtensionService.Processor {
+    process_call(seqid: number, input: ProtocolReader, output: BinaryWriter): void {
+      const args = readCallArgs(input);
+      void safeCall(handler, args.registry, args.item, args.request).then((result) => {
+        try {
+          writeCallReply(output, seqid, uuid, result);
+        } catch (err) {
+          // A row that cannot be encoded must still get osqueryd an answer.
+          output.reset();
+          writeCallReply(output, seqid, uuid, { code: 1, message: `cannot encode the result: ${(err as Error).message}`, response: [] });
+        }
+      });
+    }
+  }
   return new ThriftServer({
     path: options.path,
-    processor: new ExtensionService.Processor(shape),
+    processor: new ExtensionProcessor(shape),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
   });
+}
+
+async function safeCall(handler: ExtensionHandler, registry: string, item: string, request: PluginRequest): Promise<CallResult> {
+  try {
+    return await handler.call(registry, item, request);
+  } catch (err) {
+    return { code: 1, message: err instanceof Error ? err.message : String(err), response: [] };
+  }
 }

@@ -142,13 +142,25 @@ export class TestManager {
     return undefined;
   }
 
-  /** Resolves once an extension of that name has registered. */
-  async waitForRegistration(name: string, timeoutMs = 10_000): Promise<Registration> {
+  /**
+   * Resolves once an extension of that name has registered and (unless
+   * `listening` is false) answers a ping on its socket: an extension
+   * registers first and listens right after.
+   */
+  async waitForRegistration(name: string, timeoutMs = 10_000, listening = true): Promise<Registration> {
     const deadline = Date.now() + timeoutMs;
+    let lastError = '';
     for (;;) {
       const r = this.findByName(name);
-      if (r) return r;
-      if (Date.now() > deadline) throw new Error(`no extension named ${name} registered within ${timeoutMs} ms`);
+      if (r && !listening) return r;
+      if (r) {
+        try {
+          if ((await this.pingExtension(r.uuid, 1000)).code === 0) return r;
+        } catch (err) {
+          lastError = `: ${(err as Error).message}`;
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`no extension named ${name} registered and listening within ${timeoutMs} ms${lastError}`);
       await new Promise((res) => setTimeout(res, 20));
     }
   }
