@@ -60,3 +60,8 @@ function rowObjects(result: QueryResult): Record<string, string | null>[] {
 
 const jsonText = (v: unknown): string =>
   JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** An error message as one terminal-safe line (it may quote file names or SQL). */
+export function oneLine(message: string): string {
+  return escapeControl(message.replace(/[\r\n]+/g, ' '));
+}

@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
+import { oneLine } from './format.js';
 
 // The command table (and with it better-sqlite3's native module) is imported
 // only when a command runs, so extension mode never loads SQLite.
@@ -86,7 +87,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     return await command.run(rest, io);
   } catch (e) {
     const err = e instanceof CliError ? e : new CliError((e as Error).message ?? String(e), ExitCode.FAILURE);
-    io.stderr.write(`an1489: ${err.message.replace(/[\r\n]+/g, ' ')}\n`);
+    io.stderr.write(`an1489: ${oneLine(err.message)}\n`);
     return err.exitCode;
   }
 }
@@ -103,6 +104,11 @@ function invokedDirectly(): boolean {
   }
 }
 if (invokedDirectly()) {
+  // `an1489 query ... | head` closes stdout early; that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const io: CliIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   const code = await run(process.argv.slice(2), io);
   process.exitCode = code;

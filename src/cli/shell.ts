@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline';
 import { parseCommandArgs } from './args.js';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
-import { formatTable } from './format.js';
+import { formatTable, oneLine } from './format.js';
 import { History, historyPath } from './history.js';
 import { hostFailure, openSession, type HostSession } from './session.js';
 
@@ -88,7 +88,7 @@ export const shellCommand: Command = {
         const result = await session.host.query(sql);
         io.stdout.write(formatTable(result));
       } catch (e) {
-        io.stderr.write(`Error: ${hostFailure(e).message.replace(/[\r\n]+/g, ' ')}\n`);
+        io.stderr.write(`Error: ${oneLine(hostFailure(e).message)}\n`);
       }
     };
     try {

@@ -115,9 +115,14 @@ export class EmbeddedHost {
   constructor(options: HostOptions) {
     this.maxRounds = options.maxRounds ?? 16;
     this.db = new Database(':memory:');
-    registerOsqueryFunctions(this.db);
-    for (const plugin of options.tables) this.addPlugin(plugin);
-    for (const snap of options.snapshots ?? []) this.addSnapshot(snap);
+    try {
+      registerOsqueryFunctions(this.db);
+      for (const plugin of options.tables) this.addPlugin(plugin);
+      for (const snap of options.snapshots ?? []) this.addSnapshot(snap);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
   }
 
   private addPlugin(plugin: TablePlugin): void {

@@ -43,6 +43,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `row ${String(row)}, column ${JSON.stringify(String(key))}: expected a string (osqueryi --json prints every value as a string)`;
 }
 
+/**
+ * osqueryi output saved by Windows PowerShell 5's `>` is UTF-16LE with a BOM;
+ * other shells give UTF-8, sometimes with a BOM. All three load.
+ */
+function decodeText(bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
+  return bytes.toString('utf8');
+}
+
 /** Reads one snapshot file; every problem is a SnapshotError naming the file. */
 export function loadSnapshotFile(file: string): SnapshotTable {
   const name = basename(file).replace(/\.json$/i, '');
@@ -53,7 +63,7 @@ export function loadSnapshotFile(file: string): SnapshotTable {
   try {
     const size = statSync(file).size;
     if (size > MAX_SNAPSHOT_BYTES) throw new SnapshotError(`snapshot ${file}: ${size} bytes is larger than the ${MAX_SNAPSHOT_BYTES}-byte limit`);
-    text = readFileSync(file, 'utf8');
+    text = decodeText(readFileSync(file));
   } catch (e) {
     if (e instanceof SnapshotError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
