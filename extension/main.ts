@@ -13,6 +13,7 @@ import { realpathSync } from 'node:fs';
 import pkg from '../package.json' with { type: 'json' };
 import { runExtension } from '../src/sdk/lifecycle.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
+import { ConfigStore, levelEnabled, ownBinaryPath, startupSafetyWarnings } from '../src/config/index.js';
 
 export const EXTENSION_NAME = 'an1489';
 export const EXTENSION_VERSION: string = pkg.version;
@@ -20,18 +21,36 @@ export const EXTENSION_VERSION: string = pkg.version;
 /** Runs the extension until osqueryd stops it; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let runtime: Runtime | null = null;
+  let config: ConfigStore | null = null;
   return runExtension({
     name: EXTENSION_NAME,
     version: EXTENSION_VERSION,
     argv,
     tables: async (ctx) => {
-      runtime = await createRuntime({ mode: 'extension', osqueryQuery: ctx.query, log: (level, message) => ctx.log(level, message) });
+      // Configuration and on-disk safety (src/config): read beside the binary,
+      // never from the working directory; problems are logged, never fatal.
+      const binary = ownBinaryPath();
+      const store = ConfigStore.open((level, message) => ctx.log(level, message));
+      config = store;
+      for (const w of startupSafetyWarnings(store, binary)) ctx.log('warn', w.message);
+      store.watch(Math.max(1000, ctx.args.interval * 1000));
+      const log = (level: 'info' | 'warn' | 'error' | 'debug', message: string) => {
+        if (levelEnabled(level, store.current.logLevel, ctx.args.verbose)) ctx.log(level, message);
+      };
+      runtime = await createRuntime({
+        mode: 'extension',
+        osqueryQuery: ctx.query,
+        log,
+        config: store.current,
+        onConfigChange: (listener) => store.subscribe(listener),
+      });
       return runtime.tables;
     },
     onStart: async () => {
       await runtime?.start();
     },
     onStop: async () => {
+      config?.close();
       await runtime?.stop();
     },
   });
