@@ -23,7 +23,9 @@ export function formatTable(result: QueryResult): string {
   if (result.rows.length === 0) return '';
   const header = result.columns.map(escapeControl);
   const body = result.rows.map((r) => r.map((v) => escapeControl(v ?? '')));
-  const widths = header.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i]))));
+  // A loop, not Math.max(...cells): a spread of 100k arguments overflows the stack.
+  const widths = header.map(width);
+  for (const r of body) r.forEach((c, i) => (widths[i] = Math.max(widths[i], width(c))));
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c + ' '.repeat(widths[i] - width(c))).join(' | ')} |`;
   return [rule, line(header), rule, ...body.map(line), rule].join('\n') + '\n';

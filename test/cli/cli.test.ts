@@ -123,6 +123,22 @@ test('shell over piped stdin: .tables, .schema, a query, errors, .quit, private 
   assert.match(readFileSync(hist, 'utf8'), /SELECT name FROM processes WHERE pid = 10;/);
 });
 
+test('a large result prints, and a reader that stops early (| head) is not an error', async () => {
+  const sql = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 150000) SELECT x, x * 2 AS y FROM c';
+  const full = await an1489(['query', sql]);
+  assert.is(full.code, 0, full.stderr);
+  assert.is(full.stdout.split('\n').length, 150000 + 5);
+  const early = await new Promise<Run>((resolve) => {
+    const child = spawn(process.execPath, [MAIN, 'query', sql], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.on('close', (code) => resolve({ code, stdout: '', stderr }));
+  });
+  assert.is(early.code, 0, early.stderr);
+  assert.is(early.stderr, '');
+});
+
 test('osquery extension flags hand off to the extension entry point without loading SQLite', async () => {
   // Reports at exit whether better-sqlite3 (a native module, CLI-only) was loaded.
   const hook = join(work, 'sqlite-probe.cjs');
