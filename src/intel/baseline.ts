@@ -290,3 +290,26 @@ export const EMPTY_BASELINE: Baseline = compileBaseline({ version: 1, host_group
 export function isApproved(baseline: Baseline, process: ApprovalSubject, now: Date): boolean {
   return baseline.isApproved(process, now);
 }
+
+/**
+ * The predicate a table factory takes (process_cpu_sustained's isApproved),
+ * from a baseline file. A missing or broken file must not take the extension
+ * down or silently approve anything: it is logged as an error and nothing is
+ * approved until the file is fixed and the extension restarted. The hostname
+ * is this machine's, for host_groups.
+ */
+export async function approvalPredicate(
+  path: string,
+  hostname: string,
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void,
+): Promise<(process: { readonly name: string; readonly path: string; readonly cmdline: string | null }, now: Date) => boolean> {
+  let baseline: Baseline;
+  try {
+    baseline = await loadBaseline(path);
+    log?.('info', `baseline: ${baseline.spec.approved.length} approved workload(s) from ${path}`);
+  } catch (e) {
+    log?.('error', `baseline: ${(e as Error).message}; no workload is approved until it is fixed`);
+    baseline = EMPTY_BASELINE;
+  }
+  return (p, now) => baseline.isApproved({ name: p.name, path: p.path, cmdline: p.cmdline, hostname }, now);
+}

@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  approvalPredicate,
   BaselineError,
   compileBaseline,
   globMatches,
@@ -160,6 +161,22 @@ test('the sample packs/baseline.yml loads and approves what it documents', async
   assert.is(b.approvedBy(veeam, new Date('2026-11-25T14:30:00Z')), null);
   assert.is(b.approvedBy({ name: 'cl.exe', path: 'C:\\x\\cl.exe', hostname: 'BUILD-07' }, new Date()), 'build-agent-compilers');
   assert.is(b.approvedBy({ name: 'cl.exe', path: 'C:\\x\\cl.exe', hostname: 'LAPTOP-1' }, new Date()), null);
+});
+
+test('approvalPredicate: a broken or missing file approves nothing and says so', async () => {
+  const logs: string[] = [];
+  const log = (level: string, m: string) => logs.push(`${level}: ${m}`);
+  const dir = await mkdtemp(join(tmpdir(), 'an1489-pred-'));
+  try {
+    await writeFile(join(dir, 'bad.yml'), 'version: 1\napproved:\n  - id: x\n    reason: all\n');
+    const bad = await approvalPredicate(join(dir, 'bad.yml'), 'CI-01', log);
+    assert.is(bad({ name: 'anything.exe', path: 'C:\\x.exe', cmdline: null }, new Date()), false);
+    assert.match(logs.join('\n'), /error: baseline: .*no workload is approved/);
+    const good = await approvalPredicate(join(process.cwd(), 'packs', 'baseline.yml'), 'CI-01', log);
+    assert.is(good({ name: 'cl.exe', path: 'C:\\VS\\cl.exe', cmdline: null }, new Date()), true, 'host group from the given hostname');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
