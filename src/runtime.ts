@@ -3,7 +3,16 @@
 // serve them: the extension (answering osqueryd) and the embedded SQL host
 // (answering the CLI). Both get the same tables from here.
 import type { TablePlugin } from './sdk/table.js';
-import type { An1489Config } from './config/schema.js';
+import { HistoryStore } from './sampler/store.js';
+import { Sampler } from './sampler/sampler.js';
+import { ProcfsSource } from './sampler/procfs.js';
+import { OsquerySource } from './sampler/osquery-source.js';
+import { defaultStateDir } from './sampler/state.js';
+import type { ProcessSource } from './sampler/source.js';
+import { processCpuHistoryTable } from './tables/process_cpu_history.js';
+import { processCpuSustainedTable, type ProcessCpuSustainedOptions } from './tables/process_cpu_sustained.js';
+import { processConnectionHistoryTable } from './tables/process_connection_history.js';
+import { defaultConfig, type An1489Config } from './config/schema.js';
 
 export interface RuntimeOptions {
   /** 'extension': processes come from osqueryd; 'standalone': from this machine (procfs). */
@@ -21,6 +30,8 @@ export interface RuntimeOptions {
   readonly config?: An1489Config;
   /** Told when a reloaded config file is in force (extension mode). */
   readonly onConfigChange?: (listener: (config: An1489Config) => void) => () => void;
+  /** The approved-workloads hook for process_cpu_sustained (approved = 0 without it). */
+  readonly isApproved?: ProcessCpuSustainedOptions['isApproved'];
 }
 
 export interface Runtime {
@@ -31,11 +42,48 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export async function createRuntime(_options: RuntimeOptions): Promise<Runtime> {
-  const tables: TablePlugin[] = [];
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  // Sampler: building it constructs objects only; start() begins sampling.
+  // Settings are read once: a changed interval or window needs a restart
+  // (the rings are sized from them), thresholds are per query anyway.
+  const config = options.config ?? defaultConfig();
+  const store = new HistoryStore({
+    // Cron ticks on whole seconds (see cronForInterval), so size the rings for that.
+    intervalMs: Math.max(1, Math.round(config.sampleIntervalSeconds)) * 1000,
+    windowMs: config.historyWindowMinutes * 60_000,
+    maxTracked: config.maxTrackedProcesses,
+    exitedGraceMs: config.exitedGraceSeconds * 1000,
+  });
+  let sampler: Sampler | null = null;
+  const tables: TablePlugin[] = [
+    processCpuHistoryTable(store),
+    processCpuSustainedTable(store, {
+      isApproved: options.isApproved,
+      minCpuPercent: config.thresholds.minCpuPercent,
+      minDurationSeconds: config.thresholds.minDurationSeconds,
+    }),
+    processConnectionHistoryTable(store, { persistentSeconds: config.thresholds.persistentConnectionSeconds }),
+  ];
   return {
     tables,
-    async start() {},
-    async stop() {},
+    async start() {
+      let source: ProcessSource | null = null;
+      if (options.mode === 'extension' && options.osqueryQuery) source = new OsquerySource(options.osqueryQuery);
+      else if (process.platform === 'linux') source = new ProcfsSource();
+      if (source === null) {
+        options.log?.('info', 'sampler: no process source on this platform in standalone mode; history tables stay empty');
+      } else {
+        sampler = new Sampler(source, store, {
+          intervalSeconds: config.sampleIntervalSeconds,
+          stateDir: config.stateDir ?? defaultStateDir(),
+          log: options.log,
+        });
+        await sampler.start();
+      }
+    },
+    async stop() {
+      await sampler?.stop();
+      sampler = null;
+    },
   };
 }

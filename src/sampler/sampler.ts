@@ -1,0 +1,120 @@
+// Runs a process source on a node-cron schedule and feeds the store; saves
+// the store to the state file now and then and on stop, and reloads it on
+// start. Tables never trigger a sample: they read whatever the store holds.
+import cron, { type ScheduledTask } from 'node-cron';
+import { HistoryStore } from './store.js';
+import type { ProcessSource } from './source.js';
+import { readStateFile, restoreStore, snapshotStore, writeStateFile } from './state.js';
+import { monotonicMs } from './clock.js';
+
+export type SamplerLog = (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+
+export interface SamplerOptions {
+  /** Seconds between samples (see cronForInterval for rounding). Default 10. */
+  readonly intervalSeconds?: number;
+  /** A node-cron expression (6 fields with seconds) overriding intervalSeconds. */
+  readonly schedule?: string;
+  /** Where the state file lives; null disables persistence. */
+  readonly stateDir?: string | null;
+  /** Seconds between state saves. Default 60. */
+  readonly persistSeconds?: number;
+  /** Read sockets every Nth tick (sockets change slowly; cmdline/fd scans are the costly part). Default 1. */
+  readonly socketEveryTicks?: number;
+  readonly log?: SamplerLog;
+}
+
+/**
+ * The node-cron expression for an interval. Cron fires on calendar boundaries
+ * with whole-second resolution, so the interval is rounded to whole seconds
+ * (at least 1), minutes (from 60 s) or hours (from 60 min).
+ */
+export function cronForInterval(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new RangeError(`sample interval must be a positive number of seconds, got ${seconds}`);
+  const s = Math.max(1, Math.round(seconds));
+  if (s < 60) return s === 1 ? '* * * * * *' : `*/${s} * * * * *`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `0 */${m} * * * *`;
+  const h = Math.min(23, Math.round(m / 60));
+  return `0 0 */${h} * * *`;
+}
+
+export class Sampler {
+  readonly expression: string;
+  private task: ScheduledTask | null = null;
+  private running: Promise<void> | null = null;
+  private lastSaveMono = 0;
+  private tickCount = 0;
+  private failures = 0;
+  private readonly log: SamplerLog;
+
+  constructor(
+    readonly source: ProcessSource,
+    readonly store: HistoryStore,
+    private readonly options: SamplerOptions = {},
+  ) {
+    this.expression = options.schedule ?? cronForInterval(options.intervalSeconds ?? 10);
+    if (!cron.validate(this.expression)) throw new RangeError(`invalid sampler schedule ${JSON.stringify(this.expression)}`);
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Takes the first sample (restoring saved history that still matches), then starts the schedule. */
+  async start(): Promise<void> {
+    if (this.task !== null) return;
+    const first = await this.source.sample({ needCmdline: (pid, start) => !this.store.hasCmdline(pid, start), sockets: true });
+    const dir = this.options.stateDir ?? null;
+    if (dir !== null) {
+      const loaded = await readStateFile(dir);
+      if (loaded.ok) {
+        const n = restoreStore(this.store, loaded.data, first.processes, first.monotonicMs);
+        this.log('info', `sampler: restored history of ${n} running process(es) from ${dir}`);
+      } else if (!loaded.missing) {
+        this.log('warn', `sampler: ignoring saved state: ${loaded.reason}; starting fresh`);
+      }
+    }
+    this.store.ingest(first);
+    this.lastSaveMono = monotonicMs();
+    this.task = cron.schedule(this.expression, () => this.tick(), { noOverlap: true, name: 'an1489-sampler' });
+  }
+
+  /** One sample now. Errors are logged, never thrown: a bad tick must not stop the schedule. */
+  tick(): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        const sockets = this.tickCount++ % Math.max(1, this.options.socketEveryTicks ?? 1) === 0;
+        const sample = await this.source.sample({ needCmdline: (pid, start) => !this.store.hasCmdline(pid, start), sockets });
+        this.store.ingest(sample);
+        this.failures = 0;
+        const every = (this.options.persistSeconds ?? 60) * 1000;
+        if (this.options.stateDir != null && monotonicMs() - this.lastSaveMono >= every) await this.save();
+      } catch (e) {
+        // One line per failure run, not per tick, so a vanished manager does not flood the log.
+        if (this.failures++ === 0) this.log('warn', `sampler: ${this.source.name} sample failed: ${(e as Error).message}`);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Writes the state file now. */
+  async save(): Promise<void> {
+    const dir = this.options.stateDir;
+    if (dir == null) return;
+    this.lastSaveMono = monotonicMs();
+    try {
+      await writeStateFile(dir, snapshotStore(this.store, this.store.lastMonoMs));
+    } catch (e) {
+      this.log('warn', `sampler: cannot save state in ${dir}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Stops the schedule, waits for a running tick, saves state. */
+  async stop(): Promise<void> {
+    if (this.task !== null) {
+      await this.task.destroy();
+      this.task = null;
+    }
+    if (this.running !== null) await this.running;
+    await this.save();
+  }
+}
