@@ -77,11 +77,24 @@ export const shellCommand: Command = {
       history: [...history.all()].reverse(),
       historySize: 1000,
     });
+    let buffer = '';
     if (interactive) {
       io.stdout.write('an1489 shell: osquery-style SQL over the AN1489 tables. Enter .help for help.\n');
       rl.prompt();
+      // Ctrl-C abandons a half-typed statement; on an empty prompt it leaves.
+      rl.on('SIGINT', () => {
+        if (buffer === '' && rl.line === '') {
+          io.stdout.write('\n');
+          rl.close();
+          return;
+        }
+        buffer = '';
+        io.stdout.write('^C\n');
+        rl.setPrompt('an1489> ');
+        rl.write(null, { ctrl: true, name: 'u' });
+        rl.prompt();
+      });
     }
-    let buffer = '';
     const runStatement = async (sql: string): Promise<void> => {
       history.add(sql);
       try {
