@@ -29,6 +29,12 @@ export interface ThriftServerOptions {
   readonly limits?: WireLimits;
   /** Told of each connection closed for a protocol violation. */
   readonly onConnectionError?: (err: Error) => void;
+  /**
+   * Simultaneous connections accepted (default 32). osqueryd opens one or two
+   * at a time; the cap bounds what many connections × the per-connection
+   * byte budget could make us hold.
+   */
+  readonly maxConnections?: number;
 }
 
 export class ThriftServer {
@@ -53,6 +59,7 @@ export class ThriftServer {
     checkSocketPath(path);
     if (!isNamedPipe(path)) removeStaleSocket(path);
     const server = createServer((socket) => this.accept(socket));
+    server.maxConnections = this.options.maxConnections ?? 32;
     server.on('error', () => {
       // Errors after listening (EMFILE on accept, say) must not crash the
       // process; the listen() promise below reports the ones that matter.
