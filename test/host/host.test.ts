@@ -110,6 +110,11 @@ test('constraints reach generate as osqueryd would hand them: =, >, LIKE, IN, hi
   assert.equal(ctx.constraints.get('pid'), [{ op: '=', expr: '10' }, { op: '=', expr: '30' }]);
   assert.equal(ctx.constraints.get('name'), [{ op: 'GLOB', expr: 'x*' }]);
 
+  const before = calls.length;
+  const inList = await host.query(`SELECT DISTINCT min_cpu_percent FROM toy_usage WHERE min_cpu_percent IN (60, 90) ORDER BY 1`);
+  assert.equal(inList.rows, [['60'], ['90']]);
+  assert.equal(calls.slice(before).map((c) => c.constraints.get('min_cpu_percent')), [[{ op: '=', expr: '60' }], [{ op: '=', expr: '90' }]], 'IN on a hidden column: one generate per value');
+
   const r = await host.query(`SELECT pid, min_cpu_percent FROM toy_usage WHERE min_cpu_percent = 50 ORDER BY pid`);
   assert.equal(calls.at(-1)!.constraints.get('min_cpu_percent'), [{ op: '=', expr: '50' }]);
   assert.equal(r.rows, [['10', '50'], ['30', '50']], 'parameter applied by generate and echoed in rows');
@@ -205,6 +210,12 @@ test('snapshots: bad files are errors naming the file; snapshots may not shadow 
   const { plugin } = usageTable(ROWS);
   const shadow = loadSnapshotDir(snapshotDir({ 'toy_usage.json': '[{"pid":"1"}]' }));
   assert.throws(() => new EmbeddedHost({ tables: [plugin], snapshots: shadow }), /toy_usage is one of this extension's tables/);
+
+  // osqueryi output redirected by Windows PowerShell 5 is UTF-16LE with a BOM.
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[{"pid":"7","name":"a.exe"}]', 'utf16le')]);
+  const dir16 = snapshotDir({});
+  writeFileSync(join(dir16, 'processes.json'), utf16);
+  assert.equal(loadSnapshotDir(dir16)[0].rows, [{ pid: '7', name: 'a.exe' }]);
 
   // Unknown tables get TEXT columns from the union of keys; known empty tables get the schema's columns.
   const ok = loadSnapshotDir(snapshotDir({ 'notes.json': '[{"a":"1"},{"b":"x","a":null}]', 'listening_ports.json': '[]', 'README.txt': 'ignored' }));
