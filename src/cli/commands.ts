@@ -4,8 +4,9 @@ import type { Command } from './command.js';
 import { queryCommand } from './query.js';
 import { shellCommand } from './shell.js';
 import { packCommand } from './pack.js';
+import { checkCommand } from './check.js';
 
-export const COMMANDS: readonly Command[] = [queryCommand, shellCommand, packCommand];
+export const COMMANDS: readonly Command[] = [queryCommand, shellCommand, packCommand, checkCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

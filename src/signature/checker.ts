@@ -1,0 +1,356 @@
+// The signature-versus-path checker: reads a file once (bounded, regular files
+// only), derives what its bytes say (hash, PE version strings, Authenticode,
+// miner strings) and caches that by (path, size, mtime); then judges it at a
+// Windows path (expected location, renamed binary) with the process's command
+// line. "Where the bytes are read from" and "where the file lives for
+// judgement" are separate, so a Windows path can be judged on Linux.
+import { constants as fsc } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { parsePe, PeError, type PeImage } from '../pe/pe.js';
+import { parseTrustBundle, verifyAuthenticode, type SignatureInfo, type SignatureStatus, type TrustBundle } from '../pe/authenticode.js';
+import { judgeLocation, LOCATION_CATALOG, type PathFlag } from '../intel/locations.js';
+import { MinerStringScanner, scanCommandLine } from '../intel/miner.js';
+import { isRenameException } from './rename-exceptions.js';
+import { LruCache } from './lru.js';
+
+export type Verdict = 'masquerade' | 'renamed' | 'suspicious' | 'ok' | 'unknown';
+
+/** Stable reason codes; docs/catalogs.md documents each. */
+export type ReasonCode =
+  | 'empty_path'
+  | 'not_on_disk'
+  | 'unreadable'
+  | 'not_regular_file'
+  | 'too_large'
+  | 'not_pe'
+  | 'pe_damaged'
+  | 'unsigned'
+  | 'signature_untrusted'
+  | 'signature_invalid'
+  | 'signature_tampered'
+  | 'signature_unknown'
+  | 'extra_signature_bad'
+  | 'renamed'
+  | 'renamed_system_name'
+  | 'unexpected_location'
+  | 'path_trailing_dot_space'
+  | 'path_short_name'
+  | 'path_unresolved'
+  | 'miner_strings'
+  | 'miner_cmdline'
+  | 'miner_pool';
+
+export interface CheckerOptions {
+  /** Files larger than this are neither hashed nor parsed. */
+  readonly maxFileBytes: number;
+  /** Entries in the (path, size, mtime) cache; 0 disables it. */
+  readonly cacheEntries: number;
+  /** Roots that make a signature 'trusted'; null = judge signatures cryptographically only ('valid'). */
+  readonly trust: TrustBundle | null;
+}
+
+export const DEFAULT_CHECKER_OPTIONS: CheckerOptions = { maxFileBytes: 256 * 1024 ** 2, cacheEntries: 4096, trust: null };
+
+export async function loadTrustBundle(path: string): Promise<TrustBundle> {
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new Error(`trust bundle ${JSON.stringify(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return parseTrustBundle(pem);
+  } catch (e) {
+    throw new Error(`trust bundle ${JSON.stringify(path)}: ${(e as Error).message}`);
+  }
+}
+
+export interface CheckTarget {
+  /** Where to read the bytes from (this machine's path). */
+  readonly readPath: string;
+  /** Where the file lives for judgement (a Windows path); null = readPath when it looks like a Windows path. */
+  readonly windowsPath?: string | null;
+  /** Command lines of the processes running it (miner flags are looked for in each). */
+  readonly cmdlines?: readonly string[];
+}
+
+/** What the bytes say; cached. */
+interface FileFacts {
+  readonly onDisk: boolean;
+  readonly size: number | null;
+  readonly sha256: string | null;
+  readonly pe: boolean;
+  readonly version: Readonly<Record<string, string>> | null;
+  readonly signatures: readonly SignatureInfo[];
+  readonly minerStrings: readonly string[];
+  readonly reasons: readonly ReasonCode[];
+}
+
+export interface CheckResult {
+  readonly path: string;
+  readonly judgedPath: string | null;
+  readonly name: string;
+  readonly onDisk: boolean;
+  readonly size: number | null;
+  readonly sha256: string | null;
+  readonly pe: boolean;
+  readonly originalFilename: string | null;
+  readonly internalName: string | null;
+  readonly productName: string | null;
+  readonly companyName: string | null;
+  readonly fileDescription: string | null;
+  readonly fileVersion: string | null;
+  readonly renamed: boolean | null;
+  readonly expectedLocation: boolean | null;
+  readonly expectedPaths: readonly string[];
+  readonly signed: boolean;
+  readonly signatureStatus: SignatureStatus | null;
+  readonly signatureCount: number;
+  readonly signerSubject: string | null;
+  readonly signerIssuer: string | null;
+  readonly digestAlgorithm: string | null;
+  readonly timestamp: string | null;
+  readonly minerIndicators: readonly string[];
+  readonly verdict: Verdict;
+  readonly reasons: readonly ReasonCode[];
+}
+
+/** Reading in 1 MiB pieces keeps the miner scan's working string small. */
+const SCAN_CHUNK = 1024 * 1024;
+
+function looksWindows(p: string): boolean {
+  return /^[a-z]:[\\/]/i.test(p) || p.startsWith('\\');
+}
+
+export class SignatureChecker {
+  private readonly cache: LruCache<string, FileFacts>;
+
+  constructor(readonly options: CheckerOptions = DEFAULT_CHECKER_OPTIONS) {
+    this.cache = new LruCache(options.cacheEntries);
+  }
+
+  async check(target: CheckTarget): Promise<CheckResult> {
+    const facts = await this.facts(target.readPath);
+    const judged = target.windowsPath ?? (looksWindows(target.readPath) ? target.readPath : null);
+    return judge(target, judged, facts);
+  }
+
+  private async facts(path: string): Promise<FileFacts> {
+    if (path === '') return missing('empty_path');
+    let st;
+    try {
+      // stat (not lstat): a process's binary may be reached by a symlink; what matters is what it points at.
+      st = await stat(path);
+    } catch (e) {
+      return missing(errnoReason(e));
+    }
+    if (!st.isFile()) return { ...missing('not_regular_file'), onDisk: true };
+    const key = `${path}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const facts = await this.readFacts(path, st.size, st.ino);
+    // Only cache what the bytes said; a transient failure should be retried.
+    if (facts.sha256 !== null || facts.reasons.includes('too_large')) this.cache.set(key, facts);
+    return facts;
+  }
+
+  private async readFacts(path: string, size: number, ino: number): Promise<FileFacts> {
+    if (size > this.options.maxFileBytes) {
+      return { ...missing('too_large'), onDisk: true, size };
+    }
+    let buf: Buffer;
+    try {
+      // O_NONBLOCK: if the path was swapped for a FIFO after stat, open must not hang.
+      const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
+      try {
+        const st = await fh.stat();
+        if (!st.isFile() || st.ino !== ino) return { ...missing('not_regular_file'), onDisk: true };
+        if (st.size > this.options.maxFileBytes) return { ...missing('too_large'), onDisk: true, size: st.size };
+        buf = Buffer.allocUnsafe(st.size);
+        let got = 0;
+        while (got < buf.length) {
+          const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        buf = buf.subarray(0, got);
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      return { ...missing(errnoReason(e)), onDisk: true, size };
+    }
+    return factsFromBytes(buf, this.options.trust);
+  }
+}
+
+/** Everything the bytes alone say. Exported for the fuzz test and benchmarks. */
+export function factsFromBytes(buf: Buffer, trust: TrustBundle | null): FileFacts {
+  const reasons: ReasonCode[] = [];
+  const sha256 = createHash('sha256').update(buf).digest('hex');
+  const scanner = new MinerStringScanner();
+  for (let off = 0; off < buf.length; off += SCAN_CHUNK) scanner.feed(buf.subarray(off, off + SCAN_CHUNK));
+  let image: PeImage | null = null;
+  try {
+    image = parsePe(buf);
+  } catch (e) {
+    if (!(e instanceof PeError)) throw e;
+    reasons.push('not_pe');
+  }
+  let signatures: SignatureInfo[] = [];
+  let version: Record<string, string> | null = null;
+  if (image) {
+    if (image.warnings.length > 0) reasons.push('pe_damaged');
+    signatures = verifyAuthenticode(buf, image, trust);
+    // US English first, as Explorer shows it; otherwise the first table the file holds.
+    const table = image.versionInfo.find((v) => v.language.startsWith('0409')) ?? image.versionInfo[0];
+    if (table) version = { ...table.strings };
+  }
+  return {
+    onDisk: true,
+    size: buf.length,
+    sha256,
+    pe: image !== null,
+    version,
+    signatures,
+    minerStrings: scanner.results(),
+    reasons,
+  };
+}
+
+function missing(reason: ReasonCode): FileFacts {
+  return { onDisk: false, size: null, sha256: null, pe: false, version: null, signatures: [], minerStrings: [], reasons: [reason] };
+}
+
+function errnoReason(e: unknown): ReasonCode {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' ? 'not_on_disk' : code === 'EISDIR' ? 'not_regular_file' : 'unreadable';
+}
+
+function windowsBasename(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] ?? '';
+}
+
+const PATH_FLAG_REASONS: Partial<Record<PathFlag, ReasonCode>> = {
+  trailing_dot_space: 'path_trailing_dot_space',
+  short_name: 'path_short_name',
+  relative_path: 'path_unresolved',
+  unexpanded_variable: 'path_unresolved',
+  escapes_root: 'path_unresolved',
+  unc_path: 'path_unresolved',
+};
+
+function field(v: Readonly<Record<string, string>> | null, k: string): string | null {
+  const s = v && Object.prototype.hasOwnProperty.call(v, k) ? v[k].trim() : '';
+  return s === '' ? null : s;
+}
+
+const GOOD_STATUSES: ReadonlySet<SignatureStatus> = new Set(['trusted', 'valid', 'untrusted']);
+
+function judge(target: CheckTarget, judged: string | null, facts: FileFacts): CheckResult {
+  const reasons = new Set<ReasonCode>(facts.reasons);
+  const name = judged !== null ? windowsBasename(judged) : basename(target.readPath);
+
+  let expectedLocation: boolean | null = null;
+  let expectedPaths: readonly string[] = [];
+  // A catalogued system name is judged by name even when we do not know where the file lives.
+  const catalogued = LOCATION_CATALOG.has(name.toLowerCase());
+  if (judged !== null) {
+    const loc = judgeLocation(judged);
+    expectedLocation = loc.expected;
+    expectedPaths = loc.expectedDirs;
+    if (loc.expected === false) reasons.add('unexpected_location');
+    for (const f of loc.normalized.flags) {
+      const r = PATH_FLAG_REASONS[f];
+      if (r) reasons.add(r);
+    }
+  }
+
+  const originalFilename = field(facts.version, 'OriginalFilename');
+  let renamed: boolean | null = null;
+  if (facts.pe) {
+    renamed = false;
+    if (originalFilename !== null) {
+      const original = originalFilename.replace(/\.mui$/i, '');
+      if (original.toLowerCase() !== name.toLowerCase() && !isRenameException(name, original)) {
+        renamed = true;
+        reasons.add(catalogued ? 'renamed_system_name' : 'renamed');
+      }
+    }
+  }
+
+  const primary = facts.signatures[0] ?? null;
+  const signed = facts.signatures.length > 0;
+  if (facts.pe && !signed) reasons.add('unsigned');
+  if (primary) {
+    const statusReason: Partial<Record<SignatureStatus, ReasonCode>> = {
+      untrusted: 'signature_untrusted',
+      invalid: 'signature_invalid',
+      tampered: 'signature_tampered',
+      unknown: 'signature_unknown',
+    };
+    const r = statusReason[primary.status];
+    if (r) reasons.add(r);
+    if (facts.signatures.slice(1).some((s) => !GOOD_STATUSES.has(s.status))) reasons.add('extra_signature_bad');
+  }
+
+  const miner = new Set<string>(facts.minerStrings.map((s) => `string:${s}`));
+  if (facts.minerStrings.length > 0) reasons.add('miner_strings');
+  for (const c of target.cmdlines ?? []) {
+    for (const hit of scanCommandLine(c)) {
+      miner.add(hit);
+      reasons.add(hit.startsWith('pool:') ? 'miner_pool' : 'miner_cmdline');
+    }
+  }
+
+  const has = (r: ReasonCode) => reasons.has(r);
+  let verdict: Verdict;
+  if (catalogued && (has('unexpected_location') || has('renamed_system_name') || has('path_trailing_dot_space'))) verdict = 'masquerade';
+  else if (has('renamed')) verdict = 'renamed';
+  else if (
+    has('signature_tampered') ||
+    has('signature_invalid') ||
+    has('extra_signature_bad') ||
+    has('miner_strings') ||
+    has('miner_cmdline') ||
+    has('miner_pool') ||
+    has('path_trailing_dot_space') ||
+    has('path_short_name') ||
+    (catalogued && has('path_unresolved'))
+  )
+    verdict = 'suspicious';
+  else if (facts.sha256 === null) verdict = 'unknown';
+  else verdict = 'ok';
+
+  return {
+    path: target.readPath,
+    judgedPath: judged,
+    name,
+    onDisk: facts.onDisk,
+    size: facts.size,
+    sha256: facts.sha256,
+    pe: facts.pe,
+    originalFilename,
+    internalName: field(facts.version, 'InternalName'),
+    productName: field(facts.version, 'ProductName'),
+    companyName: field(facts.version, 'CompanyName'),
+    fileDescription: field(facts.version, 'FileDescription'),
+    fileVersion: field(facts.version, 'FileVersion'),
+    renamed,
+    expectedLocation,
+    expectedPaths,
+    signed,
+    signatureStatus: facts.pe ? (primary ? primary.status : 'missing') : null,
+    signatureCount: facts.signatures.length,
+    signerSubject: primary?.signerSubject ?? null,
+    signerIssuer: primary?.signerIssuer ?? null,
+    digestAlgorithm: primary?.digestAlgorithm ?? null,
+    timestamp: primary?.timestamp ?? null,
+    minerIndicators: [...miner].sort(),
+    verdict,
+    reasons: [...reasons].sort(),
+  };
+}
