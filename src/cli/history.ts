@@ -1,10 +1,12 @@
 // The shell's history file: private (0600, it holds every hunt query typed),
 // bounded, and never a reason for the shell to fail.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export const HISTORY_LIMIT = 1000;
+const MAX_ENTRY_CHARS = 64 * 1024;
+const MAX_HISTORY_BYTES = 4 * 1024 * 1024;
 
 export function historyPath(): string {
   return join(homedir(), '.an1489_history');
@@ -13,16 +15,28 @@ export function historyPath(): string {
 export class History {
   private entries: string[] = [];
   private warned = false;
+  private persist = true;
 
   constructor(
     readonly path: string,
     private readonly warn: (message: string) => void,
   ) {
     try {
+      if (statSync(path).size > MAX_HISTORY_BYTES) throw new Error(`larger than ${MAX_HISTORY_BYTES} bytes, not loaded`);
       const text = readFileSync(path, 'utf8');
-      this.entries = text.split('\n').filter((l) => l.trim() !== '').slice(-HISTORY_LIMIT);
+      // A corrupt or foreign file must not break the prompt: keep only
+      // plausible entries (one statement per line, bounded length).
+      this.entries = text
+        .split('\n')
+        .filter((l) => l.trim() !== '' && l.length <= MAX_ENTRY_CHARS && !l.includes('\0'))
+        .slice(-HISTORY_LIMIT);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.fail(e);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        // Never overwrite a file we could not read: it may hold history (or
+        // not be ours at all).
+        this.persist = false;
+        this.fail(e);
+      }
     }
   }
 
@@ -34,9 +48,10 @@ export class History {
   add(entry: string): void {
     // One line per entry: a multi-line statement is stored joined.
     const line = entry.replace(/\s*\n\s*/g, ' ').trim();
-    if (line === '' || this.entries[this.entries.length - 1] === line) return;
+    if (line === '' || line.length > MAX_ENTRY_CHARS || this.entries[this.entries.length - 1] === line) return;
     this.entries.push(line);
     if (this.entries.length > HISTORY_LIMIT) this.entries = this.entries.slice(-HISTORY_LIMIT);
+    if (!this.persist) return;
     try {
       writeFileSync(this.path, `${this.entries.join('\n')}\n`, { mode: 0o600 });
       // mode only applies when the file is created; tighten an existing one.

@@ -123,6 +123,18 @@ test('shell over piped stdin: .tables, .schema, a query, errors, .quit, private 
   assert.match(readFileSync(hist, 'utf8'), /SELECT name FROM processes WHERE pid = 10;/);
 });
 
+test('shell history stays bounded at 1000 entries, newest last', async () => {
+  const hist = join(home, '.an1489_history');
+  writeFileSync(hist, Array.from({ length: 1000 }, (_, i) => `SELECT ${i};`).join('\n') + '\n', { mode: 0o644 });
+  const r = await an1489(['shell'], 'SELECT 1000;\n');
+  assert.is(r.code, 0, r.stderr);
+  const lines = readFileSync(hist, 'utf8').trim().split('\n');
+  assert.is(lines.length, 1000);
+  assert.is(lines[0], 'SELECT 1;');
+  assert.is(lines[999], 'SELECT 1000;');
+  assert.is(statSync(hist).mode & 0o777, 0o600, 'an existing file is tightened to 0600');
+});
+
 test('a large result prints, and a reader that stops early (| head) is not an error', async () => {
   const sql = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 150000) SELECT x, x * 2 AS y FROM c';
   const full = await an1489(['query', sql]);
