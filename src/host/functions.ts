@@ -290,6 +290,13 @@ function printable(s: string): boolean {
 
 const toBase64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
+/** osquery drops newlines and trailing '=', and answers '' for anything not base64 (Buffer would skip it). */
+function fromBase64(s: string): string {
+  const body = s.replace(/\r?\n/g, '').replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/]*$/.test(body)) return '';
+  return Buffer.from(body, 'base64').toString('utf8');
+}
+
 const ENCODING: FunctionDef[] = [
   hashFunction('md5', 'md5'),
   hashFunction('sha1', 'sha1'),
@@ -298,7 +305,7 @@ const ENCODING: FunctionDef[] = [
   {
     name: 'from_base64',
     arity: 1,
-    fn: (v) => (v === null ? null : Buffer.from(cText(v), 'base64').toString('utf8')),
+    fn: (v) => (v === null ? null : fromBase64(cText(v))),
   },
   {
     name: 'conditional_to_base64',

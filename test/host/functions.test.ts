@@ -77,6 +77,8 @@ test('hashes and base64', async () => {
   assert.is(await one(`sha1(NULL)`), null);
   assert.is(await one(`to_base64('hello')`), 'aGVsbG8=');
   assert.is(await one(`from_base64('aGVsbG8=')`), 'hello');
+  assert.is(await one(`from_base64('aGVs' || char(10) || 'bG8')`), 'hello');
+  assert.is(await one(`from_base64('not base64!')`), '');
   assert.is(await one(`conditional_to_base64('plain text')`), 'plain text');
   assert.is(await one(`conditional_to_base64('tab' || char(9))`), 'dGFiCQ==');
   assert.is(await one(`to_base64(NULL)`), null);
