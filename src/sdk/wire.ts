@@ -337,6 +337,14 @@ export class MessageFramer {
   }
 }
 
+/** Big-endian i32 without Buffer#writeInt32BE's argument checks (hot path: twice per cell). */
+function putI32(buf: Buffer, at: number, v: number): void {
+  buf[at] = v >>> 24;
+  buf[at + 1] = v >>> 16;
+  buf[at + 2] = v >>> 8;
+  buf[at + 3] = v;
+}
+
 /** A growable output buffer; the transport that generated clients flush. */
 export class ByteSink implements ClientTransport {
   buf: Buffer;
@@ -395,7 +403,7 @@ export class BinaryWriter implements ProtocolWriter {
     s.reserve(6);
     s.buf[s.len] = ktype;
     s.buf[s.len + 1] = vtype;
-    s.buf.writeInt32BE(size, s.len + 2);
+    putI32(s.buf, s.len + 2, size);
     s.len += 6;
   }
   writeMapEnd(): void {}
@@ -405,7 +413,7 @@ export class BinaryWriter implements ProtocolWriter {
     return this.sink.len - 4;
   }
   patchCount(at: number, count: number): void {
-    this.sink.buf.writeInt32BE(count, at);
+    putI32(this.sink.buf, at, count);
   }
   writeListBegin(etype: number, size: number): void {
     const s = this.sink;
@@ -455,10 +463,15 @@ export class BinaryWriter implements ProtocolWriter {
   writeString(value: string | Uint8Array): void {
     const s = this.sink;
     if (typeof value !== 'string') {
-      s.reserve(4 + value.length);
-      s.buf.writeInt32BE(value.length, s.len);
-      s.buf.set(value, s.len + 4);
-      s.len += 4 + value.length;
+      const n = value.length;
+      s.reserve(4 + n);
+      const buf = s.buf;
+      putI32(buf, s.len, n);
+      const at = s.len + 4;
+      // Short byte strings (column names, per cell) copy faster in a loop than via a native call.
+      if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = value[i]!;
+      else buf.set(value, at);
+      s.len = at + n;
       return;
     }
     const len = value.length;
@@ -474,7 +487,7 @@ export class BinaryWriter implements ProtocolWriter {
         buf[at + i] = c;
       }
       const n = i === len ? len : buf.write(value, at, 'utf8');
-      buf.writeInt32BE(n, s.len);
+      putI32(buf, s.len, n);
       s.len += 4 + n;
       return;
     }
@@ -592,11 +605,35 @@ export class BinaryReader implements ProtocolReader {
    */
   readStringMapBody(size: number): Record<string, string> {
     const row: Record<string, string> = {};
+    const keys = this.keyCache;
     for (let i = 0; i < size; i++) {
-      const key = this.readString();
+      // Keys are column names, the same in every row: reuse the string
+      // decoded last time when the bytes match, instead of decoding again.
+      const cached = i < keys.length ? keys[i]! : null;
+      const key = cached !== null && this.matches(cached) ? cached.text : this.cacheKey(i);
       row[key] = this.readString();
     }
     return row;
+  }
+  private readonly keyCache: { bytes: Buffer; text: string }[] = [];
+
+  /** True (and the key consumed) when the next string's bytes equal `cached`. */
+  private matches(cached: { bytes: Buffer; text: string }): boolean {
+    const buf = this.buf;
+    const at = this.pos;
+    const want = cached.bytes;
+    const len = want.length;
+    if (at + 4 + len > buf.length || buf.readInt32BE(at) !== len) return false;
+    for (let j = 0; j < len; j++) if (buf[at + 4 + j] !== want[j]) return false;
+    this.pos = at + 4 + len;
+    return true;
+  }
+
+  private cacheKey(i: number): string {
+    const start = this.pos + 4;
+    const text = this.readString();
+    if (i < 256 && this.pos - start <= 64) this.keyCache[i] = { bytes: Buffer.from(this.buf.subarray(start, this.pos)), text };
+    return text;
   }
   readBinary(): Buffer {
     const len = this.readLength();
