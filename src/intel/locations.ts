@@ -160,7 +160,9 @@ export type PathFlag =
   /** An environment variable other than SystemRoot/windir was left unexpanded. */
   | 'unexpanded_variable'
   /** `..` climbed above the root. */
-  | 'escapes_root';
+  | 'escapes_root'
+  /** Longer than the NT path limit: no such file can exist on Windows. */
+  | 'too_long';
 
 export interface NormalizedPath {
   /** Lower-case, backslashes, `.`/`..` resolved, drive-qualified when possible. */
@@ -177,7 +179,9 @@ const MAX_PATH_CHARS = 32_767; // the NT path limit
 /** Normalizes a Windows path for comparison with the catalog. Never throws. */
 export function normalizeWindowsPath(input: string): NormalizedPath {
   const flags = new Set<PathFlag>();
-  let p = input.slice(0, MAX_PATH_CHARS).replace(/\//g, '\\').trim();
+  // Work is linear in the input; a path beyond the NT limit is judged but flagged.
+  if (input.length > MAX_PATH_CHARS) flags.add('too_long');
+  let p = input.replace(/\//g, '\\').trim();
   // Environment-variable forms of the Windows directory.
   p = p.replace(/^%(systemroot|windir)%/i, `${SYSTEM_DRIVE}\\windows`);
   if (/%[^%\\]+%/.test(p)) flags.add('unexpanded_variable');

@@ -241,6 +241,7 @@ const PATH_FLAG_REASONS: Partial<Record<PathFlag, ReasonCode>> = {
   unexpanded_variable: 'path_unresolved',
   escapes_root: 'path_unresolved',
   unc_path: 'path_unresolved',
+  too_long: 'path_unresolved',
 };
 
 function field(v: Readonly<Record<string, string>> | null, k: string): string | null {
