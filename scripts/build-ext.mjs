@@ -17,7 +17,12 @@
 //      Authenticode signature, so it is removed first (osslsigncode on Linux,
 //      signtool on Windows); macOS gets an ad-hoc codesign afterwards.
 //
-//   node scripts/build-ext.mjs [--target=native|win-x64] [--out=PATH] [--quiet]
+//   node scripts/build-ext.mjs [--target=native|win-x64] [--out=PATH] [--quiet] [--if-changed]
+//
+// --if-changed skips steps 2-3 when the bundle, the target and the node
+// version are those of the binary already at the output path (a stamp file
+// beside it records them): tests call it on every run at the cost of one
+// bundle (~0.5 s).
 //
 // The blob format belongs to one Node version, so the node that builds the
 // blob must be the version of the binary it goes into: both are 20.20.2 here
@@ -38,13 +43,14 @@ const WIN_NODE_INTEGRITY = 'sha512-JCwLL25UBIyiXLXUN6dfb/AMZTBtV5LUugV+DpurEn3uA
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 function parseArgs(argv) {
-  const out = { target: process.env.AN1489_EXT_TARGET || 'native', out: null, quiet: false };
+  const out = { target: process.env.AN1489_EXT_TARGET || 'native', out: null, quiet: false, ifChanged: false };
   for (const a of argv) {
     const m = /^--(target|out)=(.+)$/.exec(a);
     if (m) out[m[1]] = m[2];
     else if (a === '--quiet') out.quiet = true;
+    else if (a === '--if-changed') out.ifChanged = true;
     else if (a === '--windows') out.target = 'win-x64';
-    else throw new Error(`unknown argument ${JSON.stringify(a)}; usage: build-ext.mjs [--target=native|win-x64] [--out=PATH] [--quiet]`);
+    else throw new Error(`unknown argument ${JSON.stringify(a)}; usage: build-ext.mjs [--target=native|win-x64] [--out=PATH] [--quiet] [--if-changed]`);
   }
   if (!['native', 'win-x64'].includes(out.target)) throw new Error(`unknown target ${JSON.stringify(out.target)} (native or win-x64)`);
   return out;
@@ -86,13 +92,19 @@ async function bundle(outFile) {
     logLevel: 'silent',
     legalComments: 'eof',
     plugins: [optionalNativeAbsent],
+    // ESM dependencies (node-cron) compute paths from import.meta.url at load
+    // time, which a CJS bundle does not have. Give it the bundle's nominal
+    // location — a file beside the executable, deliberately not the
+    // executable itself, so that main.ts's "am I the entry script?" check
+    // stays false and only sea-entry starts the extension.
+    define: { 'import.meta.url': '__an1489_bundle_url' },
+    banner: { js: `var __an1489_bundle_url = require('node:url').pathToFileURL(require('node:path').join(require('node:path').dirname(process.execPath), 'an1489-extension.cjs')).href;` },
   });
   for (const w of result.warnings) {
-    // import.meta in a CJS bundle is expected (sea-entry.ts explains why);
     // thrift's generated processors repeat case labels (harmless, and the
     // generated code is not ours to edit). Anything else is worth seeing.
     const file = w.location?.file ?? '';
-    if (/import\.meta/.test(w.text) || (/duplicates an earlier case/.test(w.text) && file.includes('protocol/gen'))) continue;
+    if ((/duplicates an earlier case/.test(w.text) && file.includes('protocol/gen'))) continue;
     process.stderr.write(`build-ext: esbuild warning: ${file ? `${file}: ` : ''}${w.text}\n`);
   }
   const inputs = Object.keys(result.metafile.inputs);
@@ -145,18 +157,32 @@ async function stripAuthenticode(src, dst) {
   }
 }
 
-export async function buildExtension({ target = 'native', out = null, quiet = false } = {}) {
+export async function buildExtension({ target = 'native', out = null, quiet = false, ifChanged = false } = {}) {
   const t0 = Date.now();
   const say = (s) => quiet || process.stdout.write(`build-ext: ${s}\n`);
   const output = out ?? defaultOutput(target);
-  const work = join(root, '.tmp', 'sea', target);
+  // Per-process work folder: two test files may build at the same time.
+  const work = join(root, '.tmp', 'sea', `${target}-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   mkdirSync(dirname(output), { recursive: true });
+  try {
+    return await buildIn(work, { target, output, say, ifChanged, t0 });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
+async function buildIn(work, { target, output, say, ifChanged, t0 }) {
   const bundleFile = join(work, 'an1489-extension.cjs');
   const modules = await bundle(bundleFile);
   say(`bundled ${modules} modules into ${(statSync(bundleFile).size / 1024).toFixed(0)} KiB (${Date.now() - t0} ms)`);
+  const stampFile = `${output}.stamp`;
+  const stamp = JSON.stringify({ target, node: process.version, bundle: createHash('sha256').update(readFileSync(bundleFile)).digest('hex') });
+  if (ifChanged && existsSync(output) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+    say(`${relative(root, output)} is up to date`);
+    return { output, ms: Date.now() - t0, rebuilt: false };
+  }
 
   const blob = join(work, 'sea-prep.blob');
   const seaConfig = join(work, 'sea-config.json');
@@ -164,7 +190,7 @@ export async function buildExtension({ target = 'native', out = null, quiet = fa
   await execFile(process.execPath, ['--experimental-sea-config', seaConfig], { cwd: work });
 
   const host = target === 'win-x64' ? 'win32' : process.platform;
-  const tmpOut = `${output}.partial`;
+  const tmpOut = `${output}.${process.pid}.partial`;
   if (target === 'win-x64' && process.platform !== 'win32') {
     const exe = await windowsNode(join(root, '.tmp'));
     const pkgJson = join(dirname(dirname(exe)), 'package.json');
@@ -195,9 +221,10 @@ export async function buildExtension({ target = 'native', out = null, quiet = fa
   if (host === 'darwin') await execFile('codesign', ['--sign', '-', tmpOut]);
   // Rename into place last: a half-written binary is never at the final path.
   renameSync(tmpOut, output);
+  writeFileSync(stampFile, stamp);
   const ms = Date.now() - t0;
   say(`wrote ${relative(root, output)} (${(statSync(output).size / 1024 / 1024).toFixed(1)} MiB, ${target}) in ${ms} ms`);
-  return { output, ms };
+  return { output, ms, rebuilt: true };
 }
 
 const invokedDirectly = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
