@@ -13,15 +13,10 @@
 
 -- An evented table: each script block appears once, so no banding is needed;
 -- the event's own time columns are left out so a re-read block is not "new".
--- Lower-case each script block once (MATERIALIZED: not once per indicator).
-WITH blocks AS MATERIALIZED (
-  SELECT p.script_block_id, p.script_name, p.script_path, p.script_text AS text, lower(p.script_text) AS lowered
-  FROM powershell_events AS p
-)
 SELECT
-  b.script_block_id,
-  b.script_name,
-  b.script_path,
-  'PS_MINER_SCRIPT,' || '' /*@miner_reasons expr=b.text lower=b.lowered*/ AS reasons
-FROM blocks AS b
-WHERE 0 /*@miner_match expr=b.text lower=b.lowered*/;
+  p.script_block_id,
+  p.script_name,
+  p.script_path,
+  'PS_MINER_SCRIPT,' || '' /*@miner_reasons expr=p.script_text*/ AS reasons
+FROM powershell_events AS p
+WHERE 0 /*@miner_match expr=p.script_text*/;

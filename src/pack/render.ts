@@ -137,59 +137,51 @@ export function renderApproved(baseline: BaselineSpec, args: ApprovedArgs): stri
   return `(${entries.join(' OR ')})`;
 }
 
+/** A LIKE pattern matching text that contains `needle` (ESCAPE '\\'). */
+function containsPattern(needle: string): string {
+  return sqlString(`%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+}
+
 /**
- * `lowered`, when given, is an expression already equal to lower(expr): a
- * query scanning large text (script blocks) lower-cases it once instead of
- * once per indicator.
+ * Any needle in subject. Case-insensitive needles use LIKE (ASCII
+ * case-insensitive in SQLite and osquery, and several times faster than
+ * instr over lower(), which allocates a copy and counts UTF-8 characters);
+ * case-sensitive ones (base64) use instr on the raw text. Needles sharing a
+ * two-character prefix (the `--` of miner options, `st` of stratum URLs) are
+ * tried only when their common prefix is present, so text without it — most
+ * command lines and script blocks — is scanned once per group.
  */
-function minerTest(ind: Indicators['miner'][number], expr: string, lowered: string): string {
-  const subject = ind.case_sensitive ? expr : lowered;
-  const needles = ind.contains.map((c) => (ind.case_sensitive ? c : asciiLower(c)));
-  return `(${gatedSearch(subject, needles)})`;
+function search(subject: string, needles: readonly string[], caseSensitive: boolean): string {
+  const find = (n: string) => (caseSensitive ? `instr(${subject}, ${sqlString(n)}) > 0` : `${subject} LIKE ${containsPattern(n)} ESCAPE '\\'`);
+  const groups = new Map<string, string[]>();
+  for (const n of needles) {
+    const key = caseSensitive ? n.slice(0, 2) : asciiLower(n.slice(0, 2));
+    groups.set(key, [...(groups.get(key) ?? []), n]);
+  }
+  return [...groups.values()]
+    .map((g) => (g.length === 1 ? find(g[0]) : `(${find(commonPrefix(g))} AND (${g.map(find).join(' OR ')}))`))
+    .join(' OR ');
 }
 
 function commonPrefix(words: readonly string[]): string {
   let p = words[0] ?? '';
-  for (const w of words) while (!w.startsWith(p)) p = p.slice(0, -1);
+  for (const w of words) while (!asciiLower(w).startsWith(asciiLower(p))) p = p.slice(0, -1);
   return p;
 }
 
-/**
- * Any needle in subject. Needles sharing a prefix of two or more characters
- * (the `--` of miner options, `stratum`) are tested only when the prefix is
- * present, so text without it — most script blocks and command lines — is
- * scanned once per group instead of once per needle.
- */
-function gatedSearch(subject: string, needles: readonly string[]): string {
-  const groups = new Map<string, string[]>();
-  for (const n of needles) {
-    const key = n.slice(0, 2);
-    groups.set(key, [...(groups.get(key) ?? []), n]);
-  }
-  const find = (n: string) => `instr(${subject}, ${sqlString(n)}) > 0`;
-  return [...groups.values()]
-    .map((g) => {
-      if (g.length === 1) return find(g[0]);
-      const prefix = commonPrefix(g);
-      return `(${find(prefix)} AND (${g.map(find).join(' OR ')}))`;
-    })
-    .join(' OR ');
+function minerTest(ind: Indicators['miner'][number], subject: string): string {
+  return `(${search(subject, ind.contains, ind.case_sensitive)})`;
 }
 
-function operands(expr: string, lowered?: string): [string, string] {
+export function renderMinerMatch(ind: Indicators, expr: string): string {
   const e = `coalesce(${expr}, '')`;
-  return [e, lowered ? `coalesce(${lowered}, '')` : `lower(${e})`];
-}
-
-export function renderMinerMatch(ind: Indicators, expr: string, lowered?: string): string {
-  const [e, l] = operands(expr, lowered);
-  return `(${ind.miner.map((m) => minerTest(m, e, l)).join(' OR ')})`;
+  return `(${ind.miner.map((m) => minerTest(m, e)).join(' OR ')})`;
 }
 
 /** The codes of every indicator family found, comma-separated in catalog order. */
-export function renderMinerReasons(ind: Indicators, expr: string, lowered?: string): string {
-  const [e, l] = operands(expr, lowered);
-  return `rtrim(${ind.miner.map((m) => `CASE WHEN ${minerTest(m, e, l)} THEN '${m.code},' ELSE '' END`).join(' || ')}, ',')`;
+export function renderMinerReasons(ind: Indicators, expr: string): string {
+  const e = `coalesce(${expr}, '')`;
+  return `rtrim(${ind.miner.map((m) => `CASE WHEN ${minerTest(m, e)} THEN '${m.code},' ELSE '' END`).join(' || ')}, ',')`;
 }
 
 export interface RenderInputs {
@@ -222,9 +214,9 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
           sha256: args.sha256,
         });
       case 'miner_match':
-        return renderMinerMatch(inputs.indicators, need('expr'), args.lower);
+        return renderMinerMatch(inputs.indicators, need('expr'));
       case 'miner_reasons':
-        return renderMinerReasons(inputs.indicators, need('expr'), args.lower);
+        return renderMinerReasons(inputs.indicators, need('expr'));
       case 'user_writable':
         return anyGlob(need('expr'), inputs.indicators.user_writable);
       case 'spoofed_folder':

@@ -29,6 +29,21 @@ test('every Sigma command-line string of the extension catalog is caught by the 
   db.close();
 });
 
+test('LIKE wildcards in a needle are literal; case-insensitive families ignore ASCII case', () => {
+  const ind = {
+    version: 1 as const,
+    miner: [{ code: 'X', case_sensitive: false, contains: ['a_b%c', 'a\\d'] }],
+    user_writable: ['x'], spoofed_folder: ['x'], system_paths: ['x'],
+  };
+  const db = new Database(':memory:');
+  const hit = (text: string) => (db.prepare(`WITH t(c) AS (SELECT ?) SELECT ${renderMinerMatch(ind, 't.c')} FROM t`).pluck().get(text) as number);
+  assert.is(hit('zz A_B%C zz'), 1);
+  assert.is(hit('zz axbyc zz'), 0);
+  assert.is(hit('a\\d'), 1);
+  assert.is(hit('ad'), 0);
+  db.close();
+});
+
 test('the pool-port marker renders the extension list, and unknown markers are errors', async () => {
   const ind = await loadIndicators(join(process.cwd(), 'packs', 'indicators.yml'));
   const inputs = { baseline: parseBaseline('version: 1\n'), indicators: ind };
