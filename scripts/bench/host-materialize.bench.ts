@@ -7,11 +7,12 @@
 // Target: the host takes at most 3x the peer's time for a 50k-row table
 // scanned with a LIKE filter and for a two-table join (which needs an extra
 // round to discover the second table, and which would be a quadratic nested
-// loop through JS if the host left the rows in unindexed virtual tables).
+// loop through JS if the host left the rows in unindexed virtual tables), also
+// when one side keeps a hidden column and so stays virtual.
 import Database from 'better-sqlite3';
 import { EmbeddedHost } from '../../src/host/host.js';
 import { toSqlValue } from '../../src/host/values.js';
-import type { ColumnDeclaration, Row, TablePlugin } from '../../src/sdk/table.js';
+import { ColumnOption, type ColumnDeclaration, type Row, type TablePlugin } from '../../src/sdk/table.js';
 
 const ROWS = 50_000;
 const RATIO_LIMIT = 3;
@@ -45,13 +46,21 @@ const plugin = (name: string, data: Row[]): TablePlugin => ({
   generate: async () => data,
 });
 
+// The same rows behind a table with a hidden parameter column: it stays a
+// virtual table, and its join must still not be quadratic.
+const withHidden: TablePlugin = {
+  ...plugin('bench_h', dataA),
+  columns: [...columns, { name: 'min_cpu_percent', type: 'INTEGER', description: '', options: ColumnOption.HIDDEN }],
+};
+
 const STATEMENTS = [
   `SELECT count(*), sum(cpu_percent) FROM bench_a WHERE name LIKE 'xmrig%'`,
   `SELECT count(*) FROM bench_a a JOIN bench_b b ON a.pid = b.pid WHERE b.cpu_percent > 90`,
+  `SELECT count(*) FROM bench_h a JOIN bench_b b ON a.pid = b.pid WHERE b.cpu_percent > 90`,
 ];
 
 async function viaHost(sql: string): Promise<string> {
-  const host = new EmbeddedHost({ tables: [plugin('bench_a', dataA), plugin('bench_b', dataB)] });
+  const host = new EmbeddedHost({ tables: [plugin('bench_a', dataA), plugin('bench_b', dataB), withHidden] });
   try {
     return JSON.stringify((await host.query(sql)).rows);
   } finally {
@@ -63,7 +72,7 @@ function viaTempTables(sql: string): string {
   const db = new Database(':memory:');
   try {
     // Only the tables the statement reads, as the host only generates those.
-    for (const [name, data] of [['bench_a', dataA], ['bench_b', dataB]] as const) {
+    for (const [name, data] of [['bench_a', dataA], ['bench_b', dataB], ['bench_h', dataA]] as const) {
       if (!sql.includes(name)) continue;
       db.exec(`CREATE TEMP TABLE ${name} (pid INTEGER, name TEXT, path TEXT, cpu_percent REAL, resident_size INTEGER)`);
       const insert = db.prepare(`INSERT INTO ${name} VALUES (?, ?, ?, ?, ?)`);
