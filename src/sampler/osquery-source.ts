@@ -36,6 +36,8 @@ export class OsquerySource implements ProcessSource {
   private readonly windows: boolean;
   /** Command line and user name per identity, fetched once. */
   private readonly cmdlines = new Map<string, { cmdline: string; user: string | null }>();
+  /** Start times derived from elapsed_time, per pid, so that tick-to-tick jitter does not split an identity. */
+  private readonly derived = new Map<number, { name: string; start: number }>();
 
   constructor(
     private readonly query: OsqueryQuery,
@@ -67,9 +69,16 @@ export class OsquerySource implements ProcessSource {
       let startTime = num(r.start_time) ?? -1;
       // Some Windows processes report no start_time but an elapsed_time.
       const elapsed = num(r.elapsed_time);
-      if (startTime < 0 && elapsed !== null) startTime = nowSec - elapsed;
+      if (startTime < 0 && elapsed !== null) {
+        const guess = nowSec - elapsed;
+        const known = this.derived.get(pid);
+        startTime = known !== undefined && known.name === r.name && Math.abs(known.start - guess) <= 2 ? known.start : guess;
+        this.derived.set(pid, { name: r.name ?? '', start: startTime });
+      }
       return [{ r, pid, startTime }];
     });
+    const livePids = new Set(base.map((b) => b.pid));
+    for (const pid of this.derived.keys()) if (!livePids.has(pid)) this.derived.delete(pid);
     const key = (pid: number, start: number) => `${pid}:${start}`;
     // The expensive column only for identities not seen before.
     const wanted = base.filter((b) => (options.needCmdline?.(b.pid, b.startTime) ?? true) && !this.cmdlines.has(key(b.pid, b.startTime)));

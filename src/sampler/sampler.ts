@@ -3,7 +3,7 @@
 // start. Tables never trigger a sample: they read whatever the store holds.
 import cron, { type ScheduledTask } from 'node-cron';
 import { HistoryStore } from './store.js';
-import type { ProcessSource } from './source.js';
+import type { ProcessSample, ProcessSource } from './source.js';
 import { readStateFile, restoreStore, snapshotStore, writeStateFile } from './state.js';
 import { monotonicMs } from './clock.js';
 
@@ -42,8 +42,9 @@ export class Sampler {
   readonly expression: string;
   private task: ScheduledTask | null = null;
   private running: Promise<void> | null = null;
-  private lastSaveMono = 0;
+  private lastSaveMono = monotonicMs();
   private tickCount = 0;
+  private restored = false;
   private failures = 0;
   private readonly log: SamplerLog;
 
@@ -57,23 +58,28 @@ export class Sampler {
     this.log = options.log ?? (() => undefined);
   }
 
-  /** Takes the first sample (restoring saved history that still matches), then starts the schedule. */
+  /**
+   * Starts the schedule and takes the first sample at once. Saved history is
+   * restored with the first sample that succeeds (a manager that is not
+   * answering yet must not make the extension fail to start).
+   */
   async start(): Promise<void> {
     if (this.task !== null) return;
-    const first = await this.source.sample({ needCmdline: (pid, start) => !this.store.hasCmdline(pid, start), sockets: true });
-    const dir = this.options.stateDir ?? null;
-    if (dir !== null) {
-      const loaded = await readStateFile(dir);
-      if (loaded.ok) {
-        const n = restoreStore(this.store, loaded.data, first.processes, first.monotonicMs);
-        this.log('info', `sampler: restored history of ${n} running process(es) from ${dir}`);
-      } else if (!loaded.missing) {
-        this.log('warn', `sampler: ignoring saved state: ${loaded.reason}; starting fresh`);
-      }
-    }
-    this.store.ingest(first);
-    this.lastSaveMono = monotonicMs();
     this.task = cron.schedule(this.expression, () => this.tick(), { noOverlap: true, name: 'an1489-sampler' });
+    await this.tick();
+  }
+
+  private async restore(sample: ProcessSample): Promise<void> {
+    this.restored = true;
+    const dir = this.options.stateDir ?? null;
+    if (dir === null) return;
+    const loaded = await readStateFile(dir);
+    if (loaded.ok) {
+      const n = restoreStore(this.store, loaded.data, sample.processes, sample.monotonicMs);
+      this.log('info', `sampler: restored history of ${n} running process(es) from ${dir}`);
+    } else if (!loaded.missing) {
+      this.log('warn', `sampler: ignoring saved state: ${loaded.reason}; starting fresh`);
+    }
   }
 
   /** One sample now. Errors are logged, never thrown: a bad tick must not stop the schedule. */
@@ -82,6 +88,7 @@ export class Sampler {
       try {
         const sockets = this.tickCount++ % Math.max(1, this.options.socketEveryTicks ?? 1) === 0;
         const sample = await this.source.sample({ needCmdline: (pid, start) => !this.store.hasCmdline(pid, start), sockets });
+        if (!this.restored) await this.restore(sample);
         this.store.ingest(sample);
         this.failures = 0;
         const every = (this.options.persistSeconds ?? 60) * 1000;
