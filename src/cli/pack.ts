@@ -5,7 +5,7 @@ import { parseCommandArgs } from './args.js';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
 import { buildArtifacts, staleArtifacts, writeArtifacts } from '../pack/artifacts.js';
 import { corePack, fullPack, loadPackSources, renderedSql, type PackSources } from '../pack/catalog.js';
-import { extensionDeclarations, pendingNames } from '../pack/declarations.js';
+import { extensionDeclarations, unwiredNames } from '../pack/declarations.js';
 import { PackRunner } from '../pack/run.js';
 import { formatIssues, validateQueries } from '../pack/validate.js';
 
@@ -51,8 +51,8 @@ export async function runPack(args: readonly string[], io: CliIO): Promise<numbe
   });
   if (positionals.length > 0) throw new CliError(`pack ${sub}: unexpected argument ${JSON.stringify(positionals[0])}`);
   const src = await sources(values);
-  const pending = await pendingNames();
-  if (pending.length > 0) io.stderr.write(`pack: note: validating against the agreed column lists of ${pending.join(', ')} (not yet wired in src/runtime.ts)\n`);
+  const unwired = await unwiredNames();
+  if (unwired.length > 0) io.stderr.write(`pack: note: ${unwired.join(', ')} declared by its table factory but not served by src/runtime.ts\n`);
   switch (sub) {
     case 'validate': {
       const all = [...fullPack(src), ...src.coreOnly, ...src.policies];
