@@ -59,7 +59,7 @@ export const queryCommand: Command = {
         io.stdout.write(all ? formatJsonByTable(results) : formatJson(results[0].result));
       } else {
         for (const { table, result } of results) {
-          if (all) io.stdout.write(`${table}:\n`);
+          if (all) io.stdout.write(`${table}:\n${result.rows.length === 0 ? '  (no rows)\n' : ''}`);
           io.stdout.write(formatTable(result));
         }
       }
