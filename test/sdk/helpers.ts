@@ -28,7 +28,8 @@ export function startFixture(args: string[], env: Record<string, string> = {}): 
     err += d.toString();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
-    proc.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
+    // 'close', not 'exit': stderr is complete only once the pipes close.
+    proc.on('close', (code, signal) => resolve({ code, signal, at: Date.now() }));
   });
   return { proc, stderr: () => err, exited };
 }

@@ -2,31 +2,74 @@
 // and exit non-zero so that osqueryd's watcher starts a fresh copy.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TestManager } from '../manager/manager.js';
-import { tempDir, startFixture, exitWithin } from './helpers.js';
+import { tempDir, startFixture, exitWithin, sleep } from './helpers.js';
+
+const MANAGER_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'manager', 'main.js');
 
 const { dir, cleanup } = tempDir();
 test.after(() => cleanup());
 
 const INTERVAL_S = 1;
 
-test('manager killed: the extension exits non-zero within 2 x --interval', async () => {
+/** The standalone test manager as a real process, so that it can be SIGKILLed or SIGSTOPped. */
+async function managerProcess(socket: string) {
+  const state = join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}.state.json`);
+  const proc = spawn(process.execPath, [MANAGER_MAIN, '--socket', socket, '--state', state], { stdio: ['ignore', 'ignore', 'pipe'] });
+  proc.stderr!.on('data', () => undefined);
+  const registered = async () => {
+    for (let i = 0; i < 500; i++) {
+      try {
+        const st = JSON.parse(readFileSync(state, 'utf8')) as { extensions: { name: string }[] };
+        if (st.extensions.some((e) => e.name === 'sdk_fixture')) return;
+      } catch {
+        // Not written yet.
+      }
+      await sleep(20);
+    }
+    throw new Error('fixture never registered with the manager process');
+  };
+  return { proc, registered };
+}
+
+test('manager process killed (SIGKILL, stale socket left behind): the extension exits non-zero within 2 x --interval', async () => {
   const socket = join(dir, 'killed.em');
-  const manager = new TestManager({ socketPath: socket });
-  await manager.start();
+  const manager = await managerProcess(socket);
   const child = startFixture(['--socket', socket, '--timeout', '5', '--interval', String(INTERVAL_S)]);
   try {
-    await manager.waitForRegistration('sdk_fixture');
+    await manager.registered();
     const t0 = Date.now();
-    await manager.stop();
+    manager.proc.kill('SIGKILL');
     const exit = await exitWithin(child, 10_000);
     assert.is.not(exit.code, 0);
     assert.ok(exit.at - t0 <= 2 * INTERVAL_S * 1000 + 500, `took ${exit.at - t0} ms`);
     assert.match(child.stderr(), /manager at .* is gone/);
   } finally {
     child.proc.kill('SIGKILL');
-    await manager.stop();
+    manager.proc.kill('SIGKILL');
+  }
+});
+
+test('manager process hung (SIGSTOP: connected but silent): the liveness call times out and the extension exits non-zero', async () => {
+  const socket = join(dir, 'hung.em');
+  const manager = await managerProcess(socket);
+  const child = startFixture(['--socket', socket, '--timeout', '5', '--interval', String(INTERVAL_S)]);
+  try {
+    await manager.registered();
+    const t0 = Date.now();
+    manager.proc.kill('SIGSTOP');
+    const exit = await exitWithin(child, 10_000);
+    assert.is.not(exit.code, 0);
+    // One interval to the next check, at most one interval for its deadline.
+    assert.ok(exit.at - t0 <= 2 * INTERVAL_S * 1000 + 1000, `took ${exit.at - t0} ms`);
+    assert.match(child.stderr(), /timed out/);
+  } finally {
+    child.proc.kill('SIGKILL');
+    manager.proc.kill('SIGKILL');
   }
 });
 

@@ -147,6 +147,17 @@ test('SIGTERM: exits 0 within 1 s, deregistered; a uuid near 2^63 round-trips', 
   assert.ok(manager.deregistered.includes(HUGE));
 });
 
+test('SIGINT: exits 0 within 1 s and deregisters, like SIGTERM', async () => {
+  const third = startFixture(['--socket', socket, '--timeout', '5', '--interval', '1']);
+  const reg = await manager.waitForRegistration('sdk_fixture');
+  const t0 = Date.now();
+  third.proc.kill('SIGINT');
+  const exit = await exitWithin(third, 5000);
+  assert.is(exit.code, 0, third.stderr());
+  assert.ok(exit.at - t0 < 1000, `took ${exit.at - t0} ms`);
+  assert.ok(manager.deregistered.includes(reg.uuid));
+});
+
 test('manager socket absent: exits non-zero after --timeout with a clear error', async () => {
   const t0 = Date.now();
   const lone = startFixture(['--socket', join(dir, 'absent.em'), '--timeout', '1', '--interval', '1']);
