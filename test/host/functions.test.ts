@@ -157,6 +157,17 @@ test('math follows osquery: natural log, integer ceil/floor, errno as SQL errors
   assert.is(await one(`radians(180) = pi()`), '1');
   assert.is(await one(`sqrt(NULL)`), null);
   assert.is(await one(`sqrt('16')`), '4.0');
+  assert.is(await one(`sin(0)`), '0.0');
+  assert.is(await one(`cos(0)`), '1.0');
+  assert.is(await one(`tan(0)`), '0.0');
+  assert.is(await one(`cot(0)`), 'Inf', 'plain division in osquery, no errno');
+  assert.is(await one(`round(cot(pi() / 4), 9)`), '1.0');
+  assert.is(await one(`asin(1) * 2 = pi()`), '1');
+  assert.is(await one(`acos(1)`), '0.0');
+  assert.is(await one(`atan(1) * 4 = pi()`), '1');
+  assert.is(await one(`exp(0)`), '1.0');
+  await fails(`acos(2)`, /out of domain/);
+  await fails(`exp(1000)`, /out of range/);
   await fails(`sqrt(-1)`, /out of domain/);
   await fails(`log(0)`, /out of range/);
 });
