@@ -2,7 +2,9 @@
 // it (sampler, signature checker, configuration), for the two hosts that
 // serve them: the extension (answering osqueryd) and the embedded SQL host
 // (answering the CLI). Both get the same tables from here.
+import { hostname } from 'node:os';
 import type { TablePlugin } from './sdk/table.js';
+import { approvalPredicate } from './intel/baseline.js';
 import { HistoryStore } from './sampler/store.js';
 import { Sampler } from './sampler/sampler.js';
 import { ProcfsSource } from './sampler/procfs.js';
@@ -55,10 +57,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     exitedGraceMs: config.exitedGraceSeconds * 1000,
   });
   let sampler: Sampler | null = null;
+  // Approved workloads: the caller's hook, else the configured baseline file
+  // (the pack's packs/baseline.yml format, so Fleet and the host agree).
+  const isApproved =
+    options.isApproved ?? (config.baselinePath ? await approvalPredicate(config.baselinePath, hostname(), options.log) : undefined);
   const tables: TablePlugin[] = [
     processCpuHistoryTable(store),
     processCpuSustainedTable(store, {
-      isApproved: options.isApproved,
+      isApproved,
       minCpuPercent: config.thresholds.minCpuPercent,
       minDurationSeconds: config.thresholds.minDurationSeconds,
     }),
