@@ -49,7 +49,10 @@ export async function loadPackSources(root: string, baselinePath = join(root, 'b
     seen.set(q.metadata.name, q.source);
   }
   const indicators = await loadIndicators(join(root, 'indicators.yml'));
-  const baseline = parseBaseline(await readFile(baselinePath, 'utf8'), baselinePath);
+  const baselineText = await readFile(baselinePath, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new PackFormatError(baselinePath, `cannot read the baseline (${e.code ?? e.message})`);
+  });
+  const baseline = parseBaseline(baselineText, baselinePath);
   compileBaseline(baseline);
   return { root, queries, coreOnly, policies, indicators, baseline };
 }

@@ -35,7 +35,19 @@ const IndicatorsSchema = z
 export type Indicators = z.infer<typeof IndicatorsSchema>;
 
 export async function loadIndicators(path: string): Promise<Indicators> {
-  const parsed = IndicatorsSchema.safeParse(parseYaml(await readFile(path, 'utf8')));
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = IndicatorsSchema.safeParse(doc);
   if (!parsed.success) {
     throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }

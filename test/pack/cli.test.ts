@@ -52,6 +52,9 @@ test('bad input: unknown subcommand, missing snapshot, a query naming a missing 
     assert.match(g.stderr, /ghost \[windows\]: no such table: process_ghosts/);
     const b = await an1489(['pack', 'build', '--packs', join(dir, 'packs')]);
     assert.is(b.code, 1, 'build refuses an invalid pack');
+    const nb = await an1489(['pack', 'build', '--packs', join(dir, 'packs'), '--baseline', join(dir, 'missing.yml')]);
+    assert.is(nb.code, 2);
+    assert.match(nb.stderr, /missing\.yml: cannot read the baseline \(ENOENT\)/);
     const snap = join(dir, 'snap');
     await mkdir(snap);
     await writeFile(join(snap, '; rm -rf $HOME.json'), '[]');

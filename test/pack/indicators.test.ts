@@ -44,6 +44,24 @@ test('LIKE wildcards in a needle are literal; case-insensitive families ignore A
   db.close();
 });
 
+test('a broken indicator catalog is a clear error naming the file', async () => {
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'an1489-ind-'));
+  try {
+    await writeFile(join(dir, 'a.yml'), 'version: 1\nminer: [unclosed\n');
+    const bad = await loadIndicators(join(dir, 'a.yml')).then(() => null, (e: Error) => e.message);
+    assert.match(String(bad), /a\.yml: not valid YAML/);
+    await writeFile(join(dir, 'b.yml'), 'version: 1\nminer: []\nuser_writable: []\nspoofed_folder: [x]\nsystem_paths: [x]\n');
+    const empty = await loadIndicators(join(dir, 'b.yml')).then(() => null, (e: Error) => e.message);
+    assert.match(String(empty), /b\.yml: miner/);
+    const missing = await loadIndicators(join(dir, 'none.yml')).then(() => null, (e: Error) => e.message);
+    assert.match(String(missing), /none\.yml: cannot read \(ENOENT\)/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('the pool-port marker renders the extension list, and unknown markers are errors', async () => {
   const ind = await loadIndicators(join(process.cwd(), 'packs', 'indicators.yml'));
   const inputs = { baseline: parseBaseline('version: 1\n'), indicators: ind };
