@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 import { buildArtifacts, staleArtifacts } from '../../src/pack/artifacts.js';
 import { loadPackSources } from '../../src/pack/catalog.js';
 import { runPack } from '../../src/cli/pack.js';
+import { extensionDeclarations } from '../../src/pack/declarations.js';
+import { formatIssues, validateQueries } from '../../src/pack/validate.js';
 import { Writable, Readable } from 'node:stream';
 
 const root = join(process.cwd(), 'packs');
@@ -47,6 +49,20 @@ test('osquery pack JSON: every scheduled query with interval, platform, version 
   assert.ok('core_lifetime_cpu' in core.queries && 'wmi_persistence' in core.queries);
   assert.not.ok('composite_finding' in core.queries, 'extension queries stay out of the core-only pack');
   for (const q of Object.values<{ query: string }>(core.queries)) assert.not.match(q.query, /process_cpu_|process_signature_check|process_connection_history/);
+});
+
+test('the one-line SQL in the deployed artifacts validates like its source', async () => {
+  const src = await loadPackSources(root);
+  const a = buildArtifacts(src);
+  const deployed = new Map<string, string>();
+  for (const file of ['an1489.conf', 'core-only.conf']) {
+    for (const [name, q] of Object.entries<{ query: string }>(JSON.parse(a.get(file)!).queries)) deployed.set(name, q.query);
+  }
+  for (const p of parse(a.get('fleet/an1489.policies.yml')!).policies as { name: string; query: string }[]) deployed.set(p.name.replace('AN1489 - ', ''), p.query);
+  const all = [...src.queries, ...src.coreOnly, ...src.policies];
+  assert.is(deployed.size, all.length);
+  const issues = validateQueries(all, (q) => deployed.get(q.metadata.name)!, await extensionDeclarations());
+  assert.is(formatIssues(issues), '');
 });
 
 test('Fleet GitOps: reports: and queries: spellings carry the same items; policies are yes/no', async () => {
