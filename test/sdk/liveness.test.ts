@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestManager } from '../manager/manager.js';
+import { ExtensionClient } from '../../src/sdk/client.js';
+import { extensionSocketPath } from '../../src/sdk/socket-path.js';
 import { tempDir, startFixture, exitWithin, sleep } from './helpers.js';
 
 const MANAGER_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'manager', 'main.js');
@@ -21,13 +23,24 @@ async function managerProcess(socket: string) {
   const state = join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}.state.json`);
   const proc = spawn(process.execPath, [MANAGER_MAIN, '--socket', socket, '--state', state], { stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr!.on('data', () => undefined);
+  // Registered (in the manager's state) and listening (answers a ping): the
+  // state is written before the registration reply leaves, so a kill right
+  // after seeing it would hit the extension's startup, not its liveness check.
   const registered = async () => {
     for (let i = 0; i < 500; i++) {
       try {
-        const st = JSON.parse(readFileSync(state, 'utf8')) as { extensions: { name: string }[] };
-        if (st.extensions.some((e) => e.name === 'sdk_fixture')) return;
+        const st = JSON.parse(readFileSync(state, 'utf8')) as { extensions: { name: string; uuid: string }[] };
+        const ext = st.extensions.find((e) => e.name === 'sdk_fixture');
+        if (ext) {
+          const client = new ExtensionClient(extensionSocketPath(socket, BigInt(ext.uuid)), { callTimeoutMs: 1000 });
+          try {
+            if ((await client.ping()).code === 0) return;
+          } finally {
+            client.close();
+          }
+        }
       } catch {
-        // Not written yet.
+        // Not written yet, or not listening yet.
       }
       await sleep(20);
     }
