@@ -70,34 +70,40 @@ function asciiLower(s: string): string {
 }
 
 /**
- * Finds MINER_BINARY_STRINGS in a byte stream fed chunk by chunk. The tail of
- * each chunk is carried into the next, so a string split across a boundary is
- * still found; memory stays at one chunk plus the overlap.
+ * Finds MINER_BINARY_STRINGS in a byte stream fed chunk by chunk. All
+ * patterns, in ASCII and UTF-16LE, go into one case-insensitive regular
+ * expression run over each chunk's latin1 view (one byte per character), so a
+ * multi-MB image costs one pass of V8's compiled matcher rather than a pass per
+ * pattern. The last (longest match - 1) bytes of each chunk are carried into
+ * the next, so a string split across a boundary is found; memory stays at one
+ * chunk plus that overlap.
  */
 export class MinerStringScanner {
-  private readonly patterns: { text: string; ascii: string; utf16: string }[];
+  private readonly pattern: RegExp;
   private readonly overlap: number;
+  private readonly total: number;
   private tail: Buffer = Buffer.alloc(0);
   private readonly found = new Set<string>();
 
   constructor(strings: readonly string[] = MINER_BINARY_STRINGS) {
-    this.patterns = strings.map((s) => {
-      const text = asciiLower(s);
-      return { text, ascii: text, utf16: [...text].join('\0') };
-    });
-    // The longest UTF-16 pattern is 2n-1 bytes; a match split by a boundary
-    // starts within that many bytes before it.
-    this.overlap = Math.max(1, ...this.patterns.map((p) => p.text.length * 2));
+    const texts = [...new Set(strings.map(asciiLower))];
+    if (texts.length === 0 || texts.some((t) => t === '' || /[^\x20-\x7e]/.test(t))) {
+      throw new Error('miner strings must be non-empty printable ASCII');
+    }
+    const esc = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const alternatives = texts.flatMap((t) => [[...t].map(esc).join(''), [...t].map(esc).join('\\x00')]);
+    this.pattern = new RegExp(alternatives.join('|'), 'gi');
+    this.total = texts.length;
+    // The longest match is a UTF-16 pattern: 2n-1 bytes.
+    this.overlap = Math.max(...texts.map((t) => t.length * 2 - 1)) - 1;
   }
 
   feed(chunk: Buffer): void {
-    if (this.found.size === this.patterns.length || chunk.length === 0) return;
+    if (this.found.size === this.total || chunk.length === 0) return;
     const data = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
-    // latin1 maps bytes to chars one to one, so ASCII lower-casing cannot shift offsets.
-    const text = data.toString('latin1').toLowerCase();
-    for (const p of this.patterns) {
-      if (this.found.has(p.text)) continue;
-      if (text.includes(p.ascii) || text.includes(p.utf16)) this.found.add(p.text);
+    // latin1 maps each byte to one character, so UTF-16LE text shows as letters with NULs between.
+    for (const m of data.toString('latin1').matchAll(this.pattern)) {
+      this.found.add(asciiLower(m[0].replace(/\0/g, '')));
     }
     this.tail = Buffer.from(data.subarray(Math.max(0, data.length - this.overlap)));
   }

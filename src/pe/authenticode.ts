@@ -78,17 +78,23 @@ const MAX_CHAIN = 8;
  */
 export function imageDigest(buf: Buffer, pe: PeImage, algorithm: string): Buffer {
   const h = createHash(algorithm);
+  for (const r of imageRanges(buf, pe)) h.update(r);
+  return h.digest();
+}
+
+/** The byte ranges the Authenticode image digest covers, in order (views, not copies). */
+export function imageRanges(buf: Buffer, pe: PeImage): Buffer[] {
   const end = pe.certTable ? pe.certTable.offset : buf.length;
   const ck = pe.checksumOffset;
-  h.update(buf.subarray(0, Math.min(ck, end)));
+  const out = [buf.subarray(0, Math.min(ck, end))];
   if (pe.certDirectoryOffset !== null) {
     const dd = pe.certDirectoryOffset;
-    h.update(buf.subarray(Math.min(ck + 4, end), Math.min(dd, end)));
-    h.update(buf.subarray(Math.min(dd + 8, end), end));
+    out.push(buf.subarray(Math.min(ck + 4, end), Math.min(dd, end)));
+    out.push(buf.subarray(Math.min(dd + 8, end), end));
   } else {
-    h.update(buf.subarray(Math.min(ck + 4, end), end));
+    out.push(buf.subarray(Math.min(ck + 4, end), end));
   }
-  return h.digest();
+  return out;
 }
 
 function algorithmName(algId: Tlv): string | null {
@@ -165,9 +171,18 @@ function digestOf(ctx: Context, alg: string): Buffer {
   return d;
 }
 
-/** Verifies every signature in the image. An empty list means 'missing'. */
-export function verifyAuthenticode(buf: Buffer, pe: PeImage, trust: TrustBundle | null): SignatureInfo[] {
-  const ctx: Context = { buf, pe, trust, digests: new Map(), out: [] };
+/**
+ * Verifies every signature in the image. An empty list means 'missing'.
+ * `precomputed` holds image digests the caller already has (by algorithm
+ * name, e.g. computed off the main thread), so they are not hashed again.
+ */
+export function verifyAuthenticode(
+  buf: Buffer,
+  pe: PeImage,
+  trust: TrustBundle | null,
+  precomputed?: ReadonlyMap<string, Buffer>,
+): SignatureInfo[] {
+  const ctx: Context = { buf, pe, trust, digests: new Map(precomputed ?? []), out: [] };
   for (const cert of pe.certificates) {
     if (ctx.out.length >= MAX_SIGNATURES) break;
     if (cert.type !== 2) {

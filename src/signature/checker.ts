@@ -6,10 +6,10 @@
 // judgement" are separate, so a Windows path can be judged on Linux.
 import { constants as fsc } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { basename } from 'node:path';
 import { parsePe, PeError, type PeImage } from '../pe/pe.js';
-import { parseTrustBundle, verifyAuthenticode, type SignatureInfo, type SignatureStatus, type TrustBundle } from '../pe/authenticode.js';
+import { imageRanges, parseTrustBundle, verifyAuthenticode, type SignatureInfo, type SignatureStatus, type TrustBundle } from '../pe/authenticode.js';
 import { judgeLocation, LOCATION_CATALOG, type PathFlag } from '../intel/locations.js';
 import { MinerStringScanner, scanCommandLine } from '../intel/miner.js';
 import { isRenameException } from './rename-exceptions.js';
@@ -160,38 +160,57 @@ export class SignatureChecker {
     if (size > this.options.maxFileBytes) {
       return { ...missing('too_large'), onDisk: true, size };
     }
-    let buf: Buffer;
+    let read: ReadOutcome;
     try {
-      // O_NONBLOCK: if the path was swapped for a FIFO after stat, open must not hang.
-      const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
-      try {
-        const st = await fh.stat();
-        if (!st.isFile() || st.ino !== ino) return { ...missing('not_regular_file'), onDisk: true };
-        if (st.size > this.options.maxFileBytes) return { ...missing('too_large'), onDisk: true, size: st.size };
-        buf = Buffer.allocUnsafe(st.size);
-        let got = 0;
-        while (got < buf.length) {
-          const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
-          if (bytesRead === 0) break;
-          got += bytesRead;
-        }
-        buf = buf.subarray(0, got);
-      } finally {
-        await fh.close();
-      }
+      read = await readRegularFile(path, this.options.maxFileBytes, ino);
     } catch (e) {
       return { ...missing(errnoReason(e)), onDisk: true, size };
     }
+    if (read.kind === 'not_regular_file') return { ...missing('not_regular_file'), onDisk: true };
+    if (read.kind === 'too_large') return { ...missing('too_large'), onDisk: true, size: read.size };
+    const buf = read.bytes;
     return factsFromBytes(buf, this.options.trust);
   }
 }
 
-/** Everything the bytes alone say. Exported for the fuzz test and benchmarks. */
-export function factsFromBytes(buf: Buffer, trust: TrustBundle | null): FileFacts {
+export type ReadOutcome =
+  | { readonly kind: 'bytes'; readonly bytes: Buffer }
+  | { readonly kind: 'too_large'; readonly size: number }
+  | { readonly kind: 'not_regular_file' };
+
+/**
+ * Reads a whole regular file of at most maxBytes. Opened with O_NONBLOCK so a
+ * path swapped for a FIFO after the caller's stat cannot hang us, and fstat
+ * confirms a regular file (and, when given, the inode the caller saw).
+ */
+export async function readRegularFile(path: string, maxBytes: number, expectInode?: number): Promise<ReadOutcome> {
+  const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || (expectInode !== undefined && st.ino !== expectInode)) return { kind: 'not_regular_file' };
+    if (st.size > maxBytes) return { kind: 'too_large', size: st.size };
+    const buf = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+      if (bytesRead === 0) break; // the file shrank while we read: judge what is there
+      got += bytesRead;
+    }
+    return { kind: 'bytes', bytes: buf.subarray(0, got) };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Everything the bytes alone say. The two SHA-256 passes (the file, and the
+ * Authenticode image digest most signatures use) run on libuv's thread pool
+ * via WebCrypto while the miner scan and PE parsing run here, so a cold check
+ * of a large image costs about one pass, not three.
+ */
+export async function factsFromBytes(buf: Buffer, trust: TrustBundle | null): Promise<FileFacts> {
   const reasons: ReasonCode[] = [];
-  const sha256 = createHash('sha256').update(buf).digest('hex');
-  const scanner = new MinerStringScanner();
-  for (let off = 0; off < buf.length; off += SCAN_CHUNK) scanner.feed(buf.subarray(off, off + SCAN_CHUNK));
+  const fileHash = webcrypto.subtle.digest('SHA-256', buf);
   let image: PeImage | null = null;
   try {
     image = parsePe(buf);
@@ -199,11 +218,17 @@ export function factsFromBytes(buf: Buffer, trust: TrustBundle | null): FileFact
     if (!(e instanceof PeError)) throw e;
     reasons.push('not_pe');
   }
+  // Only images with a certificate table need the image digest; the copy joins its ranges for one digest call.
+  const imageHash = image && image.certificates.length > 0 ? webcrypto.subtle.digest('SHA-256', Buffer.concat(imageRanges(buf, image))) : null;
+  const scanner = new MinerStringScanner();
+  for (let off = 0; off < buf.length; off += SCAN_CHUNK) scanner.feed(buf.subarray(off, off + SCAN_CHUNK));
+  const sha256 = Buffer.from(await fileHash).toString('hex');
   let signatures: SignatureInfo[] = [];
   let version: Record<string, string> | null = null;
   if (image) {
     if (image.warnings.length > 0) reasons.push('pe_damaged');
-    signatures = verifyAuthenticode(buf, image, trust);
+    const precomputed = imageHash ? new Map([['sha256', Buffer.from(await imageHash)]]) : undefined;
+    signatures = verifyAuthenticode(buf, image, trust, precomputed);
     // US English first, as Explorer shows it; otherwise the first table the file holds.
     const table = image.versionInfo.find((v) => v.language.startsWith('0409')) ?? image.versionInfo[0];
     if (table) version = { ...table.strings };

@@ -87,7 +87,7 @@ function mutate(r: () => number): { buf: Buffer; kind: string } {
   return { buf, kind: 'splice' };
 }
 
-test(`${ITERATIONS} seeded mutations: no throw, no hang, memory flat`, () => {
+test(`${ITERATIONS} seeded mutations: no throw, no hang, memory flat`, async () => {
   const r = rng(0xa1489);
   let maxMs = 0;
   let maxKind = '';
@@ -99,7 +99,7 @@ test(`${ITERATIONS} seeded mutations: no throw, no hang, memory flat`, () => {
     const t0 = performance.now();
     let facts;
     try {
-      facts = factsFromBytes(buf, trust);
+      facts = await factsFromBytes(buf, trust);
     } catch (e) {
       assert.unreachable(`iteration ${i} (${kind}) threw: ${(e as Error).stack}`);
       return;
@@ -126,7 +126,7 @@ test(`${ITERATIONS} seeded mutations: no throw, no hang, memory flat`, () => {
   for (const s of ['trusted', 'tampered', 'invalid', 'missing', 'not_pe']) assert.ok((outcomes.get(s) ?? 0) > 0, `no outcome ${s}`);
 });
 
-test('absurd sizes are refused before any allocation follows them', () => {
+test('absurd sizes are refused before any allocation follows them', async () => {
   const base = Buffer.from(targets.find((t) => t.name === 'signed.exe')!.buf);
   const image = parsePe(base);
   const cert = image.certTable!;
@@ -138,12 +138,12 @@ test('absurd sizes are refused before any allocation follows them', () => {
   const b = Buffer.from(base);
   b.writeUInt8(0x84, cert.offset + 9);
   b.writeUInt32BE(0xffffffff, cert.offset + 10);
-  const facts = factsFromBytes(b, trust);
+  const facts = await factsFromBytes(b, trust);
   assert.is(facts.signatures[0]?.status, 'invalid');
   const c = Buffer.from(base);
   c.writeUInt16LE(0xffff, c.readUInt32LE(0x3c) + 6);
   assert.throws(() => parsePe(c), /section count 65535/);
-  assert.is(factsFromBytes(c, trust).reasons[0], 'not_pe');
+  assert.is((await factsFromBytes(c, trust)).reasons[0], 'not_pe');
 });
 
 test.run();
