@@ -141,6 +141,16 @@ test('checkPathSafety: group/other-writable paths get one line with the fix; saf
   assert.equal(checkPathSafety(join(tmp, 'absent'), 'x'), []);
 });
 
+test('the documented sample deploy/an1489.config.json is valid and spells out exactly the defaults', () => {
+  const sample = join(ROOT, 'deploy', 'an1489.config.json');
+  const r = loadConfigFile(sample, '/opt/ext');
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  if (!r.ok) return;
+  assert.equal(r.config, { ...defaultConfig(), stateDir: join('/opt/ext', STATE_DIR_NAME) });
+  const keys = (o: object): string[] => Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v).map((s) => `${k}.${s}`) : [k]));
+  assert.equal(keys(JSON.parse(readFileSync(sample, 'utf8'))).sort(), keys(defaultConfig()).sort(), 'every setting is in the sample');
+});
+
 test('the real extension: config beside the binary read, warnings for a world-writable config and state dir, cwd ignored', async () => {
   const built = await ensureExtBinary('native');
   const binDir = join(tmp, 'ext');
