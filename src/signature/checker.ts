@@ -117,6 +117,26 @@ export interface CheckResult {
   readonly reasons: readonly ReasonCode[];
 }
 
+interface StatOk {
+  readonly key: string;
+  readonly size: number;
+  readonly ino: number;
+}
+
+/** The cache key for a regular file, or the facts for anything else. */
+async function statFile(path: string): Promise<StatOk | { readonly facts: FileFacts }> {
+  if (path === '') return { facts: missing('empty_path') };
+  let st;
+  try {
+    // stat (not lstat): a process's binary may be reached by a symlink; what matters is what it points at.
+    st = await stat(path);
+  } catch (e) {
+    return { facts: missing(errnoReason(e)) };
+  }
+  if (!st.isFile()) return { facts: { ...missing('not_regular_file'), onDisk: true } };
+  return { key: `${path}\0${st.size}\0${st.mtimeMs}\0${st.ino}`, size: st.size, ino: st.ino };
+}
+
 /** Reading in 1 MiB pieces keeps the miner scan's working string small. */
 const SCAN_CHUNK = 1024 * 1024;
 
@@ -132,28 +152,39 @@ export class SignatureChecker {
   }
 
   async check(target: CheckTarget): Promise<CheckResult> {
-    const facts = await this.facts(target.readPath);
-    const judged = target.windowsPath ?? (looksWindows(target.readPath) ? target.readPath : null);
-    return judge(target, judged, facts);
+    return (await this.checkMany([target], 1))[0];
   }
 
-  private async facts(path: string): Promise<FileFacts> {
-    if (path === '') return missing('empty_path');
-    let st;
-    try {
-      // stat (not lstat): a process's binary may be reached by a symlink; what matters is what it points at.
-      st = await stat(path);
-    } catch (e) {
-      return missing(errnoReason(e));
-    }
-    if (!st.isFile()) return { ...missing('not_regular_file'), onDisk: true };
-    const key = `${path}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const facts = await this.readFacts(path, st.size, st.ino);
-    // Only cache what the bytes said; a transient failure should be retried.
-    if (facts.sha256 !== null || facts.reasons.includes('too_large')) this.cache.set(key, facts);
-    return facts;
+  /**
+   * Checks several files: every stat at once (cheap, and most answers then
+   * come from the cache), then the cache misses read `parallel` at a time so
+   * a cold query over many binaries stays polite on a busy host.
+   */
+  async checkMany(targets: readonly CheckTarget[], parallel = 4): Promise<CheckResult[]> {
+    const stats = await Promise.all(targets.map((t) => statFile(t.readPath)));
+    const facts = new Array<FileFacts>(targets.length);
+    const misses: number[] = [];
+    stats.forEach((st, i) => {
+      if ('facts' in st) facts[i] = st.facts;
+      else {
+        const hit = this.cache.get(st.key);
+        if (hit) facts[i] = hit;
+        else misses.push(i);
+      }
+    });
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < misses.length) {
+        const i = misses[next++];
+        const st = stats[i] as StatOk;
+        const f = await this.readFacts(targets[i].readPath, st.size, st.ino);
+        // Only cache what the bytes said; a transient failure should be retried.
+        if (f.sha256 !== null || f.reasons.includes('too_large')) this.cache.set(st.key, f);
+        facts[i] = f;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, misses.length)) }, worker));
+    return targets.map((t, i) => judge(t, t.windowsPath ?? (looksWindows(t.readPath) ? t.readPath : null), facts[i]));
   }
 
   private async readFacts(path: string, size: number, ino: number): Promise<FileFacts> {

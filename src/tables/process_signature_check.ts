@@ -79,19 +79,6 @@ export function resultRow(r: CheckResult, pid: number | null): Row {
   };
 }
 
-async function mapLimited<T, U>(items: readonly T[], limit: number, fn: (t: T) => Promise<U>): Promise<U[]> {
-  const out = new Array<U>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 export function processSignatureCheckTable(options: SignatureCheckTableOptions): TablePlugin {
   return {
     name: 'process_signature_check',
@@ -108,7 +95,7 @@ export function processSignatureCheckTable(options: SignatureCheckTableOptions):
       const paths = [...new Set(equalities(context, 'path'))];
       if (paths.length > 0) {
         // Named files: the path is both where to read and where to judge.
-        const results = await mapLimited(paths, PARALLEL, (p) => options.checker.check({ readPath: p }));
+        const results = await options.checker.checkMany(paths.map((p) => ({ readPath: p })), PARALLEL);
         return results.map((r) => resultRow(r, null));
       }
       if (!options.source) return [];
@@ -127,7 +114,7 @@ export function processSignatureCheckTable(options: SignatureCheckTableOptions):
         target: { readPath: path, cmdlines: e.cmdlines },
         pid: e.pid,
       }));
-      const results = await mapLimited(targets, PARALLEL, (t) => options.checker.check(t.target));
+      const results = await options.checker.checkMany(targets.map((t) => t.target), PARALLEL);
       return results.map((r, i) => resultRow(r, targets[i].pid));
     },
   };
