@@ -15,6 +15,8 @@ import { processCpuHistoryTable } from './tables/process_cpu_history.js';
 import { processCpuSustainedTable, type ProcessCpuSustainedOptions } from './tables/process_cpu_sustained.js';
 import { processConnectionHistoryTable } from './tables/process_connection_history.js';
 import { defaultConfig, type An1489Config } from './config/schema.js';
+import { processSignatureCheckTable } from './tables/process_signature_check.js';
+import { checkerFromSettings } from './signature/checker.js';
 
 export interface RuntimeOptions {
   /** 'extension': processes come from osqueryd; 'standalone': from this machine (procfs). */
@@ -70,12 +72,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }),
     processConnectionHistoryTable(store, { persistentSeconds: config.thresholds.persistentConnectionSeconds }),
   ];
+  // Signature-versus-path checks read the same kind of process source as the
+  // sampler, but their own instance, so a query never shares per-scan state with a tick.
+  tables.push(
+    processSignatureCheckTable({
+      checker: await checkerFromSettings(config.signature, options.log),
+      source: processSourceFor(options) ?? undefined,
+    }),
+  );
   return {
     tables,
     async start() {
-      let source: ProcessSource | null = null;
-      if (options.mode === 'extension' && options.osqueryQuery) source = new OsquerySource(options.osqueryQuery);
-      else if (process.platform === 'linux') source = new ProcfsSource();
+      const source = processSourceFor(options);
       if (source === null) {
         options.log?.('info', 'sampler: no process source on this platform in standalone mode; history tables stay empty');
       } else {
@@ -92,4 +100,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       sampler = null;
     },
   };
+}
+
+/** Processes come from osqueryd in extension mode, from procfs standalone on Linux; none otherwise. */
+function processSourceFor(options: RuntimeOptions): ProcessSource | null {
+  if (options.mode === 'extension' && options.osqueryQuery) return new OsquerySource(options.osqueryQuery);
+  if (process.platform === 'linux') return new ProcfsSource();
+  return null;
 }

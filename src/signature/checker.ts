@@ -67,6 +67,26 @@ export async function loadTrustBundle(path: string): Promise<TrustBundle> {
   }
 }
 
+/**
+ * A checker from the operator's signature settings (src/config). A trust
+ * bundle that cannot be read is logged and signatures are then judged
+ * cryptographically only ('valid'), rather than failing the whole extension.
+ */
+export async function checkerFromSettings(
+  settings: { readonly maxBytesPerFile: number; readonly cacheSize: number; readonly trustBundlePath: string | null },
+  log?: (level: 'warn', message: string) => void,
+): Promise<SignatureChecker> {
+  let trust: TrustBundle | null = null;
+  if (settings.trustBundlePath !== null) {
+    try {
+      trust = await loadTrustBundle(settings.trustBundlePath);
+    } catch (e) {
+      log?.('warn', `signature check: ${(e as Error).message}; signatures are judged without a trust bundle`);
+    }
+  }
+  return new SignatureChecker({ maxFileBytes: settings.maxBytesPerFile, cacheEntries: settings.cacheSize, trust });
+}
+
 export interface CheckTarget {
   /** Where to read the bytes from (this machine's path). */
   readonly readPath: string;
