@@ -41,29 +41,57 @@ export interface StatFields {
  * Parses a stat line. comm may hold spaces and parentheses, so it runs from
  * the first '(' to the LAST ')'; the numbered fields follow.
  */
+/** Bit n set: field n of stat is one we keep. */
+const WANTED_FIELDS = (1 << 4) | (1 << 14) | (1 << 15) | (1 << 20) | (1 << 22) | (1 << 24);
+/** Scratch for parseStat (reused: it runs ~1,000 times a tick). */
+const FIELD_VALUES = new Float64Array(25);
+
 export function parseStat(text: string): StatFields | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
   const pid = Number.parseInt(text.slice(0, open), 10);
-  const f = text.slice(close + 2).split(' ');
-  // f[0] is field 3 (state); field n is f[n - 3].
-  if (!Number.isInteger(pid) || f.length < 22) return null;
-  const num = (n: number) => Number(f[n - 3]);
-  const out = {
+  if (!Number.isInteger(pid)) return null;
+  // One pass over the fields after comm, accumulating the numbers we keep
+  // digit by digit: no split, no substrings (this runs for every process on
+  // every tick, and garbage here is what makes a tick cost more than the reads).
+  // Field 3 (state) starts at close + 2.
+  const v = FIELD_VALUES;
+  let field = 3;
+  let value = 0;
+  let negative = false;
+  let valid = false;
+  for (let i = close + 2; i <= text.length && field <= 24; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c === 32 || c === 10) {
+      if ((WANTED_FIELDS >>> field) & 1) {
+        if (!valid) return null;
+        v[field] = negative ? -value : value;
+      }
+      field++;
+      value = 0;
+      negative = false;
+      valid = false;
+    } else if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      valid = true;
+    } else if (c === 45 && !valid) {
+      negative = true;
+    } else if ((WANTED_FIELDS >>> field) & 1) {
+      return null; // a kept field that is not a number
+    }
+  }
+  if (field <= 24) return null;
+  return {
     pid,
     comm: text.slice(open + 1, close),
-    ppid: num(4),
-    utimeTicks: num(14),
-    stimeTicks: num(15),
-    threads: num(20),
-    startTicks: num(22),
-    rssPages: num(24),
+    ppid: v[4],
+    utimeTicks: v[14],
+    stimeTicks: v[15],
+    threads: v[20],
+    startTicks: v[22],
+    rssPages: v[24],
   };
-  for (const v of [out.ppid, out.utimeTicks, out.stimeTicks, out.threads, out.startTicks, out.rssPages]) {
-    if (!Number.isFinite(v)) return null;
-  }
-  return out;
 }
 
 const TCP_STATES: Record<string, string> = {
@@ -148,6 +176,8 @@ export function parseProcNet(text: string, protocol: 'tcp' | 'udp'): ProcNetEntr
 
 interface Details {
   readonly startTicks: number;
+  /** The sample() call that last saw the pid, to forget exited ones without a per-tick Set. */
+  seen: number;
   comm: string;
   path: string;
   user: string;
@@ -190,6 +220,7 @@ export class ProcfsSource implements ProcessSource {
   private pageSize = 4096;
   private bootTimeSec = 0;
   private ready: Promise<void> | null = null;
+  private samples = 0;
   private readonly details = new Map<number, Details>();
   private users: Map<number, string> | null = null;
   /** socket inode -> pid, from the last scan of /proc/<pid>/fd. */
@@ -231,6 +262,7 @@ export class ProcfsSource implements ProcessSource {
     const raw = wantCmdline ? tryRead(`${dir}/cmdline`) : null;
     return {
       startTicks: st.startTicks,
+      seen: this.samples,
       comm: st.comm,
       path: tryReadlink(`${dir}/exe`).replace(/ \(deleted\)$/, ''),
       user: uid ? this.userName(Number(uid[1])) : '',
@@ -245,7 +277,7 @@ export class ProcfsSource implements ProcessSource {
     const mono = monotonicMs();
     const msPerTick = 1000 / this.clkTck;
     const processes: ProcessRecord[] = [];
-    const alive = new Set<number>();
+    const stamp = ++this.samples;
     for (const entry of readdirSync(this.root)) {
       const c = entry.charCodeAt(0);
       if (c < 48 || c > 57) continue;
@@ -256,23 +288,22 @@ export class ProcfsSource implements ProcessSource {
       if (st === null) continue;
       const startTime = this.bootTimeSec + Math.floor(st.startTicks / this.clkTck);
       let d = this.details.get(pid);
-      const wantCmdline = options.needCmdline?.(pid, startTime) ?? true;
       if (d === undefined || d.startTicks !== st.startTicks || d.comm !== st.comm) {
         // New identity, or exec changed the program: read the rest once.
-        d = this.readDetails(pid, st, wantCmdline);
+        d = this.readDetails(pid, st, options.needCmdline?.(pid, startTime) ?? true);
         this.details.set(pid, d);
-      } else if (d.cmdline === null && wantCmdline) {
+      } else if (d.cmdline === null && (options.needCmdline?.(pid, startTime) ?? true)) {
         const raw = tryRead(`${this.root}/${pid}/cmdline`);
         d.cmdline = raw === null ? null : raw.replace(/\0+$/, '').split('\0').join(' ');
       }
-      alive.add(pid);
+      d.seen = stamp;
       processes.push({
         pid,
         ppid: st.ppid,
         startTime,
         name: st.comm,
         path: d.path,
-        cmdline: wantCmdline ? d.cmdline : null,
+        cmdline: d.cmdline,
         user: d.user,
         userTimeMs: st.utimeTicks * msPerTick,
         systemTimeMs: st.stimeTicks * msPerTick,
@@ -280,8 +311,8 @@ export class ProcfsSource implements ProcessSource {
         threads: st.threads,
       });
     }
-    for (const pid of this.details.keys()) if (!alive.has(pid)) this.details.delete(pid);
-    const sockets = options.sockets === false ? [] : this.readSockets(alive);
+    for (const [pid, d] of this.details) if (d.seen !== stamp) this.details.delete(pid);
+    const sockets = options.sockets === false ? [] : this.readSockets(new Set(processes.map((p) => p.pid)));
     return { wallMs, monotonicMs: mono, processes, sockets };
   }
 

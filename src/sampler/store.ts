@@ -70,6 +70,8 @@ export class ProcessEntry {
   /** Counters of the previous observation, for deltas. */
   lastMonoMs: number | null = null;
   lastCpuMs: number | null = null;
+  /** The store tick that last saw this process. */
+  seenTick = 0;
   /** Smoothed CPU % of one core, for choosing what to evict. */
   interest = 0;
   history: SampleRing | null = null;
@@ -186,37 +188,40 @@ export class HistoryStore {
   ingest(sample: ProcessSample): void {
     const mono = sample.monotonicMs;
     const wall = sample.wallMs;
-    const seen = new Set<ProcessEntry>();
+    const stamp = ++this.ticks;
     const fresh: ProcessEntry[] = [];
     for (const r of sample.processes) {
       if (!Number.isInteger(r.pid) || r.pid < 0) continue;
-      const key = identityKey(r.pid, r.startTime, r.name);
-      let e = this.entries.get(key);
-      if (e === undefined || e.exited) {
-        if (e?.exited) this.drop(key, e); // an identity cannot come back; treat as new
-        e = new ProcessEntry(r.pid, r.startTime, r, wall);
-        this.entries.set(key, e);
-        fresh.push(e);
-      } else {
-        // exec() keeps pid and start time but changes the program.
-        if (r.name !== '' && r.name !== e.name) {
-          e.name = r.name;
-          e.cmdline = r.cmdline;
+      // The common case, the same live process as last tick, without building a key.
+      let e = this.live.get(r.pid);
+      if (e === undefined || e.startTime !== r.startTime || (r.startTime < 0 && e.name !== r.name)) {
+        const key = identityKey(r.pid, r.startTime, r.name);
+        e = this.entries.get(key);
+        if (e === undefined || e.exited) {
+          if (e?.exited) this.drop(key, e); // an identity cannot come back; treat as new
+          e = new ProcessEntry(r.pid, r.startTime, r, wall);
+          this.entries.set(key, e);
+          fresh.push(e);
         }
-        if (r.path !== '') e.path = r.path;
-        if (r.cmdline !== null) e.cmdline = r.cmdline;
-        if (r.user !== '') e.user = r.user;
-        e.ppid = r.ppid;
+        const previous = this.live.get(r.pid);
+        if (previous !== undefined && previous !== e) this.markExited(previous, mono);
+        this.live.set(r.pid, e);
       }
-      const previous = this.live.get(r.pid);
-      if (previous !== undefined && previous !== e) this.markExited(previous, mono);
-      this.live.set(r.pid, e);
-      seen.add(e);
+      // exec() keeps pid and start time but changes the program.
+      if (r.name !== '' && r.name !== e.name) {
+        e.name = r.name;
+        e.cmdline = r.cmdline;
+      }
+      if (r.path !== '' && r.path !== e.path) e.path = r.path;
+      if (r.cmdline !== null) e.cmdline = r.cmdline;
+      if (r.user !== '') e.user = r.user;
+      e.ppid = r.ppid;
+      e.seenTick = stamp;
       this.observe(e, r, wall, mono);
     }
     for (const e of fresh) this.resolveLineage(e, 0);
     for (const [pid, e] of this.live) {
-      if (!seen.has(e)) {
+      if (e.seenTick !== stamp) {
         this.markExited(e, mono);
         this.live.delete(pid);
       }
@@ -224,7 +229,6 @@ export class HistoryStore {
     this.ingestSockets(sample.sockets, wall, mono);
     this.lastWallMs = wall;
     this.lastMonoMs = mono;
-    this.ticks++;
     this.prune(mono);
   }
 
