@@ -15,9 +15,11 @@ export class WireConnection {
   private closeReason: Error | null = null;
   private readonly closeListeners: ((reason: Error | null) => void)[] = [];
 
+  private incompleteTimer: NodeJS.Timeout | null = null;
+
   constructor(
     readonly socket: Socket,
-    limits: WireLimits,
+    private readonly limits: WireLimits,
     private readonly onMessage: MessageHandler,
   ) {
     this.framer = new MessageFramer(limits);
@@ -50,6 +52,7 @@ export class WireConnection {
   close(reason: Error | null = null): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.incompleteTimer) clearTimeout(this.incompleteTimer);
     this.closeReason = reason;
     this.socket.destroy();
     for (const l of this.closeListeners.splice(0)) {
@@ -81,7 +84,14 @@ export class WireConnection {
         this.close(asError(err));
         return;
       }
-      if (message === null) return;
+      if (message === null) {
+        this.watchIncomplete();
+        return;
+      }
+      if (this.incompleteTimer) {
+        clearTimeout(this.incompleteTimer);
+        this.incompleteTimer = null;
+      }
       let pending: void | Promise<void>;
       try {
         // The handler decodes `message` synchronously; the view is reused afterwards.
@@ -101,6 +111,17 @@ export class WireConnection {
         );
       }
     }
+  }
+
+  /** Starts the clock on a partial message; the peer has maxIncompleteMs to finish it. */
+  private watchIncomplete(): void {
+    const ms = this.limits.maxIncompleteMs;
+    if (ms <= 0 || this.framer.buffered === 0 || this.incompleteTimer) return;
+    this.incompleteTimer = setTimeout(() => {
+      this.incompleteTimer = null;
+      if (this.framer.buffered > 0) this.close(new WireError(`message left incomplete for ${ms} ms`));
+    }, ms);
+    this.incompleteTimer.unref();
   }
 }
 

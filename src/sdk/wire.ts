@@ -35,6 +35,12 @@ export interface WireLimits {
   readonly maxContainerItems: number;
   /** Deepest nesting of structs and containers. */
   readonly maxDepth: number;
+  /**
+   * How long a message may stay incomplete before the connection is closed
+   * (0: no limit). A peer that sends half a request and goes quiet would
+   * otherwise hold one of the server's few connection slots for good.
+   */
+  readonly maxIncompleteMs: number;
 }
 
 /**
@@ -47,6 +53,7 @@ export const SERVER_LIMITS: WireLimits = {
   maxStringBytes: 16 * 1024 * 1024,
   maxContainerItems: 4 * 1024 * 1024,
   maxDepth: 32,
+  maxIncompleteMs: 30_000,
 };
 
 /** A client receives whole query results (osqueryd's processes table, say); allow more. */
@@ -55,6 +62,8 @@ export const CLIENT_LIMITS: WireLimits = {
   maxStringBytes: 64 * 1024 * 1024,
   maxContainerItems: 64 * 1024 * 1024,
   maxDepth: 32,
+  // Replies are bounded by each call's own deadline instead.
+  maxIncompleteMs: 0,
 };
 
 /** Longest method name we accept in a message header (osquery's are short). */

@@ -79,4 +79,42 @@ test('an unknown method gets a Thrift exception reply and the connection stays u
   ]);
 });
 
+test('a message left incomplete is dropped after maxIncompleteMs; a slow but complete one is answered', async () => {
+  const path = join(dir, 'slow.em.4');
+  const server = createExtensionServer({ path, uuid: 4n, handler, limits: { ...SERVER_LIMITS, maxIncompleteMs: 300 } });
+  await server.listen();
+  let ping = Buffer.alloc(0);
+  const w = new BinaryWriter(new ByteSink((b) => (ping = Buffer.from(b))));
+  w.writeMessageBegin('ping', MessageType.CALL, 9);
+  w.writeFieldStop();
+  w.flush();
+  try {
+    // Half a message, then silence: closed by the server.
+    const t0 = Date.now();
+    const half = connect({ path });
+    half.on('error', () => undefined);
+    half.on('connect', () => half.write(ping.subarray(0, 5)));
+    await new Promise((r) => half.once('close', r));
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 250 && waited < 5000, `closed after ${waited} ms`);
+
+    // The same message in two parts 100 ms apart: answered.
+    const slow = connect({ path });
+    let answered = false;
+    slow.on('data', () => (answered = true));
+    await new Promise((r) => slow.once('connect', r));
+    slow.write(ping.subarray(0, 5));
+    await sleep(100);
+    slow.write(ping.subarray(5));
+    for (let i = 0; i < 50 && !answered; i++) await sleep(20);
+    assert.ok(answered);
+    // An idle connection with nothing buffered is not a partial message.
+    await sleep(500);
+    assert.not.ok(slow.destroyed);
+    slow.destroy();
+  } finally {
+    await server.close();
+  }
+});
+
 test.run();
