@@ -395,9 +395,11 @@ export class ManagerClient extends BaseClient<GeneratedManagerClient> {
   }
 
   /** Registers; the status carries the assigned uuid. A refusal is a status, not a throw. */
-  async registerExtension(info: InternalExtensionInfo, registry: ExtensionRegistry): Promise<ExtensionStatus> {
-    return this.run('registerExtension', async (c) =>
-      toStatus(await c.registerExtension(new Types.InternalExtensionInfo(info), registry), 'registerExtension'),
+  async registerExtension(info: InternalExtensionInfo, registry: ExtensionRegistry, timeoutMs?: number): Promise<ExtensionStatus> {
+    return this.run(
+      'registerExtension',
+      async (c) => toStatus(await c.registerExtension(new Types.InternalExtensionInfo(info), registry), 'registerExtension'),
+      timeoutMs,
     );
   }
 

@@ -117,9 +117,12 @@ export async function runExtension(options: RunExtensionOptions): Promise<number
     }
     const tables = typeof options.tables === 'function' ? await options.tables(ctx) : options.tables;
     const registry = new TableRegistry(tables, { log: (level, message) => log(level, message) });
+    // Registration may wait on a busy osqueryd (it attaches our tables to
+    // SQLite): give it the startup budget, not the liveness-check deadline.
     const status = await manager.registerExtension(
       { name: options.name, version: options.version, sdk_version: SDK_VERSION, min_sdk_version: '0.0.0' },
       registry.routes(),
+      Math.max(args.timeout * 1000, 5000),
     );
     if (status.code !== 0) {
       throw new Error(`osqueryd refused to register extension ${options.name}: ${status.message || `status ${status.code}`}`);
