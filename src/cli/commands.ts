@@ -5,8 +5,9 @@ import { queryCommand } from './query.js';
 import { shellCommand } from './shell.js';
 import { packCommand } from './pack.js';
 import { checkCommand } from './check.js';
+import { huntCommand } from './hunt.js';
 
-export const COMMANDS: readonly Command[] = [queryCommand, shellCommand, packCommand, checkCommand];
+export const COMMANDS: readonly Command[] = [huntCommand, queryCommand, shellCommand, packCommand, checkCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

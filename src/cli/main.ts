@@ -13,7 +13,7 @@ import { oneLine } from './format.js';
 const loadCommands = async (): Promise<readonly Command[]> => (await import('./commands.js')).COMMANDS;
 
 /** What plain `an1489` (and `npm start`) runs. */
-export const DEFAULT_ARGV: readonly string[] = ['query', '--all-tables'];
+export const DEFAULT_ARGV: readonly string[] = ['hunt'];
 
 /** Flags osqueryd passes to an extension it starts. */
 const EXTENSION_FLAGS = ['--socket', '--timeout', '--interval', '--verbose'];
