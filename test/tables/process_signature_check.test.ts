@@ -14,6 +14,7 @@ import { processSignatureCheckTable } from '../../src/tables/process_signature_c
 import { SignatureChecker, loadTrustBundle } from '../../src/signature/checker.js';
 import { ProcfsSource } from '../../src/sampler/procfs.js';
 import type { Constraint, QueryContext, Row } from '../../src/sdk/table.js';
+import { EmbeddedHost } from '../../src/host/host.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, '..', '..', '..', 'test', 'fixtures', 'pe');
@@ -144,6 +145,25 @@ test('cache: keyed by path, size and mtime, so a rewritten file is read again', 
   const second = [...(await table.generate(where([file])))][0];
   assert.is(second.signature_status, 'tampered');
   assert.is.not(second.sha256, first.sha256);
+});
+
+test('through SQL on the embedded host: path IN (...) checks exactly those files, quotes and all', async () => {
+  const table = await makeTable();
+  const host = new EmbeddedHost({ tables: [table] });
+  try {
+    const quoted = join(work, `it's "quoted".exe`);
+    const sql = (p: string) => `'${p.replace(/'/g, "''")}'`;
+    const r = await host.query(
+      `SELECT path, verdict, renamed, original_filename, signature_status FROM process_signature_check WHERE path IN (${sql(quoted)}, ${sql(join(FIXTURES, 'tampered.exe'))}) ORDER BY path`,
+    );
+    assert.equal(r.rows, [
+      [quoted, 'renamed', '1', 'xmrig.exe', 'missing'],
+      // Saved as tampered.exe, built as fixture.exe: renamed outranks the tampered signature.
+      [join(FIXTURES, 'tampered.exe'), 'renamed', '1', 'fixture.exe', 'tampered'],
+    ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+  } finally {
+    host.close();
+  }
 });
 
 test.after(() => {
