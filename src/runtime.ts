@@ -89,7 +89,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       } else {
         sampler = new Sampler(source, store, {
           intervalSeconds: config.sampleIntervalSeconds,
-          stateDir: config.stateDir ?? defaultStateDir(),
+          // AN1489_STATE_DIR (an operator's override, e.g. for a read-only
+          // install dir) wins over the config, which wins over the default.
+          stateDir: process.env.AN1489_STATE_DIR || (config.stateDir ?? defaultStateDir()),
           log: options.log,
         });
         await sampler.start();
