@@ -100,12 +100,21 @@ export class MinerStringScanner {
 
   feed(chunk: Buffer): void {
     if (this.found.size === this.total || chunk.length === 0) return;
-    const data = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
+    // Matches wholly inside the chunk, then matches that straddle the previous
+    // boundary: a short window of (tail + chunk head), so no chunk is copied.
+    this.match(chunk);
+    if (this.tail.length > 0) this.match(Buffer.concat([this.tail, chunk.subarray(0, this.overlap)]));
+    this.tail =
+      chunk.length >= this.overlap
+        ? Buffer.from(chunk.subarray(chunk.length - this.overlap))
+        : Buffer.concat([this.tail, chunk]).subarray(-this.overlap);
+  }
+
+  private match(bytes: Buffer): void {
     // latin1 maps each byte to one character, so UTF-16LE text shows as letters with NULs between.
-    for (const m of data.toString('latin1').matchAll(this.pattern)) {
+    for (const m of bytes.toString('latin1').matchAll(this.pattern)) {
       this.found.add(asciiLower(m[0].replace(/\0/g, '')));
     }
-    this.tail = Buffer.from(data.subarray(Math.max(0, data.length - this.overlap)));
   }
 
   /** The strings found so far, sorted. */

@@ -6,10 +6,10 @@
 // judgement" are separate, so a Windows path can be judged on Linux.
 import { constants as fsc } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { parsePe, PeError, type PeImage } from '../pe/pe.js';
-import { imageRanges, parseTrustBundle, verifyAuthenticode, type SignatureInfo, type SignatureStatus, type TrustBundle } from '../pe/authenticode.js';
+import { parseTrustBundle, verifyAuthenticode, type SignatureInfo, type SignatureStatus, type TrustBundle } from '../pe/authenticode.js';
 import { judgeLocation, LOCATION_CATALOG, type PathFlag } from '../intel/locations.js';
 import { MinerStringScanner, scanCommandLine } from '../intel/miner.js';
 import { isRenameException } from './rename-exceptions.js';
@@ -212,15 +212,20 @@ export class SignatureChecker {
       return { ...missing('too_large'), onDisk: true, size };
     }
     let read: ReadOutcome;
+    // The scan and the file hash consume each chunk while the next one is read.
+    const scanner = new MinerStringScanner();
+    const hasher = createHash('sha256');
     try {
-      read = await readRegularFile(path, this.options.maxFileBytes, ino);
+      read = await readRegularFile(path, this.options.maxFileBytes, ino, (chunk) => {
+        scanner.feed(chunk);
+        hasher.update(chunk);
+      });
     } catch (e) {
       return { ...missing(errnoReason(e)), onDisk: true, size };
     }
     if (read.kind === 'not_regular_file') return { ...missing('not_regular_file'), onDisk: true };
     if (read.kind === 'too_large') return { ...missing('too_large'), onDisk: true, size: read.size };
-    const buf = read.bytes;
-    return factsFromBytes(buf, this.options.trust);
+    return factsFromBytes(read.bytes, this.options.trust, { scanner, sha256: hasher.digest('hex') });
   }
 }
 
@@ -234,18 +239,31 @@ export type ReadOutcome =
  * path swapped for a FIFO after the caller's stat cannot hang us, and fstat
  * confirms a regular file (and, when given, the inode the caller saw).
  */
-export async function readRegularFile(path: string, maxBytes: number, expectInode?: number): Promise<ReadOutcome> {
+export async function readRegularFile(
+  path: string,
+  maxBytes: number,
+  expectInode?: number,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<ReadOutcome> {
   const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
   try {
     const st = await fh.stat();
     if (!st.isFile() || (expectInode !== undefined && st.ino !== expectInode)) return { kind: 'not_regular_file' };
     if (st.size > maxBytes) return { kind: 'too_large', size: st.size };
     const buf = Buffer.allocUnsafe(st.size);
+    // Chunked reads, each next read issued before the previous chunk is
+    // handed to onChunk, so scanning overlaps the I/O.
+    const readAt = async (at: number): Promise<number> =>
+      at >= buf.length ? 0 : (await fh.read(buf, at, Math.min(SCAN_CHUNK, buf.length - at), at)).bytesRead;
     let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
-      if (bytesRead === 0) break; // the file shrank while we read: judge what is there
-      got += bytesRead;
+    let pending = readAt(0);
+    for (;;) {
+      const n = await pending;
+      if (n === 0) break; // end of file, or the file shrank while we read: judge what is there
+      const chunk = buf.subarray(got, got + n);
+      got += n;
+      pending = readAt(got);
+      onChunk?.(chunk);
     }
     return { kind: 'bytes', bytes: buf.subarray(0, got) };
   } finally {
@@ -254,14 +272,15 @@ export async function readRegularFile(path: string, maxBytes: number, expectInod
 }
 
 /**
- * Everything the bytes alone say. The two SHA-256 passes (the file, and the
- * Authenticode image digest most signatures use) run on libuv's thread pool
- * via WebCrypto while the miner scan and PE parsing run here, so a cold check
- * of a large image costs about one pass, not three.
+ * Everything the bytes alone say. `streamed` carries the miner scan and file
+ * hash when the caller computed them chunk by chunk while reading.
  */
-export async function factsFromBytes(buf: Buffer, trust: TrustBundle | null): Promise<FileFacts> {
+export async function factsFromBytes(
+  buf: Buffer,
+  trust: TrustBundle | null,
+  streamed?: { readonly scanner: MinerStringScanner; readonly sha256: string },
+): Promise<FileFacts> {
   const reasons: ReasonCode[] = [];
-  const fileHash = webcrypto.subtle.digest('SHA-256', buf);
   let image: PeImage | null = null;
   try {
     image = parsePe(buf);
@@ -269,17 +288,17 @@ export async function factsFromBytes(buf: Buffer, trust: TrustBundle | null): Pr
     if (!(e instanceof PeError)) throw e;
     reasons.push('not_pe');
   }
-  // Only images with a certificate table need the image digest; the copy joins its ranges for one digest call.
-  const imageHash = image && image.certificates.length > 0 ? webcrypto.subtle.digest('SHA-256', Buffer.concat(imageRanges(buf, image))) : null;
-  const scanner = new MinerStringScanner();
-  for (let off = 0; off < buf.length; off += SCAN_CHUNK) scanner.feed(buf.subarray(off, off + SCAN_CHUNK));
-  const sha256 = Buffer.from(await fileHash).toString('hex');
+  let scanner = streamed?.scanner;
+  if (!scanner) {
+    scanner = new MinerStringScanner();
+    for (let off = 0; off < buf.length; off += SCAN_CHUNK) scanner.feed(buf.subarray(off, off + SCAN_CHUNK));
+  }
+  const sha256 = streamed?.sha256 ?? createHash('sha256').update(buf).digest('hex');
   let signatures: SignatureInfo[] = [];
   let version: Record<string, string> | null = null;
   if (image) {
     if (image.warnings.length > 0) reasons.push('pe_damaged');
-    const precomputed = imageHash ? new Map([['sha256', Buffer.from(await imageHash)]]) : undefined;
-    signatures = verifyAuthenticode(buf, image, trust, precomputed);
+    signatures = verifyAuthenticode(buf, image, trust);
     // US English first, as Explorer shows it; otherwise the first table the file holds.
     const table = image.versionInfo.find((v) => v.language.startsWith('0409')) ?? image.versionInfo[0];
     if (table) version = { ...table.strings };
