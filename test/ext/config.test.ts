@@ -186,6 +186,10 @@ test('the real extension: config beside the binary read, warnings for a world-wr
     assert.not.match(err, /not valid JSON/);
     await manager.shutdownExtension(reg.uuid);
     assert.is((await exitWithin(child, 5000)).code, 0);
+    // What the extension wrote on the way out (the sampler's history) is its owner's alone.
+    const written = readdirSync(join(binDir, 'state'));
+    assert.ok(written.length > 0, 'state persisted on shutdown');
+    for (const f of written) assert.is(statSync(join(binDir, 'state', f)).mode & 0o077, 0, `${f} is not readable or writable by others`);
   } finally {
     child.proc.kill('SIGKILL');
     await manager.stop();
