@@ -128,7 +128,7 @@ export const huntCommand: Command = {
       return ExitCode.OK;
     }
     const seconds = ((performance.now() - t0) / 1000).toFixed(0);
-    io.stdout.write(`Sampled ${store.size} processes for ${seconds} s every ${interval} s${interrupted ? ' (interrupted)' : ''}.\n`);
+    io.stdout.write(`Sampled ${store.size} processes for ${seconds} s every ${interval} s${interrupted ? ' (interrupted)' : ''}; history held ~${(store.memoryBytes() / 2 ** 20).toFixed(1)} MB.\n`);
     io.stdout.write(`\nSustained: CPU >= ${minCpu}% of one core for >= ${minDuration} s without a break: ${sustainedRows.length}\n`);
     io.stdout.write(
       formatTable({

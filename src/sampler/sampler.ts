@@ -108,6 +108,9 @@ export class Sampler {
     const dir = this.options.stateDir;
     if (dir == null) return;
     this.lastSaveMono = monotonicMs();
+    // The memory account goes to the log with every save, so an operator can
+    // see what the history costs on a host without attaching a debugger.
+    this.log('debug', `sampler: ${this.store.size} processes known, ${this.store.trackedSize} with history, ~${(this.store.memoryBytes() / 2 ** 20).toFixed(1)} MB held`);
     try {
       await writeStateFile(dir, snapshotStore(this.store, this.store.lastMonoMs));
     } catch (e) {
