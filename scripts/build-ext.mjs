@@ -166,10 +166,36 @@ export async function buildExtension({ target = 'native', out = null, quiet = fa
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   mkdirSync(dirname(output), { recursive: true });
+  const unlock = await lock(`${output}.lock`);
   try {
     return await buildIn(work, { target, output, say, ifChanged, t0 });
   } finally {
+    unlock();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One build of an output at a time (test files run in parallel and each asks
+ * for the binary): the second waits, then finds it up to date. mkdir is the
+ * atomic test-and-set; a lock older than 10 minutes is from a dead build.
+ */
+async function lock(path) {
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(path);
+      return () => rmSync(path, { recursive: true, force: true });
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      try {
+        if (Date.now() - statSync(path).mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`${path} is held by another build for too long`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
 
