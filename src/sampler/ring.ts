@@ -116,4 +116,71 @@ export class SampleRing {
       threads: this.threads[i] === U32_NULL ? null : this.threads[i],
     };
   }
+
+  /**
+   * The samples, oldest first, as raw column bytes (host byte order) for the
+   * state file: formatting millions of numbers as JSON text costs seconds,
+   * copying bytes does not.
+   */
+  toColumns(): RingColumns {
+    const n = this.size;
+    const unwrap = <T extends Uint32Array | Float32Array | Float64Array>(a: T, make: (k: number) => T): Buffer => {
+      const out = make(n);
+      for (let k = 0; k < n; k++) out[k] = a[this.slot(k)];
+      return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+    };
+    return {
+      count: n,
+      wallSec: unwrap(this.wallSec, (k) => new Uint32Array(k)),
+      dt: unwrap(this.dt, (k) => new Float32Array(k)),
+      cpu: unwrap(this.cpu, (k) => new Float32Array(k)),
+      user: unwrap(this.user, (k) => new Float64Array(k)),
+      sys: unwrap(this.sys, (k) => new Float64Array(k)),
+      rssKb: unwrap(this.rssKb, (k) => new Uint32Array(k)),
+      threads: unwrap(this.threads, (k) => new Uint32Array(k)),
+    };
+  }
+
+  /** Appends samples from toColumns() output (validated by the caller: lengths match count). */
+  appendColumns(c: RingColumns): void {
+    const view = <T>(b: Buffer, make: (ab: ArrayBuffer) => T): T => {
+      // Copy into a fresh, aligned buffer: a Buffer's offset may not be aligned for 8-byte views.
+      const ab = new ArrayBuffer(b.length);
+      new Uint8Array(ab).set(b);
+      return make(ab);
+    };
+    const wall = view(c.wallSec, (ab) => new Uint32Array(ab));
+    const dt = view(c.dt, (ab) => new Float32Array(ab));
+    const cpu = view(c.cpu, (ab) => new Float32Array(ab));
+    const user = view(c.user, (ab) => new Float64Array(ab));
+    const sys = view(c.sys, (ab) => new Float64Array(ab));
+    const rss = view(c.rssKb, (ab) => new Uint32Array(ab));
+    const threads = view(c.threads, (ab) => new Uint32Array(ab));
+    const nan = (x: number) => (Number.isNaN(x) ? null : x);
+    for (let k = 0; k < c.count; k++) {
+      this.push({
+        wallSec: wall[k],
+        dtSec: Number.isFinite(dt[k]) && dt[k] > 0 ? dt[k] : 0,
+        cpuPercent: nan(cpu[k]),
+        userTimeMs: nan(user[k]),
+        systemTimeMs: nan(sys[k]),
+        residentBytes: rss[k] === U32_NULL ? null : rss[k] * 1024,
+        threads: threads[k] === U32_NULL ? null : threads[k],
+      });
+    }
+  }
+}
+
+/** Bytes per sample in each column of RingColumns. */
+export const RING_COLUMN_WIDTHS = { wallSec: 4, dt: 4, cpu: 4, user: 8, sys: 8, rssKb: 4, threads: 4 } as const;
+
+export interface RingColumns {
+  readonly count: number;
+  readonly wallSec: Buffer;
+  readonly dt: Buffer;
+  readonly cpu: Buffer;
+  readonly user: Buffer;
+  readonly sys: Buffer;
+  readonly rssKb: Buffer;
+  readonly threads: Buffer;
 }

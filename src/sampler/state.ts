@@ -5,15 +5,18 @@
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import { z } from 'zod';
 import { launchVector } from '../intel/launch-vectors.js';
 import { HistoryStore, ProcessEntry, identityKey, type ConnectionHistory } from './store.js';
-import type { SampleValues } from './ring.js';
+import { RING_COLUMN_WIDTHS, type RingColumns } from './ring.js';
 import type { ProcessRecord } from './source.js';
 
 export const STATE_MAGIC = 'an1489-sampler-state';
-export const STATE_VERSION = 1;
-export const STATE_FILE_NAME = 'sampler-state.json';
+/** 2: sample columns as base64 typed-array bytes (1 wrote JSON numbers: 40 MB and 0.6 s per save at 2,000 processes). */
+export const STATE_VERSION = 2;
+export const STATE_FILE_NAME = 'sampler-state.json.gz';
 
 /**
  * Where state lives unless told otherwise: $AN1489_STATE_DIR; else
@@ -43,17 +46,37 @@ const Connection = z.object({
   samples: z.number().int().nonnegative(),
   state: z.string(),
 });
+const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+/** Host byte order: a state file is read back on the machine that wrote it. */
 const Samples = z
   .object({
-    wallSec: z.array(num),
-    dtSec: z.array(num.nonnegative()),
-    cpu: z.array(nullableNum),
-    user: z.array(nullableNum),
-    sys: z.array(nullableNum),
-    rss: z.array(nullableNum),
-    threads: z.array(nullableNum),
+    littleEndian: z.boolean(),
+    count: z.number().int().nonnegative().max(1_000_000),
+    wallSec: b64,
+    dt: b64,
+    cpu: b64,
+    user: b64,
+    sys: b64,
+    rssKb: b64,
+    threads: b64,
   })
-  .refine((s) => [s.dtSec, s.cpu, s.user, s.sys, s.rss, s.threads].every((a) => a.length === s.wallSec.length), 'sample columns differ in length');
+  .transform((s, ctx) => {
+    const cols = {} as Record<keyof typeof RING_COLUMN_WIDTHS, Buffer>;
+    for (const [name, width] of Object.entries(RING_COLUMN_WIDTHS) as [keyof typeof RING_COLUMN_WIDTHS, number][]) {
+      const buf = Buffer.from(s[name], 'base64');
+      if (buf.length !== s.count * width) {
+        ctx.addIssue({ code: 'custom', message: `column ${name} holds ${buf.length} bytes, expected ${s.count * width}`, path: [name] });
+        return z.NEVER;
+      }
+      cols[name] = buf;
+    }
+    if (s.littleEndian !== LITTLE_ENDIAN) {
+      ctx.addIssue({ code: 'custom', message: 'written on a machine of the other byte order', path: ['littleEndian'] });
+      return z.NEVER;
+    }
+    return { count: s.count, ...cols } satisfies RingColumns;
+  });
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const Entry = Identity.extend({
   ppid: z.number().int(),
   user: z.string(),
@@ -73,26 +96,19 @@ export const StateFile = z.object({
   savedMonoMs: num,
   entries: z.array(Entry),
 });
-export type StateFileData = z.infer<typeof StateFile>;
+export type StateFileData = z.input<typeof StateFile>;
+type ParsedState = z.output<typeof StateFile>;
 
 /** The store as a state document (live processes only: exited ones cannot match on restart). */
 export function snapshotStore(store: HistoryStore, savedMonoMs: number): StateFileData {
-  const entries: z.infer<typeof Entry>[] = [];
+  const entries: z.input<typeof Entry>[] = [];
   for (const e of store.all()) {
     if (e.exited) continue;
-    let samples: z.infer<typeof Samples> | null = null;
+    let samples: z.input<typeof Samples> | null = null;
     if (e.history !== null) {
-      samples = { wallSec: [], dtSec: [], cpu: [], user: [], sys: [], rss: [], threads: [] };
-      for (let k = 0; k < e.history.length; k++) {
-        const s = e.history.at(k);
-        samples.wallSec.push(s.wallSec);
-        samples.dtSec.push(s.dtSec);
-        samples.cpu.push(s.cpuPercent);
-        samples.user.push(s.userTimeMs);
-        samples.sys.push(s.systemTimeMs);
-        samples.rss.push(s.residentBytes);
-        samples.threads.push(s.threads);
-      }
+      const c = e.history.toColumns();
+      const enc = (b: Buffer) => b.toString('base64');
+      samples = { littleEndian: LITTLE_ENDIAN, count: c.count, wallSec: enc(c.wallSec), dt: enc(c.dt), cpu: enc(c.cpu), user: enc(c.user), sys: enc(c.sys), rssKb: enc(c.rssKb), threads: enc(c.threads) };
     }
     entries.push({
       pid: e.pid,
@@ -115,14 +131,21 @@ export function snapshotStore(store: HistoryStore, savedMonoMs: number): StateFi
   return { magic: STATE_MAGIC, version: STATE_VERSION, savedWallMs: store.lastWallMs, savedMonoMs, entries };
 }
 
-/** Writes the state atomically: a private temp file, fsync, then rename over the old one. */
+const gzipP = promisify(gzip);
+const gunzipP = promisify(gunzip);
+
+/**
+ * Writes the state atomically: a private temp file, fsync, then rename over
+ * the old one. Gzipped (level 1, on libuv's thread pool, off the event loop):
+ * typed-array columns shrink ~10x, 2,000 processes x 360 samples to ~4 MB.
+ */
 export async function writeStateFile(dir: string, data: StateFileData): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const target = join(dir, STATE_FILE_NAME);
   const temp = join(dir, `.${STATE_FILE_NAME}.${process.pid}.${Date.now()}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {
-    await handle.writeFile(JSON.stringify(data));
+    await handle.writeFile(await gzipP(JSON.stringify(data), { level: 1 }));
     await handle.sync();
   } finally {
     await handle.close();
@@ -136,17 +159,20 @@ export async function writeStateFile(dir: string, data: StateFileData): Promise<
   return target;
 }
 
-export type LoadResult = { ok: true; data: StateFileData } | { ok: false; missing: boolean; reason: string };
+export type LoadResult = { ok: true; data: ParsedState } | { ok: false; missing: boolean; reason: string };
 
 /** Reads and validates the state file; never throws. */
 export async function readStateFile(dir: string): Promise<LoadResult> {
   const path = join(dir, STATE_FILE_NAME);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const raw = await readFile(path);
+    // gzip as written; plain JSON is accepted too (a hand-made or unpacked file).
+    text = raw[0] === 0x1f && raw[1] === 0x8b ? (await gunzipP(raw, { maxOutputLength: 1 << 30 })).toString('utf8') : raw.toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, missing: code === 'ENOENT', reason: `cannot read ${path}: ${code ?? (e as Error).message}` };
+    const reason = code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' ? `cannot read ${path}: ${code}` : `${path} is not a readable gzip file (${(e as Error).message})`;
+    return { ok: false, missing: code === 'ENOENT', reason };
   }
   let json: unknown;
   try {
@@ -171,7 +197,7 @@ export async function readStateFile(dir: string): Promise<LoadResult> {
  * delta after a restart span the restart; from another boot (monotonic went
  * backwards) the counters are rebased instead.
  */
-export function restoreStore(store: HistoryStore, data: StateFileData, live: readonly ProcessRecord[], nowMonoMs: number): number {
+export function restoreStore(store: HistoryStore, data: ParsedState, live: readonly ProcessRecord[], nowMonoMs: number): number {
   const liveKeys = new Map(live.map((r) => [identityKey(r.pid, r.startTime, r.name), r]));
   const sameBoot = data.savedMonoMs <= nowMonoMs;
   let restored = 0;
@@ -194,14 +220,7 @@ export function restoreStore(store: HistoryStore, data: StateFileData, live: rea
       const conn: ConnectionHistory = { ...c };
       e.connections.set(`${c.protocol}|${c.remoteAddress}|${c.remotePort}`, conn);
     }
-    const samples: SampleValues[] = [];
-    if (s.samples !== null) {
-      const a = s.samples;
-      for (let k = 0; k < a.wallSec.length; k++) {
-        samples.push({ wallSec: a.wallSec[k], dtSec: a.dtSec[k], cpuPercent: a.cpu[k], userTimeMs: a.user[k], systemTimeMs: a.sys[k], residentBytes: a.rss[k], threads: a.threads[k] });
-      }
-    }
-    store.adopt(e, samples);
+    store.adopt(e, s.samples);
     restored++;
   }
   return restored;

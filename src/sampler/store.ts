@@ -4,7 +4,7 @@
 // tests); read by the tables. Knows nothing of osquery or SQL.
 import { availableParallelism } from 'node:os';
 import { launchVector, type LaunchVector } from '../intel/launch-vectors.js';
-import { SampleRing, type SampleValues } from './ring.js';
+import { SampleRing, type RingColumns } from './ring.js';
 import type { ProcessRecord, ProcessSample, SocketRecord } from './source.js';
 
 export interface StoreOptions {
@@ -412,15 +412,15 @@ export class HistoryStore {
   }
 
   /** Puts a restored entry in place as live (see state.ts). */
-  adopt(e: ProcessEntry, samples: readonly SampleValues[]): void {
+  adopt(e: ProcessEntry, samples: RingColumns | null): void {
     const key = identityKey(e.pid, e.startTime, e.name);
     const existing = this.entries.get(key);
     if (existing !== undefined) this.drop(key, existing);
-    if (samples.length > 0) {
+    if (samples !== null && samples.count > 0) {
       if (this.trackedCount >= this.maxTracked) return;
       e.history = new SampleRing(this.ringCapacity);
       this.trackedCount++;
-      for (const s of samples) e.history.push(s);
+      e.history.appendColumns(samples);
     }
     this.entries.set(key, e);
     this.live.set(e.pid, e);

@@ -88,8 +88,9 @@ for (const [label, content, reason] of [
   ['bad JSON', '{"magic": "an1489-sampler-state", "vers', /is not JSON/],
   ['foreign file', JSON.stringify({ magic: 'something-else', version: 1 }), /is not an an1489 sampler state file/],
   ['wrong version', JSON.stringify({ magic: 'an1489-sampler-state', version: 99 }), /state version 99/],
-  ['wrong shape', JSON.stringify({ magic: 'an1489-sampler-state', version: 1, savedWallMs: 1, savedMonoMs: 1, entries: [{ pid: 'x' }] }), /wrong shape at entries\.0/],
-] as const) {
+  ['wrong shape', JSON.stringify({ magic: 'an1489-sampler-state', version: 2, savedWallMs: 1, savedMonoMs: 1, entries: [{ pid: 'x' }] }), /wrong shape at entries\.0/],
+  ['truncated gzip', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]), /is not a readable gzip file/],
+] as const satisfies readonly (readonly [string, string | Buffer, RegExp])[]) {
   test(`corrupt state (${label}): one warning, then a fresh start`, async () => {
     writeFileSync(join(dir, STATE_FILE_NAME), content, { mode: 0o600 });
     const logs: string[] = [];
