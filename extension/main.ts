@@ -13,7 +13,7 @@ import { realpathSync } from 'node:fs';
 import pkg from '../package.json' with { type: 'json' };
 import { runExtension } from '../src/sdk/lifecycle.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
-import { ConfigStore, levelEnabled, ownBinaryPath, startupSafetyWarnings } from '../src/config/index.js';
+import { ConfigStore, environmentWarnings, levelEnabled, ownBinaryPath, startupSafetyWarnings } from '../src/config/index.js';
 
 export const EXTENSION_NAME = 'an1489';
 export const EXTENSION_VERSION: string = pkg.version;
@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
       const binary = ownBinaryPath();
       const store = ConfigStore.open((level, message) => ctx.log(level, message));
       config = store;
-      for (const w of startupSafetyWarnings(store, binary)) ctx.log('warn', w.message);
+      for (const w of [...startupSafetyWarnings(store, binary), ...environmentWarnings()]) ctx.log('warn', w.message);
       store.watch(Math.max(1000, ctx.args.interval * 1000));
       const log = (level: 'info' | 'warn' | 'error' | 'debug', message: string) => {
         if (levelEnabled(level, store.current.logLevel, ctx.args.verbose)) ctx.log(level, message);

@@ -24,6 +24,24 @@ export function startupSafetyWarnings(store: ConfigStore, binaryPath: string): P
   ];
 }
 
+/**
+ * Node applies NODE_OPTIONS before any of our code runs, single executable
+ * included (`--require ./x.js` would load a file relative to osqueryd's
+ * working directory into this root process). We cannot undo that, so we say
+ * so at every start.
+ */
+export function environmentWarnings(env: NodeJS.ProcessEnv = process.env): PermissionWarning[] {
+  const opts = env['NODE_OPTIONS'];
+  if (opts === undefined || opts.trim() === '') return [];
+  return [
+    {
+      path: 'NODE_OPTIONS',
+      what: 'environment',
+      message: `NODE_OPTIONS is set in osqueryd's environment (${JSON.stringify(opts.slice(0, 200))}): Node applied it before the extension started, and options such as --require load code into this process; fix: remove NODE_OPTIONS from osqueryd's service environment`,
+    },
+  ];
+}
+
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /** Whether a message at `level` passes the configured `threshold` (verbose lets debug through). */

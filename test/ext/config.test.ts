@@ -170,12 +170,14 @@ test('the real extension: config beside the binary read, warnings for a world-wr
 
   const manager = new TestManager({ socketPath: join(tmp, 'm.em'), query: () => [] });
   await manager.start();
-  const child = launchLikeOsqueryd(binary, { socket: manager.socketPath, timeout: 10, interval: 1, cwd });
+  // A stray NODE_OPTIONS in osqueryd's environment is applied by Node before our code runs: it must be reported.
+  const child = launchLikeOsqueryd(binary, { socket: manager.socketPath, timeout: 10, interval: 1, cwd, env: { NODE_OPTIONS: '--max-old-space-size=256' } });
   try {
     const reg = await manager.waitForRegistration('an1489', 30_000).catch((err: Error) => {
       throw new Error(`${err.message}; stderr:\n${child.stderr()}`);
     });
     const err = child.stderr();
+    assert.match(err, /WARN NODE_OPTIONS is set in osqueryd's environment \("--max-old-space-size=256"\).*fix: remove NODE_OPTIONS/);
     assert.match(err, `INFO config loaded from ${cfg}`);
     const warns = err.split('\n').filter((l) => / WARN .*writable by/.test(l));
     assert.is(warns.length, 2, `one line each for config and state dir:\n${err}`);
