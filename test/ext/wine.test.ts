@@ -242,33 +242,46 @@ function defineTests(version: string): void {
     await manager.until('manager listening', (s) => s.listening, 60_000);
     const tManager = Date.now() - t0;
 
-    // 1. The plain entry script under Windows node.exe; then osqueryd "restarts".
-    const cfg1 = extensionConfig('plain');
-    const plain = runWindows('plain', nodeExe, [win(join(ROOT, 'build', 'extension', 'main.js')), '--socket', pipe, '--timeout', '20', '--interval', '1'], {
-      OSQUERY_EXTENSION: '1',
-      AN1489_CONFIG: win(cfg1),
-    });
-    const uuid1 = await exerciseTables(manager, plain);
-    assert.match(plain.stderr(), `config loaded from ${win(cfg1)}`);
-    await manager.command({ cmd: 'restart' });
-    const code1 = await within(plain.exited, 20_000, () => `plain entry did not exit after the manager restart; stderr:\n${plain.stderr()}`);
-    assert.is.not(code1, 0, 'a manager that forgot us makes the extension exit non-zero (osqueryd respawns it)');
-    assert.match(plain.stderr(), `no longer lists our uuid ${uuid1}`);
-    const tPlain = Date.now() - t0;
+    // Both forms go through both endings: osqueryd restarting (exit non-zero,
+    // so that it respawns us) and osqueryd asking shutdown() (exit 0).
+    const forms = {
+      'plain entry under node.exe': (args: string[], env: Record<string, string>, tag: string) =>
+        runWindows(`plain-${tag}`, nodeExe, [win(join(ROOT, 'build', 'extension', 'main.js')), ...args], env),
+      'an1489.ext.exe': (args: string[], env: Record<string, string>, tag: string) => runWindows(`sea-${tag}`, extExe, args, env),
+    };
+    const timings: string[] = [];
+    for (const [form, launch] of Object.entries(forms)) {
+      const tag = form.startsWith('plain') ? 'plain' : 'sea';
+      const cfg = extensionConfig(tag);
+      const args = ['--socket', pipe, '--timeout', '20', '--interval', '1'];
+      const env = { OSQUERY_EXTENSION: '1', AN1489_CONFIG: win(cfg) };
+      const tForm = Date.now();
 
-    // 2. The single executable, against the restarted manager; shutdown → exit 0.
-    const cfg2 = extensionConfig('sea');
-    const sea = runWindows('sea', extExe, ['--socket', pipe, '--timeout', '20', '--interval', '1'], { OSQUERY_EXTENSION: '1', AN1489_CONFIG: win(cfg2) });
-    const uuid2 = await exerciseTables(manager, sea);
-    assert.match(sea.stderr(), `config loaded from ${win(cfg2)}`);
-    await manager.command({ cmd: 'shutdown', name: 'an1489' });
-    const code2 = await within(sea.exited, 20_000, () => `an1489.ext.exe did not exit after shutdown(); stderr:\n${sea.stderr()}`);
-    assert.is(code2, 0, `exit code; stderr:\n${sea.stderr()}`);
-    await manager.until('deregistration', (s) => s.deregistered.includes(uuid2), 10_000);
-    assert.match(sea.stderr(), 'stopping: shutdown requested by osqueryd');
+      // a) registration, columns, constrained generate; then the manager restarts.
+      const first = launch(args, env, 'restart');
+      const uuid1 = await exerciseTables(manager, first);
+      assert.match(first.stderr(), `config loaded from ${win(cfg)}`);
+      await manager.command({ cmd: 'restart' });
+      const code1 = await within(first.exited, 20_000, () => `${form} did not exit after the manager restart; stderr:\n${first.stderr()}`);
+      assert.is.not(code1, 0, `${form}: a manager that forgot us makes the extension exit non-zero (osqueryd respawns it)`);
+      assert.match(first.stderr(), `no longer lists our uuid ${uuid1}`);
+
+      // b) a fresh start against the restarted manager; shutdown() → exit 0.
+      const second = launch(args, env, 'shutdown');
+      const reg = await manager.until(`${form} registration after the restart`, (st) => st.extensions.find((e) => e.name === 'an1489'), 60_000).catch((err: Error) => {
+        throw new Error(`${err.message}\nextension stderr:\n${second.stderr()}`);
+      });
+      await manager.command({ cmd: 'ping', name: 'an1489' });
+      await manager.command({ cmd: 'shutdown', name: 'an1489' });
+      const code2 = await within(second.exited, 20_000, () => `${form} did not exit after shutdown(); stderr:\n${second.stderr()}`);
+      assert.is(code2, 0, `${form} exit code after shutdown(); stderr:\n${second.stderr()}`);
+      await manager.until(`${form} deregistration`, (st) => st.deregistered.includes(reg.uuid), 10_000);
+      assert.match(second.stderr(), 'stopping: shutdown requested by osqueryd');
+      timings.push(`${form} ${Date.now() - tForm} ms`);
+    }
 
     appendFileSync(manager.control, `${JSON.stringify({ cmd: 'exit' })}\n`);
     assert.is(await within(manager.proc.exited, 20_000, () => 'manager did not exit'), 0);
-    console.log(`  manager up ${tManager} ms; plain entry done at ${tPlain} ms; everything ${Date.now() - t0} ms`);
+    console.log(`  manager up ${tManager} ms; ${timings.join('; ')}; everything ${Date.now() - t0} ms`);
   });
 }
