@@ -108,6 +108,33 @@ test('a broken file at start means defaults; a broken reload keeps the last good
   store.close();
 });
 
+test('a watched config file is reloaded when it changes, and a broken edit is not taken', async () => {
+  const p = file(JSON.stringify({ logLevel: 'info' }));
+  const lines: string[] = [];
+  const store = ConfigStore.open((l, m) => lines.push(`${l} ${m}`), { AN1489_CONFIG: p }, '/opt/ext/an1489.ext');
+  const changes: string[] = [];
+  store.subscribe((c) => changes.push(c.logLevel));
+  store.watch(50);
+  const waitFor = async (what: () => boolean, label: string) => {
+    const deadline = Date.now() + 10_000;
+    while (!what()) {
+      if (Date.now() > deadline) throw new Error(`${label} did not happen; log:\n${lines.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  try {
+    writeFileSync(p, JSON.stringify({ logLevel: 'debug', thresholds: { minCpuPercent: 40 } }));
+    await waitFor(() => store.current.logLevel === 'debug', 'reload');
+    assert.is(store.current.thresholds.minCpuPercent, 40);
+    writeFileSync(p, '{"logLevel": "warn", ');
+    await waitFor(() => lines.some((l) => /not valid JSON.*keeping the last good/.test(l)), 'broken edit logged');
+    assert.is(store.current.logLevel, 'debug');
+    assert.equal(changes, ['debug']);
+  } finally {
+    store.close();
+  }
+});
+
 test('writeFileAtomic0600: 0600 from creation whatever the umask, replaces atomically, leaves no temp file', () => {
   const dir = join(tmp, 'state');
   mkdirSync(dir);
