@@ -227,7 +227,8 @@ async function main(): Promise<number> {
     verdict('rss-peak', peak <= 150, `${peak.toFixed(1)} MB peak RSS (limit 150 MB)`);
     verdict('fds-flat', fdMax - fdBase <= 2 && fdBase - fdMin <= 2, `${fdBase} fds at warm-up end, ${fdMin}..${fdMax} after (tolerance ±2)`);
     verdict('errors', errors === 0, `${errors} failed calls of ${calls}${lastError ? `; last: ${lastError}` : ''}`);
-    verdict('latency', latencies.length > 0, `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length} calls (reported, no floor)`);
+    // Latency has no target of its own here (benchmarks hold those); it is reported.
+    results.push(`SOAK latency (reported): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length} calls`);
 
     await manager.shutdownExtension(reg.uuid);
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
