@@ -178,14 +178,14 @@ test('the documented sample deploy/an1489.config.json is valid and spells out ex
   assert.equal(keys(JSON.parse(readFileSync(sample, 'utf8'))).sort(), keys(defaultConfig()).sort(), 'every setting is in the sample');
 });
 
-test('the real extension: config beside the binary read, warnings for a world-writable config and state dir, cwd ignored', async () => {
+test('the real extension: config beside the binary read, warnings for a group-writable binary and a world-writable config and state dir, cwd ignored', async () => {
   const built = await ensureExtBinary('native');
   const binDir = join(tmp, 'ext');
   mkdirSync(binDir, { mode: 0o755 });
   chmodSync(binDir, 0o755);
   const binary = join(binDir, 'an1489.ext');
   copyFileSync(built.path, binary);
-  chmodSync(binary, 0o755);
+  chmodSync(binary, 0o775);
   const cfg = join(binDir, CONFIG_FILE_NAME);
   writeFileSync(cfg, JSON.stringify({ stateDir: 'state', logLevel: 'debug' }));
   chmodSync(cfg, 0o666);
@@ -207,7 +207,8 @@ test('the real extension: config beside the binary read, warnings for a world-wr
     assert.match(err, /WARN NODE_OPTIONS is set in osqueryd's environment \("--max-old-space-size=256"\).*fix: remove NODE_OPTIONS/);
     assert.match(err, `INFO config loaded from ${cfg}`);
     const warns = err.split('\n').filter((l) => / WARN .*writable by/.test(l));
-    assert.is(warns.length, 2, `one line each for config and state dir:\n${err}`);
+    assert.is(warns.length, 3, `one line each for binary, config and state dir:\n${err}`);
+    assert.match(warns.join('\n'), `extension binary ${binary} is writable by group (mode 0775)`);
     assert.match(warns.join('\n'), `config file ${cfg} is writable by group and others (mode 0666)`);
     assert.match(warns.join('\n'), `state directory ${join(binDir, 'state')} is writable by group and others (mode 0777)`);
     assert.match(warns.join('\n'), /fix: chmod go-w/);
