@@ -172,6 +172,7 @@ export async function buildExtension({ target = 'native', out = null, quiet = fa
   } finally {
     unlock();
     rmSync(work, { recursive: true, force: true });
+    rmSync(`${output}.${process.pid}.partial`, { force: true }); // left only by a failed build
   }
 }
 
@@ -185,17 +186,27 @@ async function lock(path) {
   for (;;) {
     try {
       mkdirSync(path);
+      writeFileSync(join(path, 'pid'), String(process.pid));
       return () => rmSync(path, { recursive: true, force: true });
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
-      try {
-        if (Date.now() - statSync(path).mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });
-      } catch {
-        // released meanwhile
-      }
+      if (lockIsStale(path)) rmSync(path, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`${path} is held by another build for too long`);
       await new Promise((r) => setTimeout(r, 200));
     }
+  }
+}
+
+/** A lock whose builder died (killed test run) or that is very old. */
+function lockIsStale(path) {
+  try {
+    if (Date.now() - statSync(path).mtimeMs > 10 * 60_000) return true;
+    const pid = Number(readFileSync(join(path, 'pid'), 'utf8'));
+    if (!Number.isInteger(pid) || pid <= 0) return false; // just created, pid not written yet
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return err.code === 'ESRCH';
   }
 }
 
