@@ -14,7 +14,7 @@
 // key, bad value) is logged with the field at fault and never stops the
 // extension: the first load falls back to the defaults, a reload keeps the
 // last good configuration.
-import { readFileSync, realpathSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';
 import { ConfigSchema, defaultConfig, describeIssues, type An1489Config } from './schema.js';
@@ -125,6 +125,9 @@ export class ConfigStore {
   private config: An1489Config;
   private readonly listeners = new Set<(c: An1489Config) => void>();
   private watching = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** The file's stat as of the last read: what a poll compares against. */
+  private seen = '';
 
   private constructor(
     readonly location: ConfigLocation,
@@ -144,6 +147,7 @@ export class ConfigStore {
       return new ConfigStore({ path: join(binaryDir, CONFIG_FILE_NAME), source: 'beside-binary', binaryDir }, log);
     }
     const store = new ConfigStore(location, log);
+    store.seen = fileSignature(location.path);
     const r = loadConfigFile(location.path, location.binaryDir);
     if (r.ok) {
       store.config = r.config;
@@ -160,6 +164,9 @@ export class ConfigStore {
 
   /** Re-reads the file; returns whether the new content is now in force. */
   reload(): boolean {
+    // Stat before reading: a write that lands after the read changes the
+    // signature again, so the next poll reads once more.
+    this.seen = fileSignature(this.location.path);
     const r = loadConfigFile(this.location.path, this.location.binaryDir);
     if (!r.ok) {
       this.log('error', `${r.error}; keeping the last good configuration`);
@@ -176,18 +183,35 @@ export class ConfigStore {
     return () => this.listeners.delete(fn);
   }
 
-  /** Polls the file's stat (works the same on Windows); never keeps the process alive. */
+  /**
+   * Polls the file's stat (works the same on Windows); never keeps the
+   * process alive. It compares with the stat taken when the file was last
+   * read, not with the previous poll: fs.watchFile takes its first stat
+   * asynchronously, so an edit landing before that stat would never be seen.
+   */
   watch(intervalMs = 5000): void {
     if (this.watching) return;
     this.watching = true;
-    watchFile(this.location.path, { interval: intervalMs, persistent: false }, (cur, prev) => {
-      if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) this.reload();
-    });
+    this.timer = setInterval(() => {
+      if (fileSignature(this.location.path) !== this.seen) this.reload();
+    }, intervalMs);
+    this.timer.unref();
   }
 
   close(): void {
-    if (this.watching) unwatchFile(this.location.path);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     this.watching = false;
     this.listeners.clear();
+  }
+}
+
+/** What identifies a version of the file for change polling ('absent' when missing). */
+function fileSignature(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  } catch {
+    return 'absent';
   }
 }
