@@ -1,6 +1,9 @@
 // Shared plumbing for the tests of the shipped extension: building (or
 // reusing) the single executable, and starting it exactly as osqueryd does.
-import { execFile as execFileCb, spawn, type ChildProcess } from 'node:child_process';
+import { execFile as execFileCb, spawn } from 'node:child_process';
+import { watchChild, type Child } from '../sdk/helpers.js';
+
+export { exitWithin, type Child } from '../sdk/helpers.js';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,12 +26,6 @@ export async function ensureExtBinary(target: 'native' | 'win-x64' = 'native'): 
   return { path: join(ROOT, 'dist', exe ? 'an1489.ext.exe' : 'an1489.ext'), ms: Date.now() - t0, log: `${stdout}${stderr}` };
 }
 
-export interface Child {
-  readonly proc: ChildProcess;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 /**
  * Starts an extension the way osqueryd's launchExtension does on POSIX
  * (osquery/core/posix/process.cpp): argv[0] is the binary's path, then
@@ -44,45 +41,11 @@ export function launchLikeOsqueryd(
   const args = [...(opts.verbose ? ['--verbose'] : []), '--socket', opts.socket, '--timeout', String(opts.timeout ?? 3), '--interval', String(opts.interval ?? 3)];
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AN1489_')) env[k] = v;
-  const proc = spawn('/bin/sh', ['-c', 'OSQUERY_EXTENSION=$$; export OSQUERY_EXTENSION; exec "$@"', 'sh', binary, ...args], {
-    cwd: opts.cwd,
-    env: { ...env, ...(opts.env ?? {}) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { proc, stderr: () => err, exited };
-}
-
-export async function exitWithin(child: Child, ms: number) {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      child.exited,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          child.proc.kill('SIGKILL');
-          reject(new Error(`extension did not exit within ${ms} ms; stderr:\n${child.stderr()}`));
-        }, ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Waits until the child's stderr matches, or fails with what it did say. */
-export async function stderrMatches(child: Child, re: RegExp, ms = 10_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const m = re.exec(child.stderr());
-    if (m) return m[0];
-    if (Date.now() > deadline) throw new Error(`stderr never matched ${re}; it was:\n${child.stderr()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return watchChild(
+    spawn('/bin/sh', ['-c', 'OSQUERY_EXTENSION=$$; export OSQUERY_EXTENSION; exec "$@"', 'sh', binary, ...args], {
+      cwd: opts.cwd,
+      env: { ...env, ...(opts.env ?? {}) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
 }
