@@ -284,4 +284,23 @@ function defineTests(version: string): void {
     assert.is(await within(manager.proc.exited, 20_000, () => 'manager did not exit'), 0);
     console.log(`  manager up ${tManager} ms; ${timings.join('; ')}; everything ${Date.now() - t0} ms`);
   });
+
+  test('an1489 check reports the signature state honestly: node.exe signed by OpenJS, an1489.ext.exe unsigned after injection', () => {
+    // The cross-build strips node.exe's signature before injecting the blob
+    // (the blob would break it anyway). What `check` says of the result is
+    // what a hunter would see of our own binary before the organisation signs it.
+    const r = spawnSync(process.execPath, [join(ROOT, 'build', 'src', 'cli', 'main.js'), 'check', '--json', '--', nodeExe, extExe], { encoding: 'utf8', timeout: 60_000 });
+    assert.is(r.status, 0, r.stderr);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const byPath = new Map(rows.map((row) => [String(row['path']), row]));
+    const node = byPath.get(nodeExe);
+    const ext = byPath.get(extExe);
+    assert.ok(node && ext, r.stdout);
+    assert.is(String(node!['signed']), '1');
+    assert.is(node!['signature_status'], 'valid', 'no trust bundle configured: the signature verifies, trust is not judged');
+    assert.match(String(node!['signer_subject']), 'CN=OpenJS Foundation');
+    assert.is(String(ext!['signed']), '0');
+    assert.is(ext!['signature_status'], 'missing');
+    assert.match(String(ext!['reasons']), 'unsigned');
+  });
 }
