@@ -79,11 +79,10 @@ function asciiLower(s: string): string {
  * chunk plus that overlap.
  */
 export class MinerStringScanner {
-  private readonly pattern: RegExp;
-  private readonly overlap: number;
+  readonly pattern: RegExp;
+  readonly overlap: number;
   private readonly total: number;
-  private tail: Buffer = Buffer.alloc(0);
-  private readonly found = new Set<string>();
+  private readonly state: ScanState = { tail: Buffer.alloc(0), found: new Set<string>() };
 
   constructor(strings: readonly string[] = MINER_BINARY_STRINGS) {
     const texts = [...new Set(strings.map(asciiLower))];
@@ -99,28 +98,42 @@ export class MinerStringScanner {
   }
 
   feed(chunk: Buffer): void {
-    if (this.found.size === this.total || chunk.length === 0) return;
-    // Matches wholly inside the chunk, then matches that straddle the previous
-    // boundary: a short window of (tail + chunk head), so no chunk is copied.
-    this.match(chunk);
-    if (this.tail.length > 0) this.match(Buffer.concat([this.tail, chunk.subarray(0, this.overlap)]));
-    this.tail =
-      chunk.length >= this.overlap
-        ? Buffer.from(chunk.subarray(chunk.length - this.overlap))
-        : Buffer.concat([this.tail, chunk]).subarray(-this.overlap);
+    if (this.state.found.size === this.total) return;
+    scanChunk(this.state, chunk, this.pattern, this.overlap);
   }
 
-  private match(bytes: Buffer): void {
-    // latin1 maps each byte to one character, so UTF-16LE text shows as letters with NULs between.
-    for (const m of bytes.toString('latin1').matchAll(this.pattern)) {
-      this.found.add(asciiLower(m[0].replace(/\0/g, '')));
-    }
+  /** Adds strings found elsewhere (by a scan worker) for the same stream. */
+  add(found: Iterable<string>): void {
+    for (const f of found) this.state.found.add(f);
   }
 
   /** The strings found so far, sorted. */
   results(): string[] {
-    return [...this.found].sort();
+    return [...this.state.found].sort();
   }
+}
+
+export interface ScanState {
+  tail: Buffer;
+  readonly found: Set<string>;
+}
+
+/**
+ * One streaming step: matches wholly inside the chunk, then matches that
+ * straddle the previous boundary, found in a short window of (tail + chunk
+ * head) so no chunk is copied. It refers to nothing outside itself, because
+ * its source text also runs in the scan worker (src/signature/scan-worker.ts).
+ */
+export function scanChunk(state: ScanState, chunk: Buffer, pattern: RegExp, overlap: number): void {
+  if (chunk.length === 0) return;
+  // latin1 maps each byte to one character, so UTF-16LE text shows as letters with NULs between.
+  const match = (bytes: Buffer): void => {
+    for (const m of bytes.toString('latin1').matchAll(pattern)) state.found.add(m[0].replace(/\0/g, '').toLowerCase());
+  };
+  match(chunk);
+  if (state.tail.length > 0) match(Buffer.concat([state.tail, chunk.subarray(0, overlap)]));
+  state.tail =
+    chunk.length >= overlap ? Buffer.from(chunk.subarray(chunk.length - overlap)) : Buffer.concat([state.tail, chunk]).subarray(-overlap);
 }
 
 /** Miner indicators in a command line: `flag:`, `b64:` and `pool:` codes, sorted. */

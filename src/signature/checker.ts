@@ -12,6 +12,7 @@ import { parsePe, PeError, type PeImage } from '../pe/pe.js';
 import { parseTrustBundle, verifyAuthenticode, type SignatureInfo, type SignatureStatus, type TrustBundle } from '../pe/authenticode.js';
 import { judgeLocation, LOCATION_CATALOG, type PathFlag } from '../intel/locations.js';
 import { MinerStringScanner, scanCommandLine } from '../intel/miner.js';
+import { startMinerScan } from './scan-worker.js';
 import { isRenameException } from './rename-exceptions.js';
 import { LruCache } from './lru.js';
 
@@ -212,20 +213,37 @@ export class SignatureChecker {
       return { ...missing('too_large'), onDisk: true, size };
     }
     let read: ReadOutcome;
-    // The scan and the file hash consume each chunk while the next one is read.
-    const scanner = new MinerStringScanner();
+    // The file hash consumes each chunk while the next is read; the miner
+    // scan runs on a worker thread, fed the same chunks, and is awaited only
+    // after the PE is parsed and its signatures verified.
+    const scan = startMinerScan();
     const hasher = createHash('sha256');
     try {
       read = await readRegularFile(path, this.options.maxFileBytes, ino, (chunk) => {
-        scanner.feed(chunk);
+        scan.feed(chunk);
         hasher.update(chunk);
       });
     } catch (e) {
+      void scan.finish(Buffer.alloc(0)).catch(() => undefined);
       return { ...missing(errnoReason(e)), onDisk: true, size };
     }
+    if (read.kind !== 'bytes') void scan.finish(Buffer.alloc(0)).catch(() => undefined);
     if (read.kind === 'not_regular_file') return { ...missing('not_regular_file'), onDisk: true };
     if (read.kind === 'too_large') return { ...missing('too_large'), onDisk: true, size: read.size };
-    return factsFromBytes(read.bytes, this.options.trust, { scanner, sha256: hasher.digest('hex') });
+    const bytes = read.bytes;
+    let asked = false;
+    try {
+      return await factsFromBytes(bytes, this.options.trust, {
+        minerStrings: () => {
+          asked = true;
+          return scan.finish(bytes);
+        },
+        sha256: hasher.digest('hex'),
+      });
+    } finally {
+      // A parse that threw never asked: end the job so the worker drops its state.
+      if (!asked) void scan.finish(Buffer.alloc(0)).catch(() => undefined);
+    }
   }
 }
 
@@ -278,7 +296,11 @@ export async function readRegularFile(
 export async function factsFromBytes(
   buf: Buffer,
   trust: TrustBundle | null,
-  streamed?: { readonly scanner: MinerStringScanner; readonly sha256: string },
+  streamed?: {
+    /** The miner strings of the whole stream, asked for once the rest is done. */
+    readonly minerStrings: () => Promise<string[]>;
+    readonly sha256: string;
+  },
 ): Promise<FileFacts> {
   const reasons: ReasonCode[] = [];
   let image: PeImage | null = null;
@@ -287,11 +309,6 @@ export async function factsFromBytes(
   } catch (e) {
     if (!(e instanceof PeError)) throw e;
     reasons.push('not_pe');
-  }
-  let scanner = streamed?.scanner;
-  if (!scanner) {
-    scanner = new MinerStringScanner();
-    for (let off = 0; off < buf.length; off += SCAN_CHUNK) scanner.feed(buf.subarray(off, off + SCAN_CHUNK));
   }
   const sha256 = streamed?.sha256 ?? createHash('sha256').update(buf).digest('hex');
   let signatures: SignatureInfo[] = [];
@@ -310,9 +327,15 @@ export async function factsFromBytes(
     pe: image !== null,
     version,
     signatures,
-    minerStrings: scanner.results(),
+    minerStrings: streamed ? await streamed.minerStrings() : scanInThread(buf),
     reasons,
   };
+}
+
+function scanInThread(buf: Buffer): string[] {
+  const scanner = new MinerStringScanner();
+  for (let off = 0; off < buf.length; off += SCAN_CHUNK) scanner.feed(buf.subarray(off, off + SCAN_CHUNK));
+  return scanner.results();
 }
 
 function missing(reason: ReasonCode): FileFacts {

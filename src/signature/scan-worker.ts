@@ -1,0 +1,132 @@
+// The miner-string scan of a cold check runs on a worker thread, fed chunk by
+// chunk while the main thread reads, hashes and verifies the same file: on a
+// multi-core host the scan (the costliest step, ~2-3 ns a byte for V8's
+// matcher) then overlaps everything else instead of adding to it.
+//
+// The worker's code is a string (eval), so the single-executable bundle needs
+// no second file; its scanning step is scanChunk's own source text, so the
+// worker and the in-thread scanner cannot drift apart. Anything wrong with
+// the worker (it fails to start, dies, errors) only costs speed: the caller
+// scans in-thread instead.
+import { Worker } from 'node:worker_threads';
+import { MinerStringScanner, scanChunk } from '../intel/miner.js';
+
+export interface ScanJob {
+  /** Hands a chunk over (copied: the caller may reuse its buffer). */
+  feed(chunk: Buffer): void;
+  /** The strings found, sorted; scans `whole` in-thread if the worker failed. */
+  finish(whole: Buffer): Promise<string[]>;
+}
+
+const workerSource = (): string => `'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const scanChunk = ${scanChunk.toString()};
+const pattern = new RegExp(workerData.source, workerData.flags);
+const jobs = new Map();
+parentPort.on('message', (m) => {
+  let st = jobs.get(m.id);
+  if (st === undefined) { st = { tail: Buffer.alloc(0), found: new Set() }; jobs.set(m.id, st); }
+  if (m.chunk) scanChunk(st, Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength), pattern, workerData.overlap);
+  if (m.end) { jobs.delete(m.id); parentPort.postMessage({ id: m.id, found: [...st.found] }); }
+});`;
+
+interface Pending {
+  readonly resolve: (found: string[]) => void;
+  readonly reject: (err: Error) => void;
+}
+
+class ScanWorker {
+  private worker: Worker | null = null;
+  private broken = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly template = new MinerStringScanner();
+
+  start(): ScanJob {
+    const worker = this.ensure();
+    if (worker === null) return inThreadJob();
+    const id = this.nextId++;
+    let failed = false;
+    return {
+      feed: (chunk) => {
+        if (failed || chunk.length === 0) return;
+        const copy = new Uint8Array(chunk);
+        try {
+          worker.postMessage({ id, chunk: copy }, [copy.buffer]);
+        } catch {
+          failed = true;
+        }
+      },
+      finish: async (whole) => {
+        if (!failed) {
+          try {
+            const found = await new Promise<string[]>((resolve, reject) => {
+              this.pending.set(id, { resolve, reject });
+              worker.ref(); // an awaited reply must keep the process alive
+              worker.postMessage({ id, end: true });
+            });
+            return found.sort();
+          } catch {
+            // fall through to the in-thread scan
+          }
+        }
+        const job = inThreadJob();
+        job.feed(whole);
+        return job.finish(whole);
+      },
+    };
+  }
+
+  private ensure(): Worker | null {
+    if (this.broken) return null;
+    if (this.worker) return this.worker;
+    try {
+      const w = new Worker(workerSource(), {
+        eval: true,
+        workerData: { source: this.template.pattern.source, flags: this.template.pattern.flags, overlap: this.template.overlap },
+      });
+      w.unref();
+      w.on('message', (m: { id: number; found: string[] }) => {
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (this.pending.size === 0) w.unref();
+        p?.resolve(m.found);
+      });
+      const fail = (err: Error) => {
+        this.broken = true;
+        this.worker = null;
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+      };
+      w.on('error', fail);
+      w.on('exit', (code) => fail(new Error(`miner scan worker exited (${code})`)));
+      this.worker = w;
+      return w;
+    } catch {
+      this.broken = true;
+      return null;
+    }
+  }
+}
+
+function inThreadJob(): ScanJob {
+  const scanner = new MinerStringScanner();
+  let fed = false;
+  return {
+    feed: (chunk) => {
+      fed = true;
+      scanner.feed(chunk);
+    },
+    finish: async (whole) => {
+      if (!fed) scanner.feed(whole);
+      return scanner.results();
+    },
+  };
+}
+
+let shared: ScanWorker | null = null;
+/** One worker per process, started on first use and idle (unref'd) between checks. */
+export function startMinerScan(): ScanJob {
+  shared ??= new ScanWorker();
+  return shared.start();
+}
