@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { parsePe } from '../../src/pe/pe.js';
 import { parseTrustBundle } from '../../src/pe/authenticode.js';
 import { factsFromBytes } from '../../src/signature/checker.js';
+import { prng as rng } from '../support/prng.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'pe');
 const trust = parseTrustBundle(readFileSync(join(DIR, 'test-ca.pem'), 'utf8'));
@@ -24,17 +25,6 @@ const fixtures = readdirSync(DIR)
 const ITERATIONS = Number(process.env.AN1489_FUZZ_ITERATIONS ?? 20_000);
 const EXTREMES = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff8];
 
-/** mulberry32: small, seedable, good enough to spread mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Offsets of fields worth attacking in one fixture: header fields, data directories, section table, DER lengths. */
 function interestingOffsets(buf: Buffer): number[] {

@@ -9,21 +9,11 @@ import { TestManager } from '../manager/manager.js';
 import { BinaryWriter, ByteSink } from '../../src/sdk/wire.js';
 import { TType, MessageType } from '../../src/protocol/index.js';
 import { tempDir, startFixture, rssBytes, sleep } from './helpers.js';
+import { prng } from '../support/prng.js';
 
 const TOTAL = 10_000;
 const WORKERS = 8;
 
-/** mulberry32: small, fast, and the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function encode(write: (w: BinaryWriter) => void): Buffer {
   let out = Buffer.alloc(0);
