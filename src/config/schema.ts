@@ -25,7 +25,7 @@ export const SignatureSchema = z
     maxBytesPerFile: z.number().int().min(4096).max(4 * 1024 ** 3).default(256 * 1024 ** 2),
     /** Verdicts kept in memory, keyed by path + size + mtime. */
     cacheSize: z.number().int().min(0).max(1_000_000).default(4096),
-    /** PEM bundle of trusted roots; null = the bundle shipped with the extension. */
+    /** PEM bundle of trusted roots; null = no bundle: signatures that verify are "valid", never "trusted" (docs/catalogs.md). */
     trustBundlePath: pathOrNull.default(null),
   })
   .strict();
