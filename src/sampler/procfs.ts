@@ -136,14 +136,8 @@ export function formatIPv6(bytes: readonly number[]): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
-export interface ProcNetEntry {
-  readonly protocol: 'tcp' | 'udp';
-  readonly family: 4 | 6;
-  readonly localAddress: string;
-  readonly localPort: number;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly state: string;
+/** A socket as /proc/net lists it: the inode stands where the pid will be, once fd links map it. */
+export interface ProcNetEntry extends Omit<SocketRecord, 'pid'> {
   readonly inode: number;
 }
 
