@@ -26,7 +26,7 @@ checked AS (
              AND lower(pr.path) NOT GLOB '?:\windows\system32\*'
              AND lower(pr.path) NOT GLOB '?:\windows\syswow64\*'
             THEN 'MASQUERADE,' ELSE '' END
-    || CASE WHEN 0 /*@system_path expr=pr.path*/ AND coalesce(ac.result, '') != 'trusted'
+    || CASE WHEN 0 /*@system_path expr=pr.path*/ AND 0 /*@not_validly_signed expr=ac.result*/
             THEN 'UNSIGNED_SYSTEM_PATH,' ELSE '' END
     || CASE WHEN 0 /*@spoofed_folder expr=pr.path*/ THEN 'SPOOFED_FOLDER,' ELSE '' END AS codes
   FROM procs AS pr

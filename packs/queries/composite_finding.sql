@@ -31,7 +31,7 @@ sig AS MATERIALIZED (
   SELECT sc.pid,
     max(sc.verdict = 'masquerade') AS masquerade,
     max(sc.renamed = 1) AS renamed,
-    max(sc.signed = 0 AND coalesce(ac.result, '') != 'trusted' AND 0 /*@system_path expr=sc.path*/) AS unsigned_system
+    max(sc.signed = 0 AND 0 /*@not_validly_signed expr=ac.result*/ AND 0 /*@system_path expr=sc.path*/) AS unsigned_system
   FROM process_signature_check AS sc
   LEFT JOIN authenticode AS ac ON ac.path = sc.path
   WHERE sc.verdict IN ('masquerade', 'renamed', 'suspicious') OR sc.renamed = 1

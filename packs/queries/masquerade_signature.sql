@@ -22,7 +22,7 @@ SELECT
   rtrim(
     CASE WHEN sc.verdict = 'masquerade' THEN 'MASQUERADE,' ELSE '' END
     || CASE WHEN sc.renamed = 1 THEN 'RENAMED,' ELSE '' END
-    || CASE WHEN sc.signed = 0 AND coalesce(ac.result, '') != 'trusted'
+    || CASE WHEN sc.signed = 0 AND 0 /*@not_validly_signed expr=ac.result*/
               AND 0 /*@system_path expr=sc.path*/ THEN 'UNSIGNED_SYSTEM_PATH,' ELSE '' END
     || CASE WHEN 0 /*@spoofed_folder expr=sc.path*/ THEN 'SPOOFED_FOLDER' ELSE '' END,
     ',') AS reasons
@@ -30,5 +30,5 @@ FROM process_signature_check AS sc
 LEFT JOIN authenticode AS ac ON ac.path = sc.path
 WHERE sc.verdict = 'masquerade'
    OR sc.renamed = 1
-   OR (sc.signed = 0 AND coalesce(ac.result, '') != 'trusted' AND 0 /*@system_path expr=sc.path*/)
+   OR (sc.signed = 0 AND 0 /*@not_validly_signed expr=ac.result*/ AND 0 /*@system_path expr=sc.path*/)
    OR 0 /*@spoofed_folder expr=sc.path*/;

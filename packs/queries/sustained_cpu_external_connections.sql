@@ -25,15 +25,26 @@ remembered AS (
   WHERE c.external = 1 AND (c.persistent = 1 OR c.pool_port = 1)
 ),
 live AS (
-  -- Live sockets to well-known stratum ports (src/intel/network.ts) on a public address.
-  SELECT o.pid, CASE o.protocol WHEN 6 THEN 'tcp' ELSE 'udp' END AS protocol,
-         o.remote_address, o.remote_port
+  -- Live sockets to well-known stratum ports (src/intel/network.ts) on a public
+  -- address. Peers may be IPv6 (Windows lists the TCP6/UDP6 tables in the same
+  -- table; an IPv4 peer of a dual-stack socket reads ::ffff:a.b.c.d) and UDP
+  -- rows carry "0": string tests only, because osquery's in_cidr_block raises
+  -- an error for an IPv6 address against an IPv4 block (sqlite_network.cpp)
+  -- and for text that is no address at all, which would fail the whole query.
+  SELECT o.pid, o.protocol, o.remote_address, o.remote_port,
+    lower(CASE WHEN lower(o.remote_address) LIKE '::ffff:%.%' THEN substr(o.remote_address, 8)
+               ELSE o.remote_address END) AS peer
   FROM process_open_sockets AS o
   WHERE 0 /*@pool_port expr=o.remote_port*/
-    AND o.remote_address NOT IN ('', '0.0.0.0', '::', '127.0.0.1', '::1')
-    AND NOT (o.remote_address LIKE '10.%' OR o.remote_address LIKE '192.168.%'
-             OR in_cidr_block('172.16.0.0/12', o.remote_address) = 1
-             OR o.remote_address LIKE 'fe80:%' OR o.remote_address LIKE 'fd%')
+),
+public_live AS (
+  SELECT l.pid, CASE l.protocol WHEN 6 THEN 'tcp' ELSE 'udp' END AS protocol, l.remote_address, l.remote_port
+  FROM live AS l
+  WHERE l.peer NOT IN ('', '0', '0.0.0.0', '::', '::1')
+    AND NOT (l.peer LIKE '10.%' OR l.peer LIKE '127.%' OR l.peer LIKE '192.168.%' OR l.peer LIKE '169.254.%'
+             OR (l.peer LIKE '172.%' AND CAST(substr(l.peer, 5) AS INTEGER) BETWEEN 16 AND 31)
+             -- link-local fe80::/10 and unique-local fc00::/7: a first group of exactly four digits
+             OR l.peer GLOB 'fe[89ab][0-9a-f]:*' OR l.peer GLOB 'f[cd][0-9a-f][0-9a-f]:*')
 )
 SELECT DISTINCT
   s.pid,
@@ -55,7 +66,7 @@ JOIN (
   SELECT pid, start_time, protocol, remote_address, remote_port, pool_port, persistent FROM remembered
   UNION
   -- A live pool-port socket not yet in the history: the port is the evidence.
-  SELECT l.pid, NULL, l.protocol, l.remote_address, l.remote_port, 1, 0 FROM live AS l
+  SELECT l.pid, NULL, l.protocol, l.remote_address, l.remote_port, 1, 0 FROM public_live AS l
   WHERE NOT EXISTS (SELECT 1 FROM remembered AS r
                     WHERE r.pid = l.pid AND r.remote_address = l.remote_address AND r.remote_port = l.remote_port)
 ) AS x ON x.pid = s.pid AND (x.start_time IS NULL OR x.start_time = s.start_time)

@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { corePack, fullPack, renderedSql, type PackSources } from './catalog.js';
+import { fleetExpandEnv } from './conformance/fleet-env.js';
 import type { PackQuery } from './query-file.js';
 
 const YAML_HEADER =
@@ -56,10 +57,13 @@ function deployedSql(src: PackSources, q: PackQuery): string {
 }
 
 function osqueryPack(src: PackSources, queries: readonly PackQuery[]): string {
-  const min = queries.map((q) => q.metadata.min_osquery_version).sort(compareVersions).at(-1) ?? '5.0.0';
+  // The pack-level version gates the WHOLE pack (osquery/config/packs.cpp,
+  // Pack::initialize skips a pack newer than the running osqueryd), so it is
+  // the oldest version any query runs on; each query carries its own.
+  const oldest = queries.map((q) => q.metadata.min_osquery_version).sort(compareVersions)[0] ?? '5.0.0';
   const pack = {
     platform: 'windows',
-    version: min,
+    version: oldest,
     queries: Object.fromEntries(
       queries.map((q) => [
         q.metadata.name,
@@ -101,9 +105,24 @@ function fleetQueries(src: PackSources, queries: readonly PackQuery[], key: 'rep
   return YAML_HEADER + stringify({ [key]: items }, { lineWidth: 0 });
 }
 
-function fleetPolicies(src: PackSources, queries: readonly PackQuery[]): string {
+/**
+ * A Fleet file as written, refusing any text fleetctl gitops would change:
+ * it expands environment variables in every file before parsing it
+ * (src/pack/conformance/fleet-env.ts), so a `$` followed by a name or a `\$`
+ * would be rewritten silently or fail the apply.
+ */
+function fleetFile(name: string, text: string): string {
+  const expanded = fleetExpandEnv(text);
+  if (expanded.errors.length > 0 || expanded.text !== text) {
+    const at = [...text].findIndex((c, i) => c !== expanded.text[i]);
+    throw new Error(`${name}: fleetctl gitops would rewrite this file (${expanded.errors[0] ?? `first change at offset ${at}`})`);
+  }
+  return text;
+}
+
+function fleetPolicies(src: PackSources, queries: readonly PackQuery[], prefix: string): string {
   const items = queries.map((q) => ({
-    name: `AN1489 - ${q.metadata.name}`,
+    name: `${prefix}${q.metadata.name}`,
     description: oneLine(q.metadata.description),
     resolution: oneLine(q.metadata.resolution ?? ''),
     query: deployedSql(src, q),
@@ -121,12 +140,14 @@ export function buildArtifacts(src: PackSources): Map<string, string> {
   return new Map([
     ['an1489.conf', osqueryPack(src, full)],
     ['core-only.conf', osqueryPack(src, core)],
-    ['fleet/an1489.reports.yml', fleetQueries(src, full, 'reports', 'AN1489 - ')],
-    ['fleet/an1489.queries.yml', fleetQueries(src, full, 'queries', 'AN1489 - ')],
-    ['fleet/core-only.reports.yml', fleetQueries(src, core, 'reports', 'AN1489 core - ')],
-    ['fleet/core-only.queries.yml', fleetQueries(src, core, 'queries', 'AN1489 core - ')],
-    ['fleet/an1489.policies.yml', fleetPolicies(src, src.policies)],
-    ['fleet/core-only.policies.yml', fleetPolicies(src, coreExtra)],
+    // Each variant names its items with its own prefix, so a GitOps file
+    // that includes both stays free of duplicate names (pkg/spec/gitops.go).
+    ['fleet/an1489.reports.yml', fleetFile('an1489.reports.yml', fleetQueries(src, full, 'reports', 'AN1489 - '))],
+    ['fleet/an1489.queries.yml', fleetFile('an1489.queries.yml', fleetQueries(src, full, 'queries', 'AN1489 - '))],
+    ['fleet/core-only.reports.yml', fleetFile('core-only.reports.yml', fleetQueries(src, core, 'reports', 'AN1489 core - '))],
+    ['fleet/core-only.queries.yml', fleetFile('core-only.queries.yml', fleetQueries(src, core, 'queries', 'AN1489 core - '))],
+    ['fleet/an1489.policies.yml', fleetFile('an1489.policies.yml', fleetPolicies(src, src.policies, 'AN1489 - '))],
+    ['fleet/core-only.policies.yml', fleetFile('core-only.policies.yml', fleetPolicies(src, coreExtra, 'AN1489 core - '))],
   ]);
 }
 

@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { asciiLower, parseCron, type BaselineSpec, type CronSets } from '../intel/baseline.js';
 import { MINING_POOL_PORTS } from '../intel/network.js';
+import { AUTHENTICODE_NOT_VALIDLY_SIGNED } from './conformance/osquery.js';
 
 const IndicatorsSchema = z
   .object({
@@ -29,6 +30,17 @@ const IndicatorsSchema = z
     user_writable: z.array(z.string().min(1)).min(1),
     spoofed_folder: z.array(z.string().min(1)).min(1),
     system_paths: z.array(z.string().min(1)).min(1),
+    env_folders: z
+      .array(
+        z
+          .object({
+            var: z.string().regex(/^%[a-z0-9_()]+%$/, 'an environment variable, lower case, as %name%'),
+            folder: z.string().regex(/^[:\\][^%]*\\$/, 'a path fragment from \\ or :\\ to a trailing \\').optional(),
+            user_writable: z.boolean(),
+          })
+          .strict(),
+      )
+      .min(1),
   })
   .strict();
 
@@ -60,13 +72,48 @@ export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-/** GLOB pattern for a baseline glob: lower-cased, with `[` made literal. */
+/**
+ * GLOB pattern for a baseline glob: lower-cased, with `[` made literal and
+ * `$` written as the class `[$]`, so no `$` is ever followed by a name:
+ * fleetctl gitops expands `$name` and unescapes `\$` in every file it reads
+ * (src/pack/conformance/fleet-env.ts), which would turn `?:\$recycle.bin\*`
+ * into a glob that never matches.
+ */
 function sqlGlob(pattern: string): string {
-  return sqlString(asciiLower(pattern).replace(/\[/g, '[[]'));
+  return sqlString(asciiLower(pattern).replace(/\[/g, '[[]').replace(/\$/g, '[$]'));
 }
 
 function anyGlob(expr: string, globs: readonly string[]): string {
   return `(${globs.map((g) => `lower(${expr}) GLOB ${sqlGlob(g)}`).join(' OR ')})`;
+}
+
+/**
+ * True when `expr` names a user-writable folder anywhere in it: a drive path
+ * from the user_writable catalog, or an unexpanded environment variable that
+ * expands to one (osquery reports scheduled_tasks.action with variables left
+ * as the task stores them, and the working directory first).
+ */
+function userWritableIn(ind: Indicators, expr: string): string {
+  const globs = ind.user_writable.map((g) => `lower(${expr}) GLOB ${sqlGlob(`*${g}`)}`);
+  const vars = [...new Set(ind.env_folders.filter((e) => e.user_writable).map((e) => e.var))].map((v) => `instr(lower(${expr}), ${sqlString(v)}) > 0`);
+  return `(${[...globs, ...vars].join(' OR ')})`;
+}
+
+/**
+ * True when `text` (an action or command line) names the file `path`: its
+ * full path, or its spelling through an environment variable of the
+ * env_folders catalog (%APPDATA%\x\m.exe for C:\Users\a\AppData\Roaming\x\m.exe).
+ */
+function namesPath(ind: Indicators, text: string, path: string): string {
+  const t = `lower(${text})`;
+  const p = `lower(${path})`;
+  const viaVar = ind.env_folders
+    .filter((e) => e.folder)
+    .map((e) => {
+      const f = sqlString(e.folder!);
+      return `(instr(${p}, ${f}) > 0 AND instr(${t}, ${sqlString(e.var)} || substr(${p}, instr(${p}, ${f}) + ${e.folder!.length - 1})) > 0)`;
+    });
+  return `(instr(${t}, ${p}) > 0 OR ${viaVar.join(' OR ')})`;
 }
 
 function inList(values: Iterable<number>): string {
@@ -231,11 +278,18 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
         return renderMinerReasons(inputs.indicators, need('expr'));
       case 'user_writable':
         return anyGlob(need('expr'), inputs.indicators.user_writable);
+      case 'user_writable_in':
+        return userWritableIn(inputs.indicators, need('expr'));
+      case 'names_path':
+        return namesPath(inputs.indicators, need('text'), need('path'));
       case 'spoofed_folder':
         return anyGlob(need('expr'), inputs.indicators.spoofed_folder);
       case 'pool_port':
         // The same list the connection table judges pool_port by.
         return `(${need('expr')} IN (${MINING_POOL_PORTS.join(', ')}))`;
+      case 'not_validly_signed':
+        // A path authenticode could not verify has no row: unknown, not unsigned.
+        return `(${need('expr')} IN (${AUTHENTICODE_NOT_VALIDLY_SIGNED.map(sqlString).join(', ')}))`;
       case 'system_path':
         return anyGlob(need('expr'), inputs.indicators.system_paths);
       default:

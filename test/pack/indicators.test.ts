@@ -33,7 +33,7 @@ test('LIKE wildcards in a needle are literal; case-insensitive families ignore A
   const ind = {
     version: 1 as const,
     miner: [{ code: 'X', case_sensitive: false, contains: ['a_b%c', 'a\\d'] }],
-    user_writable: ['x'], spoofed_folder: ['x'], system_paths: ['x'],
+    user_writable: ['x'], spoofed_folder: ['x'], system_paths: ['x'], env_folders: [{ var: '%x%', user_writable: true }],
   };
   const db = new Database(':memory:');
   const hit = (text: string) => (db.prepare(`WITH t(c) AS (SELECT ?) SELECT ${renderMinerMatch(ind, 't.c')} FROM t`).pluck().get(text) as number);

@@ -1,0 +1,98 @@
+// Fleet's agent options validation, re-implemented from fleetdm/fleet
+// server/fleet/agent_options.go (ValidateJSONAgentOptions): the payload and
+// each of its parts are decoded STRICTLY (JSONStrictDecode: unknown keys and
+// wrong JSON types are errors, so the apply is refused):
+//   top level            AgentOptions: config, overrides, command_line_flags,
+//                        extensions, update_channels, script_execution_timeout
+//   command_line_flags   osqueryCommandLineFlags (server/fleet/agent_options_generated.go,
+//                        generated from osquery's flag table, plus the
+//                        OsqueryCommandLineFlagsWindows/Linux/MacOS/Hidden structs);
+//                        host_identifier, extensions_autoload and database_path are refused
+//   config / overrides   osqueryAgentOptions (options, decorators, schedule, packs, ...)
+// The flag types follow osquery's own declarations: e.g. extensions_timeout
+// and extensions_interval are CLI_FLAG(string, ...) in
+// osquery/extensions/extensions.cpp, so Fleet types them as strings and a YAML
+// number is refused.
+
+type FlagType = 'bool' | 'string' | 'uint64' | 'uint32' | 'int32';
+
+/**
+ * Our transcription of the command-line flag table, limited to flags a
+ * deployment of this pack may set; a flag missing here is reported (strict
+ * decoding would accept only flags in Fleet's table, and we would rather
+ * re-read the table than guess a type).
+ */
+export const FLEET_FLAG_TYPES: Readonly<Record<string, FlagType>> = {
+  alarm_timeout: 'uint64', config_refresh: 'uint64', config_accelerated_refresh: 'uint64', disable_events: 'bool',
+  disable_extensions: 'bool', disable_watchdog: 'bool', enable_extensions_watchdog: 'bool', events_expiry: 'uint64',
+  events_max: 'uint64', extensions_default_index: 'bool', extensions_interval: 'string', extensions_require: 'string',
+  extensions_socket: 'string', extensions_timeout: 'string', logger_event_type: 'bool', logger_min_status: 'int32',
+  logger_snapshot_event_type: 'bool', pack_delimiter: 'string', schedule_splay_percent: 'uint64', schedule_timeout: 'uint64',
+  table_delay: 'uint64', verbose: 'bool', watchdog_delay: 'uint64', watchdog_level: 'int32', watchdog_memory_limit: 'uint64',
+  watchdog_utilization_limit: 'uint64', host_identifier: 'string', extensions_autoload: 'string', database_path: 'string',
+  // OsqueryCommandLineFlagsWindows
+  enable_ntfs_event_publisher: 'bool', enable_powershell_events_subscriber: 'bool', enable_process_etw_events: 'bool',
+  enable_windows_events_publisher: 'bool', enable_windows_events_subscriber: 'bool', windows_event_channels: 'string',
+};
+
+/** Flags Fleet refuses because they break fleetd (validateJSONAgentOptionsInternal). */
+export const FLEET_REFUSED_FLAGS = ['host_identifier', 'extensions_autoload', 'database_path'] as const;
+
+const TOP_KEYS = new Set(['script_execution_timeout', 'config', 'overrides', 'command_line_flags', 'extensions', 'update_channels']);
+const CONFIG_KEYS = new Set(['options', 'schedule', 'packs', 'file_paths', 'file_accesses', 'file_paths_query', 'exclude_paths', 'yara', 'prometheus_targets', 'views', 'decorators', 'auto_table_construction', 'events']);
+const EXTENSION_KEYS = new Set(['channel', 'platform', 'labels']);
+
+function typeIssue(path: string, type: FlagType, v: unknown): string | null {
+  const int = typeof v === 'number' && Number.isInteger(v);
+  switch (type) {
+    case 'bool':
+      return typeof v === 'boolean' ? null : `${path}: expected type bool but got ${typeof v}`;
+    case 'string':
+      return typeof v === 'string' ? null : `${path}: expected type string but got ${typeof v}`;
+    case 'uint64':
+    case 'uint32':
+      return int && (v as number) >= 0 && (type === 'uint64' || (v as number) <= 0xffff_ffff) ? null : `${path}: expected type ${type} but got ${JSON.stringify(v)}`;
+    case 'int32':
+      return int && Math.abs(v as number) <= 0x7fff_ffff ? null : `${path}: expected type int32 but got ${JSON.stringify(v)}`;
+  }
+}
+
+/** Every reason Fleet would refuse this agent options object (empty when it applies). */
+export function agentOptionsIssues(opts: unknown): string[] {
+  if (!opts || typeof opts !== 'object' || Array.isArray(opts)) return ['agent options must be a mapping'];
+  const o = opts as Record<string, unknown>;
+  const out: string[] = [];
+  for (const k of Object.keys(o)) if (!TOP_KEYS.has(k)) out.push(`unknown field "${k}" at the top level of agent options`);
+  const flags = o.command_line_flags;
+  if (flags !== undefined && flags !== null) {
+    if (typeof flags !== 'object' || Array.isArray(flags)) out.push('command_line_flags must be a mapping');
+    else {
+      for (const [k, v] of Object.entries(flags)) {
+        const t = FLEET_FLAG_TYPES[k];
+        if (!t) out.push(`command-line flags: unknown field "${k}"`);
+        else {
+          const e = typeIssue(`command_line_flags.${k}`, t, v);
+          if (e) out.push(`command-line flags: ${e}`);
+        }
+        if ((FLEET_REFUSED_FLAGS as readonly string[]).includes(k)) out.push(`The --${k} flag isn't supported. Please remove this flag.`);
+      }
+    }
+  }
+  if (o.config !== undefined) {
+    if (!o.config || typeof o.config !== 'object' || Array.isArray(o.config)) out.push('config must be a mapping');
+    else for (const k of Object.keys(o.config)) if (!CONFIG_KEYS.has(k)) out.push(`common config: unknown field "${k}"`);
+  }
+  if (o.extensions !== undefined) {
+    if (!o.extensions || typeof o.extensions !== 'object' || Array.isArray(o.extensions)) out.push('extensions must be a mapping');
+    else {
+      for (const [name, info] of Object.entries(o.extensions as Record<string, unknown>)) {
+        if (!info || typeof info !== 'object') out.push(`extensions.${name} must be a mapping`);
+        else for (const [k, v] of Object.entries(info)) {
+          if (!EXTENSION_KEYS.has(k)) continue; // decoded non-strictly (json.Unmarshal)
+          if (k !== 'labels' && typeof v !== 'string') out.push(`extensions.${name}.${k}: expected type string`);
+        }
+      }
+    }
+  }
+  return out;
+}
