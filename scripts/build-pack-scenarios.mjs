@@ -77,7 +77,8 @@ function host(def) {
       miner_indicators: o.miner ?? '', verdict: o.verdict ?? 'ok', reasons: o.reasons ?? '',
     };
   });
-  const authenticode = [...new Map(signatures.map((s) => [s.path, s])).values()].map((s) => ({
+  // osquery's authenticode returns no row when verification errors (def.unverifiable).
+  const authenticode = [...new Map(signatures.filter((s) => !(def.unverifiable ?? []).includes(s.pid)).map((s) => [s.path, s])).values()].map((s) => ({
     path: s.path, original_program_name: '', serial_number: '', issuer_name: s.signer_issuer,
     subject_name: s.signer_subject.replace(/^CN=/, ''), result: (def.catalogSigned ?? []).includes(s.pid) || s.signed ? 'trusted' : 'missing',
   }));
@@ -97,10 +98,10 @@ function host(def) {
       state: 'ESTABLISHED', external: c.external ?? 1, pool_port: c.pool ?? 0, persistent: c.persistent ?? 1,
     };
   });
-  const sockets = (def.connections ?? []).map((c) => ({
+  const sockets = [...(def.connections ?? []).map((c) => ({
     pid: c.pid, fd: -1, socket: -1, family: 2, protocol: 6, local_address: '10.0.0.5', remote_address: c.remote,
     local_port: 49800 + c.remote_port % 100, remote_port: c.remote_port, path: '', state: 'ESTABLISHED',
-  }));
+  })), ...(def.sockets ?? []).map((o) => ({ fd: -1, socket: -1, family: 2, protocol: 6, local_address: '10.0.0.5', local_port: 49900, path: '', state: 'ESTABLISHED', ...o }))];
   const flags = Object.entries({ disable_events: 'false', enable_windows_events_publisher: 'true', enable_windows_events_subscriber: 'true',
     enable_powershell_events_subscriber: 'true', enable_process_etw_events: 'false', extensions_autoload: 'C:\\Program Files\\osquery\\extensions.load', ...(def.flags ?? {}) })
     .map(([name, value]) => ({ name, type: 'bool', description: '', default_value: 'false', value, shell_only: 0 }));
@@ -255,6 +256,50 @@ scenarios['attack-throttled-miner'] = {
     miner_cmdline_processes: [[4800, 'MINER_CPU_TUNING']],
     composite_finding: [[4800, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,EXTERNAL_PERSISTENT,MINER_CMDLINE,USER_WRITABLE_PATH']],
     core_lifetime_cpu: [[4800, 'scheduled_task']],
+    core_masquerade: [],
+  },
+};
+
+// osquery's own text for a task: "<WorkingDirectory> <Path> <Arguments>" per
+// exec action, joined with ',', environment variables unexpanded
+// (osquery/tables/system/windows/scheduled_tasks.cpp).
+const taskAction = (...actions) => actions.map(([dir, path, args]) => `${dir} ${path} ${args}`).join(',');
+scenarios['attack-messy-host'] = {
+  story: 'A real host: a two-action task with a working directory starts %APPDATA%\\Updater\\winupd.exe, which holds an IPv6 pool connection not yet in the history; WMI subscriptions in ROOT\\Subscription and ROOT\\default share names; a Program Files helper authenticode cannot verify.',
+  host: host({
+    processes: [P(4900, 'winupd.exe', 'C:\\Users\\dave\\AppData\\Roaming\\Updater\\winupd.exe', '"C:\\Users\\dave\\AppData\\Roaming\\Updater\\winupd.exe" --background', 900, 92),
+      P(4901, 'helper.exe', 'C:\\Program Files\\Common Files\\Vendor\\helper.exe', '"C:\\Program Files\\Common Files\\Vendor\\helper.exe"', 700, 1)],
+    sustained: [{ pid: 4900, vector: 'scheduled_task', avg: 93, user: 'DESKTOP\\dave' }],
+    unverifiable: [4901],
+    sockets: [
+      { pid: 4900, family: 23, remote_address: '2a01:4f8:c17:b8f::2', remote_port: 3333, local_address: '2001:db8:5::10' },
+      { pid: 4900, family: 23, remote_address: 'fe80::1c2d:3e4f:5a6b:7c8d', remote_port: 4444, local_address: 'fe80::1' },
+      { pid: 4900, family: 23, remote_address: '::ffff:10.0.0.9', remote_port: 3333, local_address: '::ffff:10.0.0.5' },
+      { pid: 2000, family: 2, protocol: 17, remote_address: '0', remote_port: 0, state: '' },
+      { pid: 2000, family: 23, protocol: 6, remote_address: '2606:4700::6810:84e5', remote_port: 443, local_address: '2001:db8:5::10' },
+    ],
+    tasks: [
+      { name: 'UpdaterTask', path: '\\', action: taskAction(['C:\\Users\\dave\\AppData\\Roaming\\Updater', '%APPDATA%\\Updater\\winupd.exe', '--background'], ['', 'C:\\Windows\\System32\\cmd.exe', '/c echo ok']) },
+      { name: 'TempCleanup', path: '\\', action: taskAction(['', '%LOCALAPPDATA%\\Temp\\cleanup.exe', '']) },
+      { name: 'VendorSync', path: '\\Vendor\\', action: taskAction(['C:\\Program Files\\Vendor', '"C:\\Program Files\\Vendor\\agent.exe"', '--sync']) },
+    ],
+    wmiCli: [
+      { namespace: 'ROOT\\default', name: 'Updater', command_line_template: '%APPDATA%\\Updater\\winupd.exe --background', executable_path: '', class: 'CommandLineEventConsumer', relative_path: 'CommandLineEventConsumer.Name="Updater"' },
+      { namespace: 'ROOT\\Subscription', name: 'Updater', command_line_template: '"C:\\Program Files\\Vendor\\agent.exe" --check', executable_path: '', class: 'CommandLineEventConsumer', relative_path: 'CommandLineEventConsumer.Name="Updater"' },
+    ],
+    wmiFilters: [
+      { namespace: 'ROOT\\default', name: 'UpdaterFilter', query: "SELECT * FROM __InstanceCreationEvent WITHIN 60 WHERE TargetInstance ISA 'Win32_LogonSession'", query_language: 'WQL', class: '__EventFilter', relative_path: '__EventFilter.Name="UpdaterFilter"' },
+      { namespace: 'ROOT\\Subscription', name: 'UpdaterFilter', query: 'SELECT * FROM __TimerEvent', query_language: 'WQL', class: '__EventFilter', relative_path: '__EventFilter.Name="UpdaterFilter"' },
+    ],
+    wmiBindings: [{ namespace: 'ROOT\\default', consumer: 'CommandLineEventConsumer.Name="Updater"', filter: '__EventFilter.Name="UpdaterFilter"', class: '__FilterToConsumerBinding', relative_path: '__FilterToConsumerBinding.Consumer="CommandLineEventConsumer.Name=\\"Updater\\"",Filter="__EventFilter.Name=\\"UpdaterFilter\\""' }],
+  }),
+  expected: {
+    sustained_cpu_launch_chain: [[4900, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK']],
+    sustained_cpu_external_connections: [[4900, 'SUSTAINED_CPU,POOL_PORT']],
+    suspicious_scheduled_tasks: [['UpdaterTask', 'TASK_USER_WRITABLE,TASK_RUNS_SUSTAINED'], ['TempCleanup', 'TASK_USER_WRITABLE']],
+    wmi_persistence: [['Updater', 'WMI_CLI_CONSUMER,WMI_USER_WRITABLE']],
+    composite_finding: [[4900, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,USER_WRITABLE_PATH']],
+    core_lifetime_cpu: [[4900, 'scheduled_task']],
     core_masquerade: [],
   },
 };

@@ -32,9 +32,7 @@ SELECT
   rtrim(
     CASE c.consumer_type WHEN 'cli' THEN 'WMI_CLI_CONSUMER,' ELSE 'WMI_SCRIPT_CONSUMER,' END
     || CASE WHEN 0 /*@miner_match expr=c.body*/ THEN 'WMI_MINER_ARGS,' ELSE '' END
-    || CASE WHEN 0 /*@user_writable expr=c.target*/
-              OR instr(lower(c.body), '\appdata\') > 0 OR instr(lower(c.body), '\users\public\') > 0
-            THEN 'WMI_USER_WRITABLE' ELSE '' END,
+    || CASE WHEN 0 /*@user_writable_in expr=c.body*/ THEN 'WMI_USER_WRITABLE' ELSE '' END,
     ',') AS reasons
 FROM wmi_filter_consumer_binding AS b
 -- osquery lists ROOT\Subscription and ROOT\default alike, so a binding names a
