@@ -120,6 +120,10 @@ function host(def) {
   return tables;
 }
 
+// osquery's own text for a task: "<WorkingDirectory> <Path> <Arguments>" per
+// exec action, joined with ',', environment variables unexpanded
+// (osquery/tables/system/windows/scheduled_tasks.cpp).
+const taskAction = (...actions) => actions.map(([dir, path, args]) => `${dir} ${path} ${args}`).join(',');
 const P = (pid, name, path, cmdline, parent, cpu, uptime = 7200) => ({ pid, name, path, cmdline, parent, cpu, uptime });
 const scenarios = {};
 
@@ -130,7 +134,7 @@ scenarios['attack-schtask-appdata-miner'] = {
     processes: [P(4100, 'svcupdate.exe', 'C:\\Users\\alice\\AppData\\Roaming\\svcupdate\\svcupdate.exe', 'svcupdate.exe --config config.json', 900, 93)],
     sustained: [{ pid: 4100, vector: 'scheduled_task', avg: 95 }],
     signatures: { 4100: { original: 'xmrig.exe', renamed: 1, verdict: 'renamed', reasons: 'RENAMED' } },
-    tasks: [{ name: 'SvcUpdate', path: '\\Microsoft\\Windows\\Maintenance\\', action: '"C:\\Users\\alice\\AppData\\Roaming\\svcupdate\\svcupdate.exe" --config config.json' }],
+    tasks: [{ name: 'SvcUpdate', path: '\\Microsoft\\Windows\\Maintenance\\', action: taskAction(['', 'C:\\Users\\alice\\AppData\\Roaming\\svcupdate\\svcupdate.exe', '--config config.json']) }],
   }),
   expected: {
     sustained_cpu_launch_chain: [[4100, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK']],
@@ -213,7 +217,7 @@ scenarios['attack-program-files-trailing-space'] = {
     processes: [P(4600, 'MsEdgeUpdate.exe', 'C:\\Program Files \\Microsoft\\MsEdgeUpdate.exe', '"C:\\Program Files \\Microsoft\\MsEdgeUpdate.exe"', 900, 70)],
     sustained: [{ pid: 4600, vector: 'scheduled_task', avg: 72 }],
     signatures: { 4600: { verdict: 'suspicious', reasons: 'UNSIGNED' } },
-    tasks: [{ name: 'MicrosoftEdgeUpdateTaskCore', path: '\\', action: '"C:\\Program Files \\Microsoft\\MsEdgeUpdate.exe"' }],
+    tasks: [{ name: 'MicrosoftEdgeUpdateTaskCore', path: '\\', action: taskAction(['', 'C:\\Program Files \\Microsoft\\MsEdgeUpdate.exe', '']) }],
   }),
   expected: {
     sustained_cpu_launch_chain: [[4600, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK']],
@@ -247,7 +251,7 @@ scenarios['attack-throttled-miner'] = {
     processes: [P(4800, 'OneDriveSync.exe', 'C:\\Users\\carol\\AppData\\Local\\OneDriveSync\\OneDriveSync.exe', 'OneDriveSync.exe --max-cpu-usage=30 -o 192.0.2.80:443', 900, 30)],
     sustained: [{ pid: 4800, vector: 'scheduled_task', avg: 31 }],
     connections: [{ pid: 4800, remote: '192.0.2.80', remote_port: 443, pool: 0, persistent: 1 }],
-    tasks: [{ name: 'OneDrive Sync Task', path: '\\', action: 'C:\\Users\\carol\\AppData\\Local\\OneDriveSync\\OneDriveSync.exe --max-cpu-usage=30 -o 192.0.2.80:443' }],
+    tasks: [{ name: 'OneDrive Sync Task', path: '\\', action: taskAction(['C:\\Users\\carol\\AppData\\Local\\OneDriveSync', 'C:\\Users\\carol\\AppData\\Local\\OneDriveSync\\OneDriveSync.exe', '--max-cpu-usage=30 -o 192.0.2.80:443']) }],
   }),
   expected: {
     sustained_cpu_launch_chain: [[4800, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK']],
@@ -260,10 +264,6 @@ scenarios['attack-throttled-miner'] = {
   },
 };
 
-// osquery's own text for a task: "<WorkingDirectory> <Path> <Arguments>" per
-// exec action, joined with ',', environment variables unexpanded
-// (osquery/tables/system/windows/scheduled_tasks.cpp).
-const taskAction = (...actions) => actions.map(([dir, path, args]) => `${dir} ${path} ${args}`).join(',');
 scenarios['attack-messy-host'] = {
   story: 'A real host: a two-action task with a working directory starts %APPDATA%\\Updater\\winupd.exe, which holds an IPv6 pool connection not yet in the history; WMI subscriptions in ROOT\\Subscription and ROOT\\default share names; a Program Files helper authenticode cannot verify.',
   host: host({
@@ -357,7 +357,7 @@ scenarios['benign-backup-in-window'] = {
     sustained: [{ pid: 5500, vector: 'scheduled_task', avg: 76, user: 'NT AUTHORITY\\SYSTEM' }],
     signatures: { 5500: { signer: 'CN=Veeam Software Group GmbH' } },
     connections: [{ pid: 5500, remote: '198.51.100.99', remote_port: 443, persistent: 1 }],
-    tasks: [{ name: 'Veeam Endpoint Backup', path: '\\Veeam\\', action: '"C:\\Program Files\\Veeam\\Endpoint Backup\\VeeamAgent.exe" -job 4' }],
+    tasks: [{ name: 'Veeam Endpoint Backup', path: '\\Veeam\\', action: taskAction(['', '"C:\\Program Files\\Veeam\\Endpoint Backup\\VeeamAgent.exe"', '-job 4']) }],
   }),
   expected: { core_lifetime_cpu: [], ...quiet },
 };
@@ -387,7 +387,7 @@ scenarios['benign-scheduled-powershell-maintenance'] = {
     now: Date.UTC(2026, 10, 29, 3, 20, 0) / 1000,
     processes: [P(5800, 'powershell.exe', `${MS}WindowsPowerShell\\v1.0\\powershell.exe`, 'powershell.exe -NoProfile -ExecutionPolicy Bypass -File \\\\corp.example\\netlogon\\maintenance\\Invoke-DiskMaintenance.ps1', 900, 40, 1200)],
     sustained: [{ pid: 5800, vector: 'scheduled_task', avg: 41, user: 'NT AUTHORITY\\SYSTEM' }],
-    tasks: [{ name: 'Weekly Disk Maintenance', path: '\\Corp\\', action: 'powershell.exe -NoProfile -ExecutionPolicy Bypass -File \\\\corp.example\\netlogon\\maintenance\\Invoke-DiskMaintenance.ps1' }],
+    tasks: [{ name: 'Weekly Disk Maintenance', path: '\\Corp\\', action: taskAction(['', '%SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', '-NoProfile -ExecutionPolicy Bypass -File \\\\corp.example\\netlogon\\maintenance\\Invoke-DiskMaintenance.ps1']) }],
     powershell: [{ script_block_id: '0d8e1f2a-3b4c-4d5e-8f90-a1b2c3d4e5f6', script_text: 'Optimize-Volume -DriveLetter C -ReTrim; Get-ChildItem $env:TEMP -Recurse | Remove-Item -Force', script_path: '\\\\corp.example\\netlogon\\maintenance\\Invoke-DiskMaintenance.ps1' }],
   }),
   // The baseline entry disk-maintenance-script approves it inside its window,
