@@ -74,6 +74,8 @@ test('agent options: a number for a string flag, an unknown flag, a refused flag
   assert.match(agentOptionsIssues(withFlags({ enable_magic: true })).join(), /unknown field "enable_magic"/);
   assert.match(agentOptionsIssues(withFlags({ extensions_autoload: 'x' })).join(), /--extensions_autoload flag isn't supported/);
   assert.match(agentOptionsIssues({ agent_options: good }).join(), /unknown field "agent_options" at the top level/);
+  assert.match(agentOptionsIssues({ ...good, config: { options: { extensions_timeout: '10' } } }).join(), /a command-line flag, not a config option/);
+  assert.match(agentOptionsIssues({ ...good, config: { options: { distributed_interval: '10' } } }).join(), /distributed_interval: expected type uint64/);
 });
 
 // ---- GitOps keys and names (pkg/spec/gitops.go, gitops_deprecations.go) ----
@@ -97,6 +99,9 @@ test('GitOps: unknown keys, both spellings, a wrapped path: file and duplicate n
   assert.match(gitopsFragmentIssues('x', { queries: [], reports: [] }).map((i) => i.message).join(), /both "reports"/);
   assert.match(gitopsFragmentIssues('x', { reports: [{ name: 'a', query: 'SELECT 1', colour: 'red' }] }).map((i) => i.message).join(), /unknown key "reports\[0\]\.colour"/);
   assert.match(gitopsFragmentIssues('x', { packs: [] }).map((i) => i.message).join(), /unknown top-level field: packs/);
+  assert.match(gitopsFragmentIssues('x', { reports: [{ name: 'a', query: 'SELECT 1', interval: '300' }] }).map((i) => i.message).join(), /interval: expected type uint/);
+  assert.match(gitopsFragmentIssues('x', { policies: [{ name: 'a', query: 'SELECT 1', platform: 'windows,chrome' }] }).map((i) => i.message).join(), /invalid platform "chrome"/);
+  assert.match(gitopsFragmentIssues('x', { reports: [{ name: 'a', query: 'SELECT 1', logging: 'event' }] }).map((i) => i.message).join(), /invalid logging/);
   assert.match(gitopsPathFileIssues('x', 'policies', { policies: [] }).map((i) => i.message).join(), /bare YAML list/);
   // The artifacts before this fix: core-only policies reused the full pack's names.
   const full = Object.values<{ name: string }[]>(parse(artifacts.get('fleet/an1489.policies.yml')!))[0];

@@ -9,31 +9,12 @@
 //                        OsqueryCommandLineFlagsWindows/Linux/MacOS/Hidden structs);
 //                        host_identifier, extensions_autoload and database_path are refused
 //   config / overrides   osqueryAgentOptions (options, decorators, schedule, packs, ...)
-// The flag types follow osquery's own declarations: e.g. extensions_timeout
+// The flag table is src/pack/conformance/fleet-flag-table.ts. The flag types follow osquery's own declarations: e.g. extensions_timeout
 // and extensions_interval are CLI_FLAG(string, ...) in
 // osquery/extensions/extensions.cpp, so Fleet types them as strings and a YAML
 // number is refused.
 
-type FlagType = 'bool' | 'string' | 'uint64' | 'uint32' | 'int32';
-
-/**
- * Our transcription of the command-line flag table, limited to flags a
- * deployment of this pack may set; a flag missing here is reported (strict
- * decoding would accept only flags in Fleet's table, and we would rather
- * re-read the table than guess a type).
- */
-export const FLEET_FLAG_TYPES: Readonly<Record<string, FlagType>> = {
-  alarm_timeout: 'uint64', config_refresh: 'uint64', config_accelerated_refresh: 'uint64', disable_events: 'bool',
-  disable_extensions: 'bool', disable_watchdog: 'bool', enable_extensions_watchdog: 'bool', events_expiry: 'uint64',
-  events_max: 'uint64', extensions_default_index: 'bool', extensions_interval: 'string', extensions_require: 'string',
-  extensions_socket: 'string', extensions_timeout: 'string', logger_event_type: 'bool', logger_min_status: 'int32',
-  logger_snapshot_event_type: 'bool', pack_delimiter: 'string', schedule_splay_percent: 'uint64', schedule_timeout: 'uint64',
-  table_delay: 'uint64', verbose: 'bool', watchdog_delay: 'uint64', watchdog_level: 'int32', watchdog_memory_limit: 'uint64',
-  watchdog_utilization_limit: 'uint64', host_identifier: 'string', extensions_autoload: 'string', database_path: 'string',
-  // OsqueryCommandLineFlagsWindows
-  enable_ntfs_event_publisher: 'bool', enable_powershell_events_subscriber: 'bool', enable_process_etw_events: 'bool',
-  enable_windows_events_publisher: 'bool', enable_windows_events_subscriber: 'bool', windows_event_channels: 'string',
-};
+import { FLAG_TYPES, OPTION_TYPES, type FlagType } from './fleet-flag-table.js';
 
 /** Flags Fleet refuses because they break fleetd (validateJSONAgentOptionsInternal). */
 export const FLEET_REFUSED_FLAGS = ['host_identifier', 'extensions_autoload', 'database_path'] as const;
@@ -68,7 +49,7 @@ export function agentOptionsIssues(opts: unknown): string[] {
     if (typeof flags !== 'object' || Array.isArray(flags)) out.push('command_line_flags must be a mapping');
     else {
       for (const [k, v] of Object.entries(flags)) {
-        const t = FLEET_FLAG_TYPES[k];
+        const t = FLAG_TYPES.get(k);
         if (!t) out.push(`command-line flags: unknown field "${k}"`);
         else {
           const e = typeIssue(`command_line_flags.${k}`, t, v);
@@ -80,7 +61,25 @@ export function agentOptionsIssues(opts: unknown): string[] {
   }
   if (o.config !== undefined) {
     if (!o.config || typeof o.config !== 'object' || Array.isArray(o.config)) out.push('config must be a mapping');
-    else for (const k of Object.keys(o.config)) if (!CONFIG_KEYS.has(k)) out.push(`common config: unknown field "${k}"`);
+    else {
+      const cfg = o.config as Record<string, unknown>;
+      for (const k of Object.keys(cfg)) if (!CONFIG_KEYS.has(k)) out.push(`common config: unknown field "${k}"`);
+      if (cfg.options !== undefined && cfg.options !== null) {
+        if (typeof cfg.options !== 'object' || Array.isArray(cfg.options)) out.push('common config: options must be a mapping');
+        else {
+          for (const [k, v] of Object.entries(cfg.options)) {
+            const t = OPTION_TYPES.get(k);
+            if (!t) out.push(`common config: unknown field "${k}"${FLAG_TYPES.has(k) ? ' (a command-line flag, not a config option)' : ''}`);
+            else {
+              const e = typeIssue(`options.${k}`, t, v);
+              if (e) out.push(`common config: ${e}`);
+            }
+          }
+          const ep = (cfg.options as Record<string, unknown>).logger_tls_endpoint;
+          if (typeof ep === 'string' && ep !== '' && !ep.startsWith('/')) out.push("common config: options.logger_tls_endpoint must be a path starting with '/'");
+        }
+      }
+    }
   }
   if (o.extensions !== undefined) {
     if (!o.extensions || typeof o.extensions !== 'object' || Array.isArray(o.extensions)) out.push('extensions must be a mapping');

@@ -7,8 +7,14 @@
 //                                   file, its path: files included.
 //   pkg/spec/gitops_deprecations.go ApplyDeprecatedKeyMappings: `queries` -> `reports`,
 //                                   `team_settings` -> `settings` before the key check.
-//   server/fleet/queries.go         QuerySpec json keys (a report item).
-//   server/fleet/policies.go + pkg/spec/gitops.go GitOpsPolicySpec json keys (a policy item).
+//   server/fleet/queries.go         QuerySpec json keys and types (a report item);
+//                                   verifyLogging, verifyQueryPlatforms (windows,
+//                                   linux, darwin, chrome).
+//   server/fleet/policies.go + pkg/spec/gitops.go PolicySpec / GitOpsPolicySpec json
+//                                   keys and types (a policy item); verifyPolicyPlatforms
+//                                   (windows, linux, darwin).
+// Items are decoded with encoding/json, so a value of the wrong JSON type
+// (a quoted interval, a string for a bool) fails the whole file.
 
 /** GitOpsFromFile's topKeys, after the deprecated names are mapped. */
 export const GITOPS_TOP_KEYS = ['name', 'settings', 'org_settings', 'agent_options', 'controls', 'policies', 'reports', 'software', 'labels', 'custom_host_vitals'] as const;
@@ -30,6 +36,23 @@ export const POLICY_ITEM_KEYS = new Set([
   'webhooks_and_tickets_enabled',
 ]);
 
+type JsonType = 'string' | 'bool' | 'uint';
+const ITEM_TYPES: Readonly<Record<string, JsonType>> = {
+  name: 'string', description: 'string', query: 'string', team: 'string', platform: 'string', min_osquery_version: 'string',
+  logging: 'string', resolution: 'string', interval: 'uint', observer_can_run: 'bool', automations_enabled: 'bool',
+  discard_data: 'bool', critical: 'bool', calendar_events_enabled: 'bool', conditional_access_enabled: 'bool',
+};
+const PLATFORMS: Readonly<Record<'reports' | 'policies', ReadonlySet<string>>> = {
+  reports: new Set(['windows', 'linux', 'darwin', 'chrome']),
+  policies: new Set(['windows', 'linux', 'darwin']),
+};
+
+function jsonTypeOk(t: JsonType, v: unknown): boolean {
+  if (t === 'string') return typeof v === 'string';
+  if (t === 'bool') return typeof v === 'boolean';
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
 /** Logging modes Fleet accepts for a report (server/fleet/queries.go, ValidateLogging). */
 export const FLEET_LOGGING = new Set(['snapshot', 'differential', 'differential_ignore_removals']);
 
@@ -48,8 +71,14 @@ function itemIssues(file: string, section: 'reports' | 'policies', list: Item[])
   const allowed = section === 'reports' ? REPORT_ITEM_KEYS : POLICY_ITEM_KEYS;
   const out: GitOpsIssue[] = [];
   for (const [i, it] of list.entries()) {
-    for (const k of Object.keys(it)) if (!allowed.has(k)) out.push({ file, message: `unknown key "${section}[${i}].${k}"` });
+    for (const k of Object.keys(it)) {
+      if (!allowed.has(k)) out.push({ file, message: `unknown key "${section}[${i}].${k}"` });
+      else if (ITEM_TYPES[k] && !jsonTypeOk(ITEM_TYPES[k], it[k])) out.push({ file, message: `${section}[${i}].${k}: expected type ${ITEM_TYPES[k]} but got ${JSON.stringify(it[k])}` });
+    }
     if (typeof it.path === 'string') continue;
+    if (typeof it.platform === 'string' && it.platform.trim() !== '') {
+      for (const p of it.platform.split(',')) if (!PLATFORMS[section].has(p.trim())) out.push({ file, message: `${section}[${i}]: invalid platform "${p.trim()}"` });
+    }
     if (typeof it.name !== 'string' || it.name.trim() === '') out.push({ file, message: `${section}[${i}]: name is required` });
     if (typeof it.query !== 'string' || it.query === '') out.push({ file, message: `${section}[${i}]: query is required` });
     if (section === 'reports' && it.logging !== undefined && !FLEET_LOGGING.has(String(it.logging))) out.push({ file, message: `${section}[${i}]: invalid logging "${String(it.logging)}"` });
