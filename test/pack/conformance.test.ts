@@ -102,6 +102,7 @@ test('GitOps: unknown keys, both spellings, a wrapped path: file and duplicate n
   assert.match(gitopsFragmentIssues('x', { reports: [{ name: 'a', query: 'SELECT 1', interval: '300' }] }).map((i) => i.message).join(), /interval: expected type uint/);
   assert.match(gitopsFragmentIssues('x', { policies: [{ name: 'a', query: 'SELECT 1', platform: 'windows,chrome' }] }).map((i) => i.message).join(), /invalid platform "chrome"/);
   assert.match(gitopsFragmentIssues('x', { reports: [{ name: 'a', query: 'SELECT 1', logging: 'event' }] }).map((i) => i.message).join(), /invalid logging/);
+  assert.match(gitopsFragmentIssues('x', { reports: [{ name: 'AN1489 – x', query: 'SELECT 1' }] }).map((i) => i.message).join(), /must be in ASCII/);
   assert.match(gitopsPathFileIssues('x', 'policies', { policies: [] }).map((i) => i.message).join(), /bare YAML list/);
   // The artifacts before this fix: core-only policies reused the full pack's names.
   const full = Object.values<{ name: string }[]>(parse(artifacts.get('fleet/an1489.policies.yml')!))[0];

@@ -9,6 +9,9 @@
 //                        OsqueryCommandLineFlagsWindows/Linux/MacOS/Hidden structs);
 //                        host_identifier, extensions_autoload and database_path are refused
 //   config / overrides   osqueryAgentOptions (options, decorators, schedule, packs, ...)
+// With GitOps, `agent_options: {path: f}` makes the bytes of f (after env
+// expansion) the whole payload (pkg/spec/gitops.go, parseAgentOptions), so a
+// file that wraps it in `agent_options:` fails as an unknown top-level field.
 // The flag table is src/pack/conformance/fleet-flag-table.ts. The flag types follow osquery's own declarations: e.g. extensions_timeout
 // and extensions_interval are CLI_FLAG(string, ...) in
 // osquery/extensions/extensions.cpp, so Fleet types them as strings and a YAML

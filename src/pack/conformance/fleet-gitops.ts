@@ -1,6 +1,8 @@
 // What `fleetctl gitops` accepts, re-implemented from fleetdm/fleet so the
 // generated Fleet files can be checked without a Fleet server:
-//   pkg/spec/gitops.go              GitOpsFromFile: the top-level key set
+//   pkg/spec/gitops.go              GitOpsFromFile: the top-level key set; parseReports /
+//                                   validateReport: name and query required, ASCII names,
+//                                   "duplicate report names";
 //                                   ("unknown top-level field"); path: files hold a
 //                                   bare YAML list; parsePolicies / parseLabels:
 //                                   "duplicate policy names" across every item of one
@@ -81,6 +83,8 @@ function itemIssues(file: string, section: 'reports' | 'policies', list: Item[])
     }
     if (typeof it.name !== 'string' || it.name.trim() === '') out.push({ file, message: `${section}[${i}]: name is required` });
     if (typeof it.query !== 'string' || it.query === '') out.push({ file, message: `${section}[${i}]: query is required` });
+    // validateReport: report names must be ASCII.
+    if (section === 'reports' && typeof it.name === 'string' && /[^\x00-\x7f]/.test(it.name)) out.push({ file, message: `${section}[${i}]: \`name\` must be in ASCII` });
     if (section === 'reports' && it.logging !== undefined && !FLEET_LOGGING.has(String(it.logging))) out.push({ file, message: `${section}[${i}]: invalid logging "${String(it.logging)}"` });
   }
   return out;
