@@ -51,13 +51,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Settings are read once: a changed interval or window needs a restart
   // (the rings are sized from them), thresholds are per query anyway.
   const config = options.config ?? defaultConfig();
-  const store = new HistoryStore({
-    // Cron ticks on whole seconds (see cronForInterval), so size the rings for that.
-    intervalMs: Math.max(1, Math.round(config.sampleIntervalSeconds)) * 1000,
-    windowMs: config.historyWindowMinutes * 60_000,
-    maxTracked: config.maxTrackedProcesses,
-    exitedGraceMs: config.exitedGraceSeconds * 1000,
-  });
+  const store = historyStoreFor(config);
   let sampler: Sampler | null = null;
   // Approved workloads: the caller's hook, else the configured baseline file
   // (the pack's packs/baseline.yml format, so Fleet and the host agree).
@@ -102,6 +96,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       sampler = null;
     },
   };
+}
+
+/** The sampler's store, its rings sized for the window at the sampler's (exact) period. */
+export function historyStoreFor(config: An1489Config): HistoryStore {
+  return new HistoryStore({
+    intervalMs: config.sampleIntervalSeconds * 1000,
+    windowMs: config.historyWindowMinutes * 60_000,
+    maxTracked: config.maxTrackedProcesses,
+    exitedGraceMs: config.exitedGraceSeconds * 1000,
+  });
 }
 
 /** Processes come from osqueryd in extension mode, from procfs standalone on Linux; none otherwise. */
