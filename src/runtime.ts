@@ -34,14 +34,18 @@ export interface RuntimeOptions {
   readonly config?: An1489Config;
   /** Told when a reloaded config file is in force (extension mode). */
   readonly onConfigChange?: (listener: (config: An1489Config) => void) => () => void;
+  /** Whether the sampler keeps its history in the state directory (default true; the CLI's short sessions do not). */
+  readonly persistState?: boolean;
   /** The approved-workloads hook for process_cpu_sustained (approved = 0 without it). */
   readonly isApproved?: ProcessCpuSustainedOptions['isApproved'];
 }
 
 export interface Runtime {
   readonly tables: readonly TablePlugin[];
-  /** Starts background work (the sampler's schedule). */
+  /** Starts background work (the sampler's period); resolves after the first sample. */
   start(): Promise<void>;
+  /** Samples ingested so far (a caller waiting for history waits on this). */
+  samplesTaken(): number;
   /** Stops background work and persists state. */
   stop(): Promise<void>;
 }
@@ -85,12 +89,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           intervalSeconds: config.sampleIntervalSeconds,
           // AN1489_STATE_DIR (an operator's override, e.g. for a read-only
           // install dir) wins over the config, which wins over the default.
-          stateDir: process.env.AN1489_STATE_DIR || (config.stateDir ?? defaultStateDir()),
+          stateDir: options.persistState === false ? null : process.env.AN1489_STATE_DIR || (config.stateDir ?? defaultStateDir()),
           log: options.log,
         });
         await sampler.start();
       }
     },
+    samplesTaken: () => store.ticks,
     async stop() {
       await sampler?.stop();
       sampler = null;
