@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=test/fixtures/pe
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+TSA_PID=
+trap 'rm -rf "$WORK"; if [ -n "$TSA_PID" ]; then kill "$TSA_PID" 2>/dev/null || true; fi' EXIT
 mkdir -p "$OUT"
 ONLY=${1:-all}
 if [ "$ONLY" = all ]; then
@@ -245,3 +246,47 @@ chain_sign ku-signer.exe kx-signer ""
 issue tls-ca root "/CN=AN1489 Chain TLS-only CA/O=AN1489 Tests" $FROM $TO "${CA_EXT[@]}" extendedKeyUsage=serverAuth
 issue under-tls-ca tls-ca "/CN=AN1489 Chain Under TLS-only CA/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
 chain_sign eku-intermediate.exe under-tls-ca tls-ca
+# legacy-timestamped: a PKCS#9 countersignature (signtool /t, osslsigncode -t), from a
+# throwaway HTTP timestamp server: it answers the Authenticode request (base64
+# TimeStampRequest holding the signature value) with `openssl cms -sign` over that
+# value, so messageDigest covers it and signingTime is now. Signed by the TSA under the root.
+cat >"$WORK/legacy-tsa.py" <<'PYTSA'
+import base64, http.server, subprocess, sys, tempfile, os
+work, cert, key = sys.argv[1:4]
+def tlv(b, i):
+    tag, n = b[i], b[i + 1]; i += 2
+    if n & 0x80:
+        k = n & 0x7f; n = int.from_bytes(b[i:i + k], 'big'); i += k
+    return tag, i, i + n
+def signature_value(req):
+    _, s, e = tlv(req, 0)              # TimeStampRequest
+    _, s2, e2 = tlv(req, s)            # type OID
+    _, s3, e3 = tlv(req, e2)           # blob SEQUENCE
+    _, s4, e4 = tlv(req, s3)           # blob type OID
+    _, s5, e5 = tlv(req, e4)           # [0]
+    _, s6, e6 = tlv(req, s5)           # OCTET STRING
+    return req[s6:e6]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers['Content-Length']))
+        sig = signature_value(base64.b64decode(body))
+        with tempfile.NamedTemporaryFile(dir=work, delete=False) as f:
+            f.write(sig)
+        out = subprocess.run(['openssl', 'cms', '-sign', '-binary', '-nodetach', '-md', 'sha256', '-in', f.name,
+                              '-signer', cert, '-inkey', key, '-outform', 'DER'], check=True, capture_output=True).stdout
+        os.unlink(f.name)
+        reply = base64.b64encode(out)
+        self.send_response(200); self.send_header('Content-Type', 'application/octet-stream')
+        self.send_header('Content-Length', str(len(reply))); self.end_headers(); self.wfile.write(reply)
+    def log_message(self, *a): pass
+srv = http.server.HTTPServer(('127.0.0.1', 0), H)
+open(os.path.join(work, 'legacy-tsa.port'), 'w').write(str(srv.server_address[1]))
+srv.serve_forever()
+PYTSA
+rm -f "$WORK/legacy-tsa.port"
+/usr/bin/python3 "$WORK/legacy-tsa.py" "$WORK" "$WORK/tsa.pem" "$WORK/tsa.key" &
+TSA_PID=$!
+for _ in $(seq 100); do [ -s "$WORK/legacy-tsa.port" ] && break; sleep 0.1; done
+chain_sign legacy-timestamped.exe signer inter -t "http://127.0.0.1:$(cat "$WORK/legacy-tsa.port")"
+kill "$TSA_PID"
+TSA_PID=

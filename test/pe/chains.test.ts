@@ -43,6 +43,7 @@ const CASES: Record<string, { trusted: boolean; ours?: RegExp; osslsigncode?: Re
   'tls-eku.exe': { trusted: false, ours: /signer .* is not for codeSigning \(extendedKeyUsage 1\.3\.6\.1\.5\.5\.7\.3\.1\)/, osslsigncode: /XKU_CODE_SIGN/ },
   'expired.exe': { trusted: false, ours: /signer .* has expired at /, osslsigncode: /certificate has expired/ },
   'expired-timestamped.exe': { trusted: true },
+  'legacy-timestamped.exe': { trusted: true },
   'expired-stray-timestamp.exe': { trusted: false, ours: /has expired at .*; timestamp not believed: certificate chain does not reach/, osslsigncode: /Timestamp Server Signature verification: failed[\s\S]*certificate has expired/ },
   'wrong-issuer.exe': { trusted: false, ours: /does not reach the trust bundle/, osslsigncode: /unable to get local issuer certificate/ },
   'self-signed.exe': { trusted: false, ours: /does not reach the trust bundle/, osslsigncode: /self-signed certificate/ },
@@ -71,6 +72,9 @@ test('a timestamp counts only when verified: time, trust and the fallback to now
   const stray = ours('expired-stray-timestamp.exe');
   assert.is(stray.timestamp, '2020-06-01T00:00:00Z'); // intact, so its claim is shown...
   assert.is(stray.timestampTrusted, false); // ...but its authority is not in the bundle
+  const legacy = ours('legacy-timestamped.exe');
+  assert.match(legacy.timestamp ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.is(legacy.timestampTrusted, true, 'a PKCS#9 countersignature from the TSA under the root counts');
   const none = ours('expired.exe');
   assert.is(none.timestamp, null);
   assert.is(none.timestampTrusted, false);
@@ -82,19 +86,19 @@ test('a timestamp counts only when verified: time, trust and the fallback to now
 });
 
 /** openssl's reading of the signature's certificates: subject CN -> key usage and EKU text. */
-async function certificateUsages(file: string): Promise<Map<string, { keyUsage: string | null; eku: string | null }>> {
+async function certificateUsages(file: string): Promise<Map<string, { keyUsage: string | null; eku: string | null; ca: boolean }>> {
   const sig = join(work, `${file}.pem`);
   rmSync(sig, { force: true });
   const x = await run('osslsigncode', ['extract-signature', '-pem', '-in', join(DIR, file), '-out', sig]);
   assert.is(x.code, 0, x.out);
   const text = (await run('openssl', ['pkcs7', '-in', sig, '-print_certs', '-text', '-noout'])).out;
-  const out = new Map<string, { keyUsage: string | null; eku: string | null }>();
+  const out = new Map<string, { keyUsage: string | null; eku: string | null; ca: boolean }>();
   for (const block of text.split(/^Certificate:$/m).slice(1)) {
     const cn = /Subject: CN ?= ?([^,\n]+)/.exec(block)?.[1].trim();
     if (!cn) continue;
     const keyUsage = /X509v3 Key Usage:.*\n\s*(.+)/.exec(block)?.[1].trim() ?? null;
     const eku = /X509v3 Extended Key Usage:.*\n\s*(.+)/.exec(block)?.[1].trim() ?? null;
-    out.set(cn, { keyUsage, eku });
+    out.set(cn, { keyUsage, eku, ca: /CA:TRUE/.test(block) });
   }
   return out;
 }
@@ -104,14 +108,15 @@ test('each verdict agrees with osslsigncode verify -CAfile (plus the Windows key
     const res = await run('osslsigncode', ['verify', '-CAfile', ROOT, '-TSA-CAfile', ROOT, '-in', join(DIR, file)]);
     const osslOk = res.code === 0 && /Signature verification: ok/.test(res.out);
     if (c.osslsigncode) assert.match(res.out, c.osslsigncode, file);
-    // The Windows rules, from openssl's parse: the signer may sign; every CA the signature carries allows code signing.
+    // The Windows rules, from openssl's parse: the signer may sign; every CA the signature carries allows code
+    // signing (a timestamping authority's certificate rides along too, but it is no CA).
     const signerCn = /Signer #0:\s*\n\s*Subject: \/CN=([^/\n]+)/.exec(res.out)?.[1];
     assert.ok(signerCn, `${file}: osslsigncode names the signer`);
     const usages = await certificateUsages(file);
     const signer = usages.get(signerCn);
     assert.ok(signer, `${file}: openssl reads the signer ${signerCn}`);
     const signerMaySign = signer.keyUsage === null || signer.keyUsage.includes('Digital Signature');
-    const chainAllowsCodeSigning = [...usages.values()].every((u) => u.eku === null || u.eku.includes('Code Signing'));
+    const chainAllowsCodeSigning = [...usages.values()].every((u) => !u.ca || u.eku === null || u.eku.includes('Code Signing'));
     const expected = osslOk && signerMaySign && chainAllowsCodeSigning;
     assert.is(expected, c.trusted, `${file}: the reference verdict is what the case says (osslsigncode ok=${osslOk}: ${res.out.slice(-300)})`);
     assert.is(ours(file).status === 'trusted', expected, `${file}: our verdict agrees`);
