@@ -9,10 +9,10 @@
 // signing, revocation, the machine's roots) stays the job of osquery's
 // authenticode table.
 import { createHash, X509Certificate } from 'node:crypto';
-import { children, content, DerError, expect, oid, raw, readTlv, Tag } from './der.js';
-import { dn, findSigner, parseCertificate, type Certificate } from './certificate.js';
+import { children, content, DerError, expect, raw, readTlv, Tag } from './der.js';
+import { dn, findSigner } from './certificate.js';
 import { validateChain } from './chain.js';
-import { checkSignerInfo, digestName, parseSignerInfo } from './signer-info.js';
+import { checkSignerInfo, digestName, parseSignedData } from './cms.js';
 import { signingTime } from './timestamp.js';
 import type { PeImage } from './pe.js';
 
@@ -58,7 +58,6 @@ export interface TrustBundle {
 }
 
 const OID = {
-  signedData: '1.2.840.113549.1.7.2',
   spcIndirectData: '1.3.6.1.4.1.311.2.1.4',
   nestedSignature: '1.3.6.1.4.1.311.2.4.1',
 } as const;
@@ -181,32 +180,15 @@ function verifySignedData(
   index: number,
   nested: boolean,
 ): { info: SignatureInfo; nestedSignatures: Buffer[] } {
-  const top = readTlv(der, 0);
-  const [ctype, explicit] = children(expect(top, Tag.SEQUENCE, 'ContentInfo'));
-  if (oid(ctype) !== OID.signedData) fail('ContentInfo is not SignedData');
-  const sd = children(expect(children(expect(explicit, 0xa0, 'ContentInfo content'))[0], Tag.SEQUENCE, 'SignedData'));
-  // version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
-  const encap = children(expect(sd[2], Tag.SEQUENCE, 'encapContentInfo'));
-  if (oid(encap[0]) !== OID.spcIndirectData) fail('content is not SpcIndirectDataContent');
-  const spc = expect(children(expect(encap[1], 0xa0, 'encapsulated content'))[0], Tag.SEQUENCE, 'SpcIndirectDataContent');
+  const cms = parseSignedData(readTlv(der, 0), 'signature');
+  if (cms.contentType !== OID.spcIndirectData) fail('content is not SpcIndirectDataContent');
+  const spc = expect(cms.content, Tag.SEQUENCE, 'SpcIndirectDataContent');
   const [, digestInfo] = children(spc);
   const [digestAlgId, signedDigestT] = children(expect(digestInfo, Tag.SEQUENCE, 'DigestInfo'));
   const digestAlgorithm = digestName(digestAlgId);
   const signedDigest = content(expect(signedDigestT, Tag.OCTET_STRING, 'image digest'));
-
-  const certs: Certificate[] = [];
-  let k = 3;
-  if (sd[k]?.tag === 0xa0) {
-    for (const c of children(sd[k], 256)) {
-      const e = parseCertificate(c);
-      if (e) certs.push(e);
-    }
-    k++;
-  }
-  if (sd[k]?.tag === 0xa1) k++;
-  const signerInfos = children(expect(sd[k], Tag.SET, 'signerInfos'));
-  if (signerInfos.length !== 1) fail(`Authenticode needs exactly one SignerInfo, found ${signerInfos.length}`);
-  const si = parseSignerInfo(signerInfos[0]);
+  const certs = cms.certificates;
+  const si = cms.signerInfo;
   const signer = findSigner(si.sid, certs);
   const when = signingTime(si, certs, ctx.trust?.certificates ?? null);
   const nestedSignatures = (si.unsigned.get(OID.nestedSignature) ?? []).map((t) => raw(t));

@@ -4,13 +4,12 @@
 // signature value and its signer chains to the trust bundle as a timestamping
 // authority at that time (as signtool and osslsigncode judge TSAs).
 import { createHash, type X509Certificate } from 'node:crypto';
-import { children, content, expect, oid, readTlv, Tag, time } from './der.js';
-import { findSigner, parseCertificate, type Certificate } from './certificate.js';
+import { children, content, expect, readTlv, Tag, time } from './der.js';
+import { findSigner, type Certificate } from './certificate.js';
 import { validateChain } from './chain.js';
-import { checkSignerInfo, digestName, parseSignerInfo, type SignerInfo } from './signer-info.js';
+import { checkSignerInfo, digestName, parseSignedData, parseSignerInfo, type SignerInfo } from './cms.js';
 
 const OID = {
-  signedData: '1.2.840.113549.1.7.2',
   signingTime: '1.2.840.113549.1.9.5',
   counterSignature: '1.2.840.113549.1.9.6',
   rfc3161Timestamp: '1.3.6.1.4.1.311.3.3.1',
@@ -79,25 +78,11 @@ function rfc3161(outer: SignerInfo): Claim | string | null {
   const t = outer.unsigned.get(OID.rfc3161Timestamp);
   if (!t) return null;
   if (t.length !== 1) return 'more than one RFC 3161 timestamp';
-  const [ctype, explicit] = children(expect(t[0], Tag.SEQUENCE, 'timestamp ContentInfo'));
-  if (oid(ctype) !== OID.signedData) return 'timestamp is not SignedData';
-  const sd = children(expect(children(expect(explicit, 0xa0, 'timestamp content'))[0], Tag.SEQUENCE, 'timestamp SignedData'));
-  const encap = children(expect(sd[2], Tag.SEQUENCE, 'timestamp encapContentInfo'));
-  if (oid(encap[0]) !== OID.tstInfo) return 'timestamp content is not TSTInfo';
-  const tstBytes = content(expect(children(expect(encap[1], 0xa0, 'TSTInfo wrapper'))[0], Tag.OCTET_STRING, 'TSTInfo octets'));
-  const certs: Certificate[] = [];
-  let k = 3;
-  if (sd[k]?.tag === 0xa0) {
-    for (const c of children(sd[k], 256)) {
-      const e = parseCertificate(c);
-      if (e) certs.push(e);
-    }
-    k++;
-  }
-  if (sd[k]?.tag === 0xa1) k++;
-  const signerInfos = children(expect(sd[k], Tag.SET, 'timestamp signerInfos'));
-  if (signerInfos.length !== 1) return `timestamp needs exactly one SignerInfo, found ${signerInfos.length}`;
-  const si = parseSignerInfo(signerInfos[0]);
+  const token = parseSignedData(t[0], 'timestamp');
+  if (token.contentType !== OID.tstInfo) return 'timestamp content is not TSTInfo';
+  const tstBytes = content(expect(token.content, Tag.OCTET_STRING, 'TSTInfo octets'));
+  const certs = token.certificates;
+  const si = token.signerInfo;
   const signer = findSigner(si.sid, certs);
   if (!signer) return 'timestamp signer certificate is not in the token';
   const check = checkSignerInfo(si, signer, tstBytes);

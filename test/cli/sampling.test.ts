@@ -7,10 +7,9 @@ import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CLI_MAIN, runCli } from '../support/cli.js';
 
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const home = mkdtempSync(join(tmpdir(), 'an1489-cli-sampling-'));
 const env = { ...process.env, HOME: home, USERPROFILE: home, AN1489_LOG: 'error', AN1489_STATE_DIR: join(home, 'must-not-be-created') };
 let busy: ChildProcess;
@@ -29,17 +28,7 @@ test.after(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function query(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'query', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const query = (args: string[]) => runCli(['query', ...args], { env });
 
 const historySql = () => `SELECT count(*) AS n, max(cpu_percent) AS top FROM process_cpu_history WHERE pid = ${busy.pid}`;
 
@@ -72,7 +61,7 @@ test('query --sample-interval without --sample, and bad values, are usage errors
 });
 
 test('shell samples in the background from the start: history grows while it is open', async () => {
-  const shell = spawn(process.execPath, [MAIN, 'shell', '--sample-interval', '1'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const shell = spawn(process.execPath, [CLI_MAIN, 'shell', '--sample-interval', '1'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   shell.stdout.on('data', (d) => (out += d));

@@ -1,11 +1,12 @@
-// A CMS SignerInfo (RFC 5652 5.3) as Authenticode, its legacy countersignature
-// and RFC 3161 timestamp tokens all use it: the signer signs its
-// authenticated attributes, whose messageDigest covers the signed content.
+// CMS (RFC 5652) as Authenticode, its legacy countersignature and RFC 3161
+// timestamp tokens use it: a SignedData with one SignerInfo, whose signer
+// signs its authenticated attributes, whose messageDigest covers the content.
 import { createHash, verify as cryptoVerify } from 'node:crypto';
 import { children, content, DerError, expect, oid, raw, Tag, type Tlv } from './der.js';
-import type { Certificate } from './certificate.js';
+import { parseCertificate, type Certificate } from './certificate.js';
 
 const MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
+const SIGNED_DATA = '1.2.840.113549.1.7.2';
 
 /** Digest algorithms we accept. MD5 is not one: Windows refuses it, and a collision forges a signature. */
 const DIGESTS: Record<string, string> = {
@@ -95,4 +96,39 @@ export function checkSignerInfo(si: SignerInfo, signer: Certificate, signedConte
     return { ok: false, status: 'unknown', reason: `cannot check the signer signature: ${(e as Error).message}` };
   }
   return { ok: true };
+}
+
+export interface SignedData {
+  /** eContentType. */
+  readonly contentType: string;
+  /** The element inside eContent's [0] wrapper. */
+  readonly content: Tlv;
+  /** The certificates it carries that parse (others, e.g. attribute certificates, are skipped). */
+  readonly certificates: readonly Certificate[];
+  readonly signerInfo: SignerInfo;
+}
+
+/** A ContentInfo holding SignedData with exactly one SignerInfo; throws DerError otherwise. */
+export function parseSignedData(t: Tlv, what: string): SignedData {
+  const [ctype, explicit] = children(expect(t, Tag.SEQUENCE, `${what} ContentInfo`));
+  if (oid(ctype) !== SIGNED_DATA) throw new DerError(`${what} is not SignedData`);
+  // version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
+  const sd = children(expect(children(expect(explicit, 0xa0, `${what} content`))[0], Tag.SEQUENCE, `${what} SignedData`));
+  const encap = children(expect(sd[2], Tag.SEQUENCE, `${what} encapContentInfo`));
+  const contentType = oid(encap[0]);
+  const inner = children(expect(encap[1], 0xa0, `${what} encapsulated content`))[0];
+  if (!inner) throw new DerError(`${what} encapsulated content is empty`);
+  const certificates: Certificate[] = [];
+  let k = 3;
+  if (sd[k]?.tag === 0xa0) {
+    for (const c of children(sd[k], 256)) {
+      const e = parseCertificate(c);
+      if (e) certificates.push(e);
+    }
+    k++;
+  }
+  if (sd[k]?.tag === 0xa1) k++;
+  const signerInfos = children(expect(sd[k], Tag.SET, `${what} signerInfos`));
+  if (signerInfos.length !== 1) throw new DerError(`${what} needs exactly one SignerInfo, found ${signerInfos.length}`);
+  return { contentType, content: inner, certificates, signerInfo: parseSignerInfo(signerInfos[0]) };
 }
