@@ -290,3 +290,28 @@ for _ in $(seq 100); do [ -s "$WORK/legacy-tsa.port" ] && break; sleep 0.1; done
 chain_sign legacy-timestamped.exe signer inter -t "http://127.0.0.1:$(cat "$WORK/legacy-tsa.port")"
 kill "$TSA_PID"
 TSA_PID=
+# lattice: a hostile pool. Six layers of four CA keys, every key of a layer
+# certified by every key of the layer above (4^6 candidate paths, 96 CA
+# certificates), none reaching the root: the path search must give up within its
+# budget (src/pe/chain.ts) instead of trying every path.
+W=4
+D=6
+LATTICE=()
+for k in $(seq 0 $((D - 1))); do
+  for j in $(seq 0 $((W - 1))); do
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/n$k-$j.key" 2>/dev/null
+    for i in $(seq 0 $((W - 1))); do
+      name=n$k-$j-by$i
+      cp "$WORK/n$k-$j.key" "$WORK/$name.key"
+      if [ "$k" = 0 ]; then
+        [ "$i" = 0 ] || continue
+        issue "$name" self "/CN=AN1489 Lattice L$k/O=AN1489 Tests" $FROM $TO "${CA_EXT[@]}"
+      else
+        issue "$name" "n$((k - 1))-$i-by0" "/CN=AN1489 Lattice L$k/O=AN1489 Tests" $FROM $TO "${CA_EXT[@]}"
+      fi
+      LATTICE+=("$name")
+    done
+  done
+done
+issue lattice-signer "n$((D - 1))-0-by0" "/CN=AN1489 Lattice Signer/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
+chain_sign lattice.exe lattice-signer "${LATTICE[*]}"

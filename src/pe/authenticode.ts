@@ -11,7 +11,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { children, content, DerError, expect, raw, readTlv, Tag } from './der.js';
 import { dn, findSigner } from './certificate.js';
-import { validateChain } from './chain.js';
+import { searchBudget, validateChain, type SearchBudget } from './chain.js';
 import { checkSignerInfo, digestName, parseSignedData } from './cms.js';
 import { signingTime } from './timestamp.js';
 import type { PeImage } from './pe.js';
@@ -104,6 +104,8 @@ interface Context {
   readonly trust: TrustBundle | null;
   readonly digests: Map<string, Buffer>;
   readonly out: SignatureInfo[];
+  /** One path-search budget for every signature and timestamp in the file. */
+  readonly budget: SearchBudget;
 }
 
 function digestOf(ctx: Context, alg: string): Buffer {
@@ -126,7 +128,7 @@ export function verifyAuthenticode(
   trust: TrustBundle | null,
   precomputed?: ReadonlyMap<string, Buffer>,
 ): SignatureInfo[] {
-  const ctx: Context = { buf, pe, trust, digests: new Map(precomputed ?? []), out: [] };
+  const ctx: Context = { buf, pe, trust, digests: new Map(precomputed ?? []), out: [], budget: searchBudget() };
   for (const cert of pe.certificates) {
     if (ctx.out.length >= MAX_SIGNATURES) break;
     if (cert.type !== 2) {
@@ -190,7 +192,7 @@ function verifySignedData(
   const certs = cms.certificates;
   const si = cms.signerInfo;
   const signer = findSigner(si.sid, certs);
-  const when = signingTime(si, certs, ctx.trust?.certificates ?? null);
+  const when = signingTime(si, certs, ctx.trust?.certificates ?? null, ctx.budget);
   const nestedSignatures = (si.unsigned.get(OID.nestedSignature) ?? []).map((t) => raw(t));
   const base = {
     index,
@@ -222,7 +224,7 @@ function verifySignedData(
   if (!ctx.trust) return result('valid', null, hex);
   // Certificates are judged at the time a trusted timestamp proves, else now (Windows and osslsigncode alike).
   const at = when.trusted && when.time !== null ? Date.parse(when.time) : Date.now();
-  const chain = validateChain(signer, certs, ctx.trust.certificates, at, 'codeSigning');
+  const chain = validateChain(signer, certs, ctx.trust.certificates, at, 'codeSigning', ctx.budget);
   if (chain.ok) return result('trusted', null, hex);
   const why = when.problem === null ? chain.reason : `${chain.reason}; timestamp not believed: ${when.problem}`;
   return result('untrusted', why, hex);

@@ -15,6 +15,8 @@ export interface BasicConstraints {
 
 export interface Certificate {
   readonly x509: X509Certificate;
+  /** SHA-256 fingerprint, computed once (X509Certificate's getter digests on every read). */
+  readonly fingerprint: string;
   readonly serialHex: string;
   readonly issuerDer: Buffer;
   readonly subjectDer: Buffer;
@@ -138,8 +140,10 @@ export function parseCertificate(t: Tlv): Certificate | null {
         }
       }
     }
+    const x509 = new X509Certificate(raw(t));
     return {
-      x509: new X509Certificate(raw(t)),
+      x509,
+      fingerprint: x509.fingerprint256,
       serialHex,
       issuerDer: raw(issuer),
       subjectDer: raw(subject),

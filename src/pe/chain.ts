@@ -9,11 +9,29 @@ import { certificateFromDer, dn, signedBy, EKU, KEY_USAGE, supportedSignatureAlg
 
 export type Purpose = 'codeSigning' | 'timeStamping';
 
-export type ChainResult = { readonly ok: true; readonly path: readonly Certificate[] } | { readonly ok: false; readonly reason: string };
+/** How much work the path search did (hostile certificate pools are bounded by these). */
+export interface SearchCost {
+  readonly signatureChecks: number;
+  readonly steps: number;
+}
 
-/** Longest path tried, and the most issuer signature checks one validation may make (hostile pools stay cheap). */
-const MAX_DEPTH = 8;
-const MAX_SIGNATURE_CHECKS = 64;
+export type ChainResult = ({ readonly ok: true; readonly path: readonly Certificate[] } | { readonly ok: false; readonly reason: string }) & { readonly cost: SearchCost };
+
+/** Longest path tried. */
+export const MAX_DEPTH = 8;
+/** Issuer signature checks and path extensions one file may cost, over all its signatures and timestamps. */
+export const MAX_SIGNATURE_CHECKS = 64;
+export const MAX_STEPS = 2048;
+
+/** What is left of a file's search budget; validations of one file share one. */
+export interface SearchBudget {
+  signatureChecks: number;
+  steps: number;
+}
+
+export function searchBudget(): SearchBudget {
+  return { signatureChecks: MAX_SIGNATURE_CHECKS, steps: MAX_STEPS };
+}
 
 const anchorCache = new WeakMap<readonly X509Certificate[], readonly Certificate[]>();
 
@@ -41,6 +59,7 @@ function selfIssued(c: Certificate): boolean {
  */
 export function pathProblem(path: readonly Certificate[], atMs: number, purpose: Purpose): string | null {
   const n = path.length;
+  if (!Number.isFinite(atMs)) return 'no valid time to judge the certificates at';
   const when = new Date(atMs).toISOString();
   for (let i = 0; i < n; i++) {
     const c = path[i];
@@ -79,7 +98,8 @@ export function pathProblem(path: readonly Certificate[], atMs: number, purpose:
 
 /**
  * Validates `signer` for `purpose` at `atMs` against the bundle, using
- * `pool` (the certificates the signature carries) for intermediates.
+ * `pool` (the certificates the signature carries) for intermediates, within
+ * what is left of `budget`.
  */
 export function validateChain(
   signer: Certificate,
@@ -87,23 +107,31 @@ export function validateChain(
   bundle: readonly X509Certificate[],
   atMs: number,
   purpose: Purpose,
+  budget: SearchBudget = searchBudget(),
 ): ChainResult {
   const anchors = anchorsOf(bundle);
   let checks = 0;
+  let steps = 0;
+  let exhausted = false;
   let firstProblem: string | null = null;
   const issued = new Map<string, boolean>();
   const issuedBy = (child: Certificate, parent: Certificate): boolean => {
     if (!child.issuerDer.equals(parent.subjectDer)) return false;
-    const key = `${child.x509.fingerprint256}>${parent.x509.fingerprint256}`;
+    const key = `${child.fingerprint}>${parent.fingerprint}`;
     let ok = issued.get(key);
     if (ok === undefined) {
-      if (checks++ >= MAX_SIGNATURE_CHECKS) return false;
+      if (budget.signatureChecks <= 0) {
+        exhausted = true;
+        return false;
+      }
+      budget.signatureChecks--;
+      checks++;
       ok = signedBy(child, parent);
       issued.set(key, ok);
     }
     return ok;
   };
-  const isAnchor = (c: Certificate) => anchors.some((a) => a.x509.fingerprint256 === c.x509.fingerprint256);
+  const isAnchor = (c: Certificate) => anchors.some((a) => a.fingerprint === c.fingerprint);
   const judge = (path: Certificate[]): boolean => {
     const p = pathProblem(path, atMs, purpose);
     if (p === null) return true;
@@ -112,6 +140,12 @@ export function validateChain(
   };
   let found: Certificate[] | null = null;
   const walk = (path: Certificate[]): boolean => {
+    if (budget.steps <= 0) {
+      exhausted = true;
+      return false;
+    }
+    budget.steps--;
+    steps++;
     const current = path[path.length - 1];
     if (isAnchor(current)) {
       if (judge(path)) found = path;
@@ -125,11 +159,14 @@ export function validateChain(
       }
     }
     for (const c of pool) {
-      if (path.some((p) => p.x509.fingerprint256 === c.x509.fingerprint256)) continue;
+      if (path.some((p) => p.fingerprint === c.fingerprint)) continue;
       if (issuedBy(current, c) && walk([...path, c])) return true;
     }
     return false;
   };
-  if (walk([signer]) && found !== null) return { ok: true, path: found };
-  return { ok: false, reason: firstProblem ?? 'certificate chain does not reach the trust bundle' };
+  const done = walk([signer]);
+  const cost = { signatureChecks: checks, steps };
+  if (done && found !== null) return { ok: true, path: found, cost };
+  if (firstProblem !== null) return { ok: false, reason: firstProblem, cost };
+  return { ok: false, reason: exhausted ? 'certificate path search gave up (too many candidate certificates)' : 'certificate chain does not reach the trust bundle', cost };
 }

@@ -6,7 +6,7 @@
 import { createHash, type X509Certificate } from 'node:crypto';
 import { children, content, expect, readTlv, Tag, time } from './der.js';
 import { findSigner, type Certificate } from './certificate.js';
-import { validateChain } from './chain.js';
+import { validateChain, type SearchBudget } from './chain.js';
 import { checkSignerInfo, digestName, parseSignedData, parseSignerInfo, type SignerInfo } from './cms.js';
 
 const OID = {
@@ -34,7 +34,7 @@ interface Claim {
 }
 
 /** Reads and judges the countersignatures of `outer` (the signature's SignerInfo); `outerCerts` are the signature's certificates. */
-export function signingTime(outer: SignerInfo, outerCerts: readonly Certificate[], trust: readonly X509Certificate[] | null): SigningTime {
+export function signingTime(outer: SignerInfo, outerCerts: readonly Certificate[], trust: readonly X509Certificate[] | null, budget: SearchBudget): SigningTime {
   let first: SigningTime | null = null;
   for (const read of [legacy, rfc3161]) {
     let claim: Claim | string | null;
@@ -46,9 +46,10 @@ export function signingTime(outer: SignerInfo, outerCerts: readonly Certificate[
     if (claim === null) continue;
     let judged: SigningTime;
     if (typeof claim === 'string') judged = { time: null, trusted: false, problem: claim };
+    else if (Number.isNaN(Date.parse(claim.iso))) judged = { time: null, trusted: false, problem: `countersignature time ${claim.iso} is not a date` };
     else if (trust === null) judged = { time: claim.iso, trusted: false, problem: 'no trust bundle to judge the timestamp authority' };
     else {
-      const chain = validateChain(claim.signer, claim.pool, trust, Date.parse(claim.iso), 'timeStamping');
+      const chain = validateChain(claim.signer, claim.pool, trust, Date.parse(claim.iso), 'timeStamping', budget);
       judged = chain.ok ? { time: claim.iso, trusted: true, problem: null } : { time: claim.iso, trusted: false, problem: chain.reason };
     }
     if (judged.trusted) return judged;

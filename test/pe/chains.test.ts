@@ -14,6 +14,10 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePe } from '../../src/pe/pe.js';
 import { parseTrustBundle, verifyAuthenticode, type SignatureInfo } from '../../src/pe/authenticode.js';
+import { parseSignedData } from '../../src/pe/cms.js';
+import { findSigner } from '../../src/pe/certificate.js';
+import { MAX_SIGNATURE_CHECKS, MAX_STEPS, validateChain } from '../../src/pe/chain.js';
+import { readTlv } from '../../src/pe/der.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'pe', 'chains');
 const ROOT = join(DIR, 'root.pem');
@@ -51,6 +55,7 @@ const CASES: Record<string, { trusted: boolean; ours?: RegExp; osslsigncode?: Re
   'ku-issuer.exe': { trusted: false, ours: /may not sign certificates \(keyUsage lacks keyCertSign\)/, osslsigncode: /invalid CA certificate/ },
   'ku-signer.exe': { trusted: false, ours: /signer .* may not make signatures \(keyUsage lacks digitalSignature\)/, windowsOnly: true },
   'eku-intermediate.exe': { trusted: false, ours: /intermediate .* is not for codeSigning/, windowsOnly: true },
+  'lattice.exe': { trusted: false, ours: /path search gave up/, osslsigncode: /Signature verification: failed/ },
 };
 
 test('every chain fixture has a case, and the set covers each way a chain can be wrong', () => {
@@ -83,6 +88,19 @@ test('a timestamp counts only when verified: time, trust and the fallback to now
   const [v] = verifyAuthenticode(buf, parsePe(buf), null);
   assert.is(v.status, 'valid');
   assert.is(v.timestampTrusted, false);
+});
+
+test('a hostile pool (4^6 candidate paths, 84 CA certificates) costs at most the search budget', () => {
+  const buf = readFileSync(join(DIR, 'lattice.exe'));
+  const cms = parseSignedData(readTlv(parsePe(buf).certificates[0].data, 0), 'signature');
+  assert.ok(cms.certificates.length > 80, `${cms.certificates.length} certificates carried`);
+  const signer = findSigner(cms.signerInfo.sid, cms.certificates);
+  assert.ok(signer);
+  const r = validateChain(signer, cms.certificates, trust.certificates, Date.now(), 'codeSigning');
+  assert.is(r.ok, false);
+  assert.ok(r.cost.signatureChecks <= MAX_SIGNATURE_CHECKS, `${r.cost.signatureChecks} signature checks`);
+  assert.ok(r.cost.steps <= MAX_STEPS, `${r.cost.steps} steps`);
+  if (!r.ok) assert.match(r.reason, /gave up/);
 });
 
 /** openssl's reading of the signature's certificates: subject CN -> key usage and EKU text. */
