@@ -5,12 +5,18 @@
 # Output (committed): test/fixtures/pe/*.exe and test-ca.pem (the trust bundle
 # the verdicts are judged against). Re-running regenerates everything with a
 # fresh CA, so the committed set always belongs together.
+# `build-pe-fixtures.sh chains` rebuilds only test/fixtures/pe/chains/ (one
+# signed copy of the committed unsigned.exe per way a certificate chain can be
+# wrong; see the section at the end), which needs openssl and osslsigncode only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=test/fixtures/pe
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+TSA_PID=
+trap 'rm -rf "$WORK"; if [ -n "$TSA_PID" ]; then kill "$TSA_PID" 2>/dev/null || true; fi' EXIT
 mkdir -p "$OUT"
+ONLY=${1:-all}
+if [ "$ONLY" = all ]; then
 
 # Tiny programs: no C runtime, so each image is a couple of KB.
 cat >"$WORK/tiny.c" <<'C'
@@ -130,3 +136,182 @@ a += second
 struct.pack_into('<II', a, dirpos, off, len(a) - off)
 open(sys.argv[3], 'wb').write(a)
 PY
+fi
+
+# --- Certificate chains -------------------------------------------------------
+# One copy of unsigned.exe per chain case, each signed through its own chain
+# under one root (chains/root.pem, the bundle these are judged against). The
+# certificates come from `openssl ca` so validity dates can lie in the past.
+CH=$OUT/chains
+rm -rf "$CH"
+mkdir -p "$CH" "$WORK/db/new"
+: >"$WORK/db/index.txt"
+cat >"$WORK/ca.cnf" <<CNF
+[ ca ]
+default_ca = any
+[ any ]
+database = $WORK/db/index.txt
+new_certs_dir = $WORK/db/new
+rand_serial = yes
+default_md = sha256
+policy = loose
+unique_subject = no
+email_in_dn = no
+[ loose ]
+commonName = supplied
+organizationName = optional
+CNF
+key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/$1.key" 2>/dev/null; }
+# issue NAME ISSUER|self "SUBJECT" START END EXTENSIONS...: writes $WORK/NAME.pem (key $WORK/NAME.key).
+issue() {
+  local name=$1 issuer=$2 subj=$3 start=$4 end=$5; shift 5
+  [ -f "$WORK/$name.key" ] || key "$name"
+  printf '%s\n' "$@" >"$WORK/$name.ext"
+  openssl req -new -key "$WORK/$name.key" -subj "$subj" -out "$WORK/$name.csr" 2>/dev/null
+  if [ "$issuer" = self ]; then
+    openssl ca -config "$WORK/ca.cnf" -batch -notext -preserveDN -selfsign -keyfile "$WORK/$name.key" \
+      -startdate "$start" -enddate "$end" -extfile "$WORK/$name.ext" -in "$WORK/$name.csr" -out "$WORK/$name.pem" 2>/dev/null
+  else
+    openssl ca -config "$WORK/ca.cnf" -batch -notext -preserveDN -cert "$WORK/$issuer.pem" -keyfile "$WORK/$issuer.key" \
+      -startdate "$start" -enddate "$end" -extfile "$WORK/$name.ext" -in "$WORK/$name.csr" -out "$WORK/$name.pem" 2>/dev/null
+  fi
+}
+FROM=20200101000000Z
+TO=21200101000000Z
+CA_EXT=(basicConstraints=critical,CA:TRUE keyUsage=critical,keyCertSign,cRLSign subjectKeyIdentifier=hash authorityKeyIdentifier=keyid)
+SIGNER_EXT=(basicConstraints=CA:FALSE keyUsage=critical,digitalSignature extendedKeyUsage=codeSigning subjectKeyIdentifier=hash authorityKeyIdentifier=keyid)
+issue root self "/CN=AN1489 Chain Root/O=AN1489 Tests" $FROM $TO "${CA_EXT[@]}"
+cp "$WORK/root.pem" "$CH/root.pem"
+# A timestamping authority under the root (RFC 3161: critical timeStamping EKU).
+issue tsa root "/CN=AN1489 Chain TSA/O=AN1489 Tests" $FROM $TO basicConstraints=CA:FALSE keyUsage=critical,digitalSignature \
+  extendedKeyUsage=critical,timeStamping subjectKeyIdentifier=hash authorityKeyIdentifier=keyid
+# The same TSA name and usage, self-signed: its timestamps verify against nothing in the bundle.
+issue stray-tsa self "/CN=AN1489 Chain TSA/O=AN1489 Tests" $FROM $TO basicConstraints=CA:FALSE keyUsage=critical,digitalSignature \
+  extendedKeyUsage=critical,timeStamping subjectKeyIdentifier=hash
+
+# chain_sign OUT SIGNER "EXTRA CERTS..." [osslsigncode args...]
+chain_sign() {
+  local out=$1 signer=$2 extra=$3; shift 3
+  cat "$WORK/$signer.pem" >"$WORK/certs.pem"
+  for c in $extra; do cat "$WORK/$c.pem" >>"$WORK/certs.pem"; done
+  rm -f "$CH/$out"
+  osslsigncode sign -certs "$WORK/certs.pem" -key "$WORK/$signer.key" -n "AN1489 chain fixture" -h sha256 "$@" \
+    -in "$OUT/unsigned.exe" -out "$CH/$out" >/dev/null
+}
+
+# good: root -> intermediate (pathlen 0, code-signing EKU) -> signer. Trusted.
+issue inter root "/CN=AN1489 Chain Intermediate/O=AN1489 Tests" $FROM $TO basicConstraints=critical,CA:TRUE,pathlen:0 \
+  keyUsage=critical,keyCertSign,cRLSign extendedKeyUsage=codeSigning subjectKeyIdentifier=hash authorityKeyIdentifier=keyid
+issue signer inter "/CN=AN1489 Chain Signer/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
+chain_sign good.exe signer inter
+# ca-false: the "intermediate" is a TLS server certificate (CA:FALSE, no keyUsage, so only the CA flag refuses it).
+issue tls root "/CN=tls.an1489.test/O=AN1489 Tests" $FROM $TO basicConstraints=CA:FALSE \
+  extendedKeyUsage=serverAuth subjectKeyIdentifier=hash authorityKeyIdentifier=keyid
+issue under-tls tls "/CN=AN1489 Chain Under TLS/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
+chain_sign ca-false.exe under-tls tls
+# tls-eku: the signer itself holds serverAuth only.
+issue tls-signer root "/CN=AN1489 Chain TLS-only Signer/O=AN1489 Tests" $FROM $TO basicConstraints=CA:FALSE keyUsage=critical,digitalSignature \
+  extendedKeyUsage=serverAuth subjectKeyIdentifier=hash authorityKeyIdentifier=keyid
+chain_sign tls-eku.exe tls-signer ""
+# expired: the signer's validity ended in 2021; no timestamp.
+issue old root "/CN=AN1489 Chain Expired Signer/O=AN1489 Tests" 20200101000000Z 20210101000000Z "${SIGNER_EXT[@]}"
+chain_sign expired.exe old ""
+# expired-timestamped: the same signer, with an RFC 3161 timestamp from 2020-06-01
+# made by osslsigncode's built-in TSA (-TSA-certs/-TSA-key/-TSA-time). Accepted.
+chain_sign expired-timestamped.exe old "" -TSA-certs "$WORK/tsa.pem" -TSA-key "$WORK/tsa.key" -TSA-time 1590969600
+# expired-stray-timestamp: the same, but the timestamp's TSA is not under the root,
+# so the time it claims is not believed and "now" applies.
+chain_sign expired-stray-timestamp.exe old "" -TSA-certs "$WORK/stray-tsa.pem" -TSA-key "$WORK/stray-tsa.key" -TSA-time 1590969600
+# wrong-issuer: names the root as issuer but is signed by another key with the root's name.
+issue impostor self "/CN=AN1489 Chain Root/O=AN1489 Tests" $FROM $TO "${CA_EXT[@]}"
+issue forged impostor "/CN=AN1489 Chain Forged Signer/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
+chain_sign wrong-issuer.exe forged ""
+# self-signed: a code-signing leaf that is its own issuer.
+issue selfie self "/CN=AN1489 Chain Self-signed Signer/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
+chain_sign self-signed.exe selfie ""
+# pathlen: root -> intermediate (pathlen 0) -> another CA -> signer.
+issue sub inter "/CN=AN1489 Chain Sub-CA/O=AN1489 Tests" $FROM $TO "${CA_EXT[@]}"
+issue deep sub "/CN=AN1489 Chain Deep Signer/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
+chain_sign pathlen.exe deep "sub inter"
+# ku-issuer: an intermediate CA whose key usage omits keyCertSign.
+issue nosign-ca root "/CN=AN1489 Chain CA without keyCertSign/O=AN1489 Tests" $FROM $TO basicConstraints=critical,CA:TRUE \
+  keyUsage=critical,digitalSignature subjectKeyIdentifier=hash authorityKeyIdentifier=keyid
+issue under-nosign nosign-ca "/CN=AN1489 Chain Under No-certSign CA/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
+chain_sign ku-issuer.exe under-nosign nosign-ca
+# ku-signer: the signer's key usage omits digitalSignature (Windows and RFC 5280 refuse it).
+issue kx-signer root "/CN=AN1489 Chain Key-encipherment Signer/O=AN1489 Tests" $FROM $TO basicConstraints=CA:FALSE \
+  keyUsage=critical,keyEncipherment extendedKeyUsage=codeSigning subjectKeyIdentifier=hash authorityKeyIdentifier=keyid
+chain_sign ku-signer.exe kx-signer ""
+# eku-intermediate: an intermediate restricted to serverAuth (Windows intersects EKUs down the chain).
+issue tls-ca root "/CN=AN1489 Chain TLS-only CA/O=AN1489 Tests" $FROM $TO "${CA_EXT[@]}" extendedKeyUsage=serverAuth
+issue under-tls-ca tls-ca "/CN=AN1489 Chain Under TLS-only CA/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
+chain_sign eku-intermediate.exe under-tls-ca tls-ca
+# legacy-timestamped: a PKCS#9 countersignature (signtool /t, osslsigncode -t), from a
+# throwaway HTTP timestamp server: it answers the Authenticode request (base64
+# TimeStampRequest holding the signature value) with `openssl cms -sign` over that
+# value, so messageDigest covers it and signingTime is now. Signed by the TSA under the root.
+cat >"$WORK/legacy-tsa.py" <<'PYTSA'
+import base64, http.server, subprocess, sys, tempfile, os
+work, cert, key = sys.argv[1:4]
+def tlv(b, i):
+    tag, n = b[i], b[i + 1]; i += 2
+    if n & 0x80:
+        k = n & 0x7f; n = int.from_bytes(b[i:i + k], 'big'); i += k
+    return tag, i, i + n
+def signature_value(req):
+    _, s, e = tlv(req, 0)              # TimeStampRequest
+    _, s2, e2 = tlv(req, s)            # type OID
+    _, s3, e3 = tlv(req, e2)           # blob SEQUENCE
+    _, s4, e4 = tlv(req, s3)           # blob type OID
+    _, s5, e5 = tlv(req, e4)           # [0]
+    _, s6, e6 = tlv(req, s5)           # OCTET STRING
+    return req[s6:e6]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers['Content-Length']))
+        sig = signature_value(base64.b64decode(body))
+        with tempfile.NamedTemporaryFile(dir=work, delete=False) as f:
+            f.write(sig)
+        out = subprocess.run(['openssl', 'cms', '-sign', '-binary', '-nodetach', '-md', 'sha256', '-in', f.name,
+                              '-signer', cert, '-inkey', key, '-outform', 'DER'], check=True, capture_output=True).stdout
+        os.unlink(f.name)
+        reply = base64.b64encode(out)
+        self.send_response(200); self.send_header('Content-Type', 'application/octet-stream')
+        self.send_header('Content-Length', str(len(reply))); self.end_headers(); self.wfile.write(reply)
+    def log_message(self, *a): pass
+srv = http.server.HTTPServer(('127.0.0.1', 0), H)
+open(os.path.join(work, 'legacy-tsa.port'), 'w').write(str(srv.server_address[1]))
+srv.serve_forever()
+PYTSA
+rm -f "$WORK/legacy-tsa.port"
+/usr/bin/python3 "$WORK/legacy-tsa.py" "$WORK" "$WORK/tsa.pem" "$WORK/tsa.key" &
+TSA_PID=$!
+for _ in $(seq 100); do [ -s "$WORK/legacy-tsa.port" ] && break; sleep 0.1; done
+chain_sign legacy-timestamped.exe signer inter -t "http://127.0.0.1:$(cat "$WORK/legacy-tsa.port")"
+kill "$TSA_PID"
+TSA_PID=
+# lattice: a hostile pool. Six layers of four CA keys, every key of a layer
+# certified by every key of the layer above (4^6 candidate paths, 96 CA
+# certificates), none reaching the root: the path search must give up within its
+# budget (src/pe/chain.ts) instead of trying every path.
+W=4
+D=6
+LATTICE=()
+for k in $(seq 0 $((D - 1))); do
+  for j in $(seq 0 $((W - 1))); do
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/n$k-$j.key" 2>/dev/null
+    for i in $(seq 0 $((W - 1))); do
+      name=n$k-$j-by$i
+      cp "$WORK/n$k-$j.key" "$WORK/$name.key"
+      if [ "$k" = 0 ]; then
+        [ "$i" = 0 ] || continue
+        issue "$name" self "/CN=AN1489 Lattice L$k/O=AN1489 Tests" $FROM $TO "${CA_EXT[@]}"
+      else
+        issue "$name" "n$((k - 1))-$i-by0" "/CN=AN1489 Lattice L$k/O=AN1489 Tests" $FROM $TO "${CA_EXT[@]}"
+      fi
+      LATTICE+=("$name")
+    done
+  done
+done
+issue lattice-signer "n$((D - 1))-0-by0" "/CN=AN1489 Lattice Signer/O=AN1489 Tests" $FROM $TO "${SIGNER_EXT[@]}"
+chain_sign lattice.exe lattice-signer "${LATTICE[*]}"

@@ -34,14 +34,18 @@ export interface RuntimeOptions {
   readonly config?: An1489Config;
   /** Told when a reloaded config file is in force (extension mode). */
   readonly onConfigChange?: (listener: (config: An1489Config) => void) => () => void;
+  /** Whether the sampler keeps its history in the state directory (default true; the CLI's short sessions do not). */
+  readonly persistState?: boolean;
   /** The approved-workloads hook for process_cpu_sustained (approved = 0 without it). */
   readonly isApproved?: ProcessCpuSustainedOptions['isApproved'];
 }
 
 export interface Runtime {
   readonly tables: readonly TablePlugin[];
-  /** Starts background work (the sampler's schedule). */
+  /** Starts background work (the sampler's period); resolves after the first sample. */
   start(): Promise<void>;
+  /** Samples ingested so far (a caller waiting for history waits on this). */
+  samplesTaken(): number;
   /** Stops background work and persists state. */
   stop(): Promise<void>;
 }
@@ -51,13 +55,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Settings are read once: a changed interval or window needs a restart
   // (the rings are sized from them), thresholds are per query anyway.
   const config = options.config ?? defaultConfig();
-  const store = new HistoryStore({
-    // Cron ticks on whole seconds (see cronForInterval), so size the rings for that.
-    intervalMs: Math.max(1, Math.round(config.sampleIntervalSeconds)) * 1000,
-    windowMs: config.historyWindowMinutes * 60_000,
-    maxTracked: config.maxTrackedProcesses,
-    exitedGraceMs: config.exitedGraceSeconds * 1000,
-  });
+  const store = historyStoreFor(config);
   let sampler: Sampler | null = null;
   // Approved workloads: the caller's hook, else the configured baseline file
   // (the pack's packs/baseline.yml format, so Fleet and the host agree).
@@ -91,17 +89,28 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           intervalSeconds: config.sampleIntervalSeconds,
           // AN1489_STATE_DIR (an operator's override, e.g. for a read-only
           // install dir) wins over the config, which wins over the default.
-          stateDir: process.env.AN1489_STATE_DIR || (config.stateDir ?? defaultStateDir()),
+          stateDir: options.persistState === false ? null : process.env.AN1489_STATE_DIR || (config.stateDir ?? defaultStateDir()),
           log: options.log,
         });
         await sampler.start();
       }
     },
+    samplesTaken: () => store.ticks,
     async stop() {
       await sampler?.stop();
       sampler = null;
     },
   };
+}
+
+/** The sampler's store, its rings sized for the window at the sampler's (exact) period. */
+export function historyStoreFor(config: An1489Config): HistoryStore {
+  return new HistoryStore({
+    intervalMs: config.sampleIntervalSeconds * 1000,
+    windowMs: config.historyWindowMinutes * 60_000,
+    maxTracked: config.maxTrackedProcesses,
+    exitedGraceMs: config.exitedGraceSeconds * 1000,
+  });
 }
 
 /** Processes come from osqueryd in extension mode, from procfs standalone on Linux; none otherwise. */

@@ -1,12 +1,13 @@
 // `an1489 hunt`: samples this machine for a while (procfs on Linux) and
 // prints what the history tables find: processes that stayed busy, with
 // their remembered lineage and launch vector, and long-lived connections.
-import { parseCommandArgs } from './args.js';
+import { numberOption, parseCommandArgs } from './args.js';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
 import { formatTable } from './format.js';
 import { HistoryStore } from '../sampler/store.js';
 import { ProcfsSource } from '../sampler/procfs.js';
 import { Sampler } from '../sampler/sampler.js';
+import { MIN_SAMPLE_INTERVAL_SECONDS } from '../sampler/period.js';
 import { DEFAULT_MIN_CPU_PERCENT, processCpuSustainedTable } from '../tables/process_cpu_sustained.js';
 import { DEFAULT_PERSISTENT_SECONDS, processConnectionHistoryTable } from '../tables/process_connection_history.js';
 import type { CellValue, QueryContext, Row } from '../sdk/table.js';
@@ -23,7 +24,7 @@ drawn on stderr when it is a terminal. Ctrl-C ends sampling early and reports.
 
 Options:
   --duration S            seconds to sample (default ${DEFAULT_DURATION})
-  --sample-interval S     seconds between samples, 1-59 (default 1)
+  --sample-interval S     seconds between samples, 1-3600, kept exactly (default 1)
   --min-cpu-percent P     busy threshold, % of ONE core (default ${DEFAULT_MIN_CPU_PERCENT})
   --min-duration S        seconds the threshold must hold without a break
                           (default: half the duration)
@@ -34,15 +35,6 @@ Options:
 
 Exit status: 0 after reporting (findings or not); 2 for bad options; 1 when
 this machine cannot be sampled (no procfs).`;
-
-function numberOption(name: string, raw: string | undefined, fallback: number, min: number, max: number, integer: boolean): number {
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw new CliError(`hunt: --${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return v;
-}
 
 const context = (constraints: Record<string, string>): QueryContext => ({
   constraints: new Map(Object.entries(constraints).map(([k, v]) => [k, [{ op: '=' as const, expr: v }]])),
@@ -72,11 +64,11 @@ export const huntCommand: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new CliError(`hunt: unexpected argument ${JSON.stringify(positionals[0])}`);
-    const duration = numberOption('duration', values.duration, DEFAULT_DURATION, 1, 86_400, false);
-    const interval = numberOption('sample-interval', values['sample-interval'], 1, 1, 59, true);
-    const minCpu = numberOption('min-cpu-percent', values['min-cpu-percent'], DEFAULT_MIN_CPU_PERCENT, 0, 100 * 1024, false);
-    const minDuration = numberOption('min-duration', values['min-duration'], Math.max(1, Math.floor(duration / 2)), 0, 86_400, true);
-    const persistent = numberOption('persistent-seconds', values['persistent-seconds'], Math.max(1, Math.min(DEFAULT_PERSISTENT_SECONDS, Math.floor(duration / 2))), 0, 86_400, false);
+    const duration = numberOption('hunt', 'duration', values.duration, DEFAULT_DURATION, 1, 86_400, false);
+    const interval = numberOption('hunt', 'sample-interval', values['sample-interval'], 1, MIN_SAMPLE_INTERVAL_SECONDS, 3600, false);
+    const minCpu = numberOption('hunt', 'min-cpu-percent', values['min-cpu-percent'], DEFAULT_MIN_CPU_PERCENT, 0, 100 * 1024, false);
+    const minDuration = numberOption('hunt', 'min-duration', values['min-duration'], Math.max(1, Math.floor(duration / 2)), 0, 86_400, true);
+    const persistent = numberOption('hunt', 'persistent-seconds', values['persistent-seconds'], Math.max(1, Math.min(DEFAULT_PERSISTENT_SECONDS, Math.floor(duration / 2))), 0, 86_400, false);
     if (process.platform !== 'linux') {
       throw new CliError('hunt: samples this machine through Linux procfs; on Windows and macOS deploy the osquery extension and query process_cpu_sustained', ExitCode.FAILURE);
     }

@@ -2,21 +2,28 @@
 // manner of osqueryi. Statements end with ';'; dot-commands are read alone on
 // a line. Errors are printed and the shell carries on.
 import { createInterface } from 'node:readline';
-import { parseCommandArgs } from './args.js';
+import { numberOption, parseCommandArgs } from './args.js';
+import { MIN_SAMPLE_INTERVAL_SECONDS } from '../sampler/period.js';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
 import { formatTable, oneLine } from './format.js';
 import { History, historyPath } from './history.js';
 import { hostFailure, openSession, type HostSession } from './session.js';
 
-const usage = `Usage: an1489 shell [--snapshot DIR]
+const usage = `Usage: an1489 shell [--snapshot DIR] [--sample-interval S]
 
 An interactive SQL prompt over this extension's tables and the snapshot
 tables in DIR. End each statement with ';'. History is kept in
 ~/.an1489_history (mode 0600, last 1000 entries).
 
+From the start, this machine is sampled in the background (as the extension
+does), so process_cpu_history, process_cpu_sustained and
+process_connection_history fill while the shell is open, as osqueryi's tables
+are live.
+
 Options:
-  --snapshot DIR   load DIR/<table>.json files as read-only tables
-  -h, --help       show this help`;
+  --snapshot DIR          load DIR/<table>.json files as read-only tables
+  --sample-interval S     seconds between background samples, 1-3600 (default 1)
+  -h, --help              show this help`;
 
 const SHELL_HELP = `.tables           list tables (ours and snapshots)
 .schema [TABLE]   show a table's columns (all tables without an argument)
@@ -63,9 +70,10 @@ export const shellCommand: Command = {
   summary: 'interactive SQL prompt over our tables and snapshots',
   usage,
   async run(args: readonly string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('shell', args, { snapshot: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs('shell', args, { snapshot: { type: 'string' }, 'sample-interval': { type: 'string' } });
     if (positionals.length > 0) throw new CliError(`shell: unexpected argument ${JSON.stringify(positionals[0])}; use an1489 query to run one statement`);
-    const session = await openSession(io.stderr, values.snapshot);
+    const interval = numberOption('shell', 'sample-interval', values['sample-interval'], 1, MIN_SAMPLE_INTERVAL_SECONDS, 3600, false);
+    const session = await openSession(io.stderr, { snapshotDir: values.snapshot, sampleIntervalSeconds: interval });
     const interactive = io.stdin.isTTY === true;
     const history = new History(historyPath(), (m) => io.stderr.write(`an1489: ${m}\n`));
     const rl = createInterface({

@@ -4,6 +4,7 @@
 // Unknown keys are refused (a typo such as "sampleIntervalSecond" would
 // otherwise silently leave the default in force on thousands of hosts).
 import { z } from 'zod';
+import { MIN_SAMPLE_INTERVAL_SECONDS } from '../sampler/period.js';
 
 const seconds = (min: number, max: number) => z.number().finite().min(min).max(max);
 const pathOrNull = z.string().min(1, 'must not be empty').max(4096).nullable();
@@ -32,8 +33,8 @@ export const SignatureSchema = z
 
 export const ConfigSchema = z
   .object({
-    /** Seconds between sampler ticks. */
-    sampleIntervalSeconds: seconds(0.1, 3600).default(10),
+    /** Seconds between sampler ticks, kept exactly; at least 1 (sample_time is whole seconds; each tick queries osqueryd). */
+    sampleIntervalSeconds: seconds(MIN_SAMPLE_INTERVAL_SECONDS, 3600).default(10),
     /** How much per-process history the sampler keeps. */
     historyWindowMinutes: seconds(1, 7 * 24 * 60).default(60),
     /** Upper bound on process identities tracked at once (memory bound). */

@@ -3,18 +3,25 @@
 // attribute as osslsigncode -nest and signtool /as write them), each checked
 // for (1) the image digest against SpcIndirectDataContent, (2) the signer's
 // signature over the authenticated attributes, whose messageDigest must match
-// the SpcIndirectDataContent, and (3) a chain to a caller-supplied trust
-// bundle. Windows policy (catalog signing, revocation, the machine's roots)
-// stays the job of osquery's authenticode table.
-import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
-import { children, content, DerError, expect, integerHex, oid, raw, readTlv, Tag, time, type Tlv } from './der.js';
+// the SpcIndirectDataContent, and (3) a certificate path to a caller-supplied
+// trust bundle valid for code signing (src/pe/chain.ts) at the time a trusted
+// timestamp proves, else now (src/pe/timestamp.ts). Windows policy (catalog
+// signing, revocation, the machine's roots) stays the job of osquery's
+// authenticode table.
+import { createHash, X509Certificate } from 'node:crypto';
+import { children, content, DerError, expect, raw, readTlv, Tag } from './der.js';
+import { dn, findSigner } from './certificate.js';
+import { searchBudget, validateChain, type SearchBudget } from './chain.js';
+import { checkSignerInfo, digestName, parseSignedData } from './cms.js';
+import { signingTime } from './timestamp.js';
 import type { PeImage } from './pe.js';
 
 /**
  * osquery authenticode.result vocabulary, plus 'tampered':
  * - missing: no signature at all.
- * - trusted: digest and signer signature verify, and the chain reaches a certificate in the trust bundle.
- * - untrusted: digest and signer signature verify, but the chain does not reach the trust bundle.
+ * - trusted: digest and signer signature verify, and a certificate path from the signer to the trust bundle
+ *   passes the code-signing rules (CA flag, path length, key usage, EKU, validity at the trusted signing time, algorithms).
+ * - untrusted: digest and signer signature verify, but no such path exists (detail says why).
  * - valid: digest and signer signature verify, and no trust bundle was configured (trust not judged).
  * - tampered: the signature itself is intact but the image digest does not match (the file changed after signing).
  * - invalid: the signature is malformed, the signer signature or messageDigest fails, or the signer certificate is absent.
@@ -37,8 +44,13 @@ export interface SignatureInfo {
   readonly signerSubject: string | null;
   readonly signerIssuer: string | null;
   readonly signerSerial: string | null;
-  /** Time from an RFC 3161 or legacy countersignature, ISO-8601; null when not timestamped. */
+  /**
+   * Time an intact RFC 3161 or legacy countersignature states (its signature and imprint verify over this
+   * signature), ISO-8601; null when not timestamped or the countersignature is broken.
+   */
   readonly timestamp: string | null;
+  /** The countersignature's signer chains to the trust bundle as a timestamping authority; only then does its time count. */
+  readonly timestampTrusted: boolean;
 }
 
 export interface TrustBundle {
@@ -46,28 +58,13 @@ export interface TrustBundle {
 }
 
 const OID = {
-  signedData: '1.2.840.113549.1.7.2',
   spcIndirectData: '1.3.6.1.4.1.311.2.1.4',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
-  counterSignature: '1.2.840.113549.1.9.6',
-  rfc3161Timestamp: '1.3.6.1.4.1.311.3.3.1',
   nestedSignature: '1.3.6.1.4.1.311.2.4.1',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
 } as const;
-
-const DIGESTS: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-  '1.2.840.113549.2.5': 'md5',
-};
 
 /** Nested signatures inside nested signatures: osslsigncode writes one level; more is hostile. */
 const MAX_NESTING = 4;
 const MAX_SIGNATURES = 16;
-const MAX_CHAIN = 8;
 
 /**
  * The Authenticode image digest: the whole file up to the certificate table,
@@ -97,61 +94,8 @@ export function imageRanges(buf: Buffer, pe: PeImage): Buffer[] {
   return out;
 }
 
-function algorithmName(algId: Tlv): string | null {
-  const kids = children(expect(algId, Tag.SEQUENCE, 'AlgorithmIdentifier'));
-  return DIGESTS[oid(kids[0] ?? fail('AlgorithmIdentifier is empty'))] ?? null;
-}
-
 function fail(msg: string): never {
   throw new DerError(msg);
-}
-
-/** A distinguished name as "CN=..., O=..." from X509Certificate's newline form. */
-function dn(s: string): string {
-  return s.split('\n').filter((x) => x.length > 0).join(', ');
-}
-
-interface CertEntry {
-  readonly x509: X509Certificate;
-  readonly serialHex: string;
-  readonly issuerDer: Buffer;
-  readonly subjectKeyId: Buffer | null;
-}
-
-function parseCert(t: Tlv): CertEntry | null {
-  if (t.tag !== Tag.SEQUENCE) return null; // attribute certificates and others are not signers
-  try {
-    const tbs = children(expect(children(t)[0], Tag.SEQUENCE, 'TBSCertificate'));
-    let i = 0;
-    if (tbs[0]?.tag === 0xa0) i = 1; // [0] version
-    const serialHex = integerHex(tbs[i]);
-    const issuer = expect(tbs[i + 2], Tag.SEQUENCE, 'issuer');
-    // Extensions ([3]) carry the subject key identifier a SignerInfo may name its signer by.
-    let subjectKeyId: Buffer | null = null;
-    const ext = tbs.find((x) => x.tag === 0xa3);
-    if (ext) {
-      for (const e of children(expect(children(ext)[0], Tag.SEQUENCE, 'extensions'), 256)) {
-        const parts = children(e);
-        if (oid(parts[0]) === '2.5.29.14') {
-          const octets = parts[parts.length - 1];
-          subjectKeyId = Buffer.from(content(readTlv(octets.buf, octets.contentStart, octets.end)));
-        }
-      }
-    }
-    return { x509: new X509Certificate(raw(t)), serialHex, issuerDer: raw(issuer), subjectKeyId };
-  } catch {
-    return null;
-  }
-}
-
-function attributes(set: Tlv): Map<string, Tlv[]> {
-  const out = new Map<string, Tlv[]>();
-  for (const a of children(set, 256)) {
-    const [type, values] = children(expect(a, Tag.SEQUENCE, 'Attribute'));
-    const k = oid(type);
-    out.set(k, [...(out.get(k) ?? []), ...children(expect(values, Tag.SET, 'attribute values'), 256)]);
-  }
-  return out;
 }
 
 interface Context {
@@ -160,6 +104,8 @@ interface Context {
   readonly trust: TrustBundle | null;
   readonly digests: Map<string, Buffer>;
   readonly out: SignatureInfo[];
+  /** One path-search budget for every signature and timestamp in the file. */
+  readonly budget: SearchBudget;
 }
 
 function digestOf(ctx: Context, alg: string): Buffer {
@@ -182,7 +128,7 @@ export function verifyAuthenticode(
   trust: TrustBundle | null,
   precomputed?: ReadonlyMap<string, Buffer>,
 ): SignatureInfo[] {
-  const ctx: Context = { buf, pe, trust, digests: new Map(precomputed ?? []), out: [] };
+  const ctx: Context = { buf, pe, trust, digests: new Map(precomputed ?? []), out: [], budget: searchBudget() };
   for (const cert of pe.certificates) {
     if (ctx.out.length >= MAX_SIGNATURES) break;
     if (cert.type !== 2) {
@@ -207,6 +153,7 @@ function blank(index: number, nested: boolean, status: SignatureStatus, detail: 
     signerIssuer: null,
     signerSerial: null,
     timestamp: null,
+    timestampTrusted: false,
   };
 }
 
@@ -235,52 +182,18 @@ function verifySignedData(
   index: number,
   nested: boolean,
 ): { info: SignatureInfo; nestedSignatures: Buffer[] } {
-  const top = readTlv(der, 0);
-  const [ctype, explicit] = children(expect(top, Tag.SEQUENCE, 'ContentInfo'));
-  if (oid(ctype) !== OID.signedData) fail('ContentInfo is not SignedData');
-  const sd = children(expect(children(expect(explicit, 0xa0, 'ContentInfo content'))[0], Tag.SEQUENCE, 'SignedData'));
-  // version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
-  const encap = children(expect(sd[2], Tag.SEQUENCE, 'encapContentInfo'));
-  if (oid(encap[0]) !== OID.spcIndirectData) fail('content is not SpcIndirectDataContent');
-  const spc = expect(children(expect(encap[1], 0xa0, 'encapsulated content'))[0], Tag.SEQUENCE, 'SpcIndirectDataContent');
+  const cms = parseSignedData(readTlv(der, 0), 'signature');
+  if (cms.contentType !== OID.spcIndirectData) fail('content is not SpcIndirectDataContent');
+  const spc = expect(cms.content, Tag.SEQUENCE, 'SpcIndirectDataContent');
   const [, digestInfo] = children(spc);
   const [digestAlgId, signedDigestT] = children(expect(digestInfo, Tag.SEQUENCE, 'DigestInfo'));
-  const digestAlgorithm = algorithmName(digestAlgId);
+  const digestAlgorithm = digestName(digestAlgId);
   const signedDigest = content(expect(signedDigestT, Tag.OCTET_STRING, 'image digest'));
-
-  const certs: CertEntry[] = [];
-  let k = 3;
-  if (sd[k]?.tag === 0xa0) {
-    for (const c of children(sd[k], 256)) {
-      const e = parseCert(c);
-      if (e) certs.push(e);
-    }
-    k++;
-  }
-  if (sd[k]?.tag === 0xa1) k++;
-  const signerInfos = children(expect(sd[k], Tag.SET, 'signerInfos'));
-  if (signerInfos.length !== 1) fail(`Authenticode needs exactly one SignerInfo, found ${signerInfos.length}`);
-  const si = children(expect(signerInfos[0], Tag.SEQUENCE, 'SignerInfo'));
-  // version, sid, digestAlgorithm, [0] signedAttrs, signatureAlgorithm, signature, [1] unsignedAttrs?
-  const sid = si[1];
-  const signerDigestAlg = algorithmName(si[2]);
-  const signedAttrsT = expect(si[3], 0xa0, 'authenticated attributes');
-  const signature = content(expect(si[5], Tag.OCTET_STRING, 'signature'));
-  const unsigned = si[6]?.tag === 0xa1 ? attributes(si[6]) : new Map<string, Tlv[]>();
-
-  let signer: CertEntry | undefined;
-  if (sid?.tag === Tag.SEQUENCE) {
-    const [issuer, serial] = children(sid);
-    const serialHex = integerHex(serial);
-    const issuerDer = raw(issuer);
-    signer = certs.find((c) => c.serialHex === serialHex && c.issuerDer.equals(issuerDer));
-  } else if (sid?.tag === 0x80) {
-    const ski = content(sid);
-    signer = certs.find((c) => c.subjectKeyId !== null && c.subjectKeyId.equals(ski));
-  }
-
-  const timestamp = readTimestamp(unsigned);
-  const nestedSignatures = (unsigned.get(OID.nestedSignature) ?? []).map((t) => raw(t));
+  const certs = cms.certificates;
+  const si = cms.signerInfo;
+  const signer = findSigner(si.sid, certs);
+  const when = signingTime(si, certs, ctx.trust?.certificates ?? null, ctx.budget);
+  const nestedSignatures = (si.unsigned.get(OID.nestedSignature) ?? []).map((t) => raw(t));
   const base = {
     index,
     nested,
@@ -290,90 +203,31 @@ function verifySignedData(
     signerSubject: signer ? dn(signer.x509.subject) : null,
     signerIssuer: signer ? dn(signer.x509.issuer) : null,
     signerSerial: signer ? signer.serialHex : null,
-    timestamp,
+    timestamp: when.time,
+    timestampTrusted: when.trusted,
   };
   const result = (status: SignatureStatus, detail: string | null, imageDigestHex: string | null = null) => ({
     info: { ...base, status, detail, imageDigest: imageDigestHex },
     nestedSignatures,
   });
 
-  if (!digestAlgorithm || !signerDigestAlg) return result('unknown', 'unsupported digest algorithm');
+  if (!digestAlgorithm) return result('unknown', 'unsupported digest algorithm');
   if (!signer) return result('invalid', 'signer certificate is not in the signature');
-
   // The messageDigest attribute covers SpcIndirectDataContent's value, without its tag and length.
-  const attrs = attributes(signedAttrsT);
-  const md = attrs.get(OID.messageDigest)?.[0];
-  if (!md) return result('invalid', 'no messageDigest authenticated attribute');
-  const spcHash = createHash(signerDigestAlg).update(content(spc)).digest();
-  if (!content(expect(md, Tag.OCTET_STRING, 'messageDigest')).equals(spcHash)) {
-    return result('invalid', 'messageDigest does not match the signed content');
-  }
-  // What was signed is the attributes re-tagged as a DER SET.
-  const signedBytes = Buffer.from(raw(signedAttrsT));
-  signedBytes[0] = Tag.SET;
-  let ok: boolean;
-  try {
-    ok = cryptoVerify(signerDigestAlg, signedBytes, signer.x509.publicKey, signature);
-  } catch (e) {
-    return result('unknown', `cannot check the signer signature: ${(e as Error).message}`);
-  }
-  if (!ok) return result('invalid', 'signer signature does not verify');
+  const signed = checkSignerInfo(si, signer, content(spc));
+  if (!signed.ok) return result(signed.status, signed.reason);
 
   const computed = digestOf(ctx, digestAlgorithm);
-  if (!computed.equals(signedDigest)) return result('tampered', 'image digest does not match the signed digest', computed.toString('hex'));
+  const hex = computed.toString('hex');
+  if (!computed.equals(signedDigest)) return result('tampered', 'image digest does not match the signed digest', hex);
 
-  if (!ctx.trust) return result('valid', null, computed.toString('hex'));
-  return chainReachesBundle(signer.x509, certs, ctx.trust)
-    ? result('trusted', null, computed.toString('hex'))
-    : result('untrusted', 'certificate chain does not reach the trust bundle', computed.toString('hex'));
-}
-
-function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
-  } catch {
-    return false;
-  }
-}
-
-function chainReachesBundle(leaf: X509Certificate, pool: readonly CertEntry[], trust: TrustBundle): boolean {
-  let current = leaf;
-  for (let step = 0; step < MAX_CHAIN; step++) {
-    if (trust.certificates.some((t) => t.fingerprint256 === current.fingerprint256 || issuedBy(current, t))) return true;
-    const next = pool.find((c) => c.x509.fingerprint256 !== current.fingerprint256 && issuedBy(current, c.x509));
-    if (!next) return false;
-    current = next.x509;
-  }
-  return false;
-}
-
-function readTimestamp(unsigned: Map<string, Tlv[]>): string | null {
-  try {
-    // Legacy countersignature: a SignerInfo whose authenticated signingTime is the time.
-    const legacy = unsigned.get(OID.counterSignature)?.[0];
-    if (legacy) {
-      const si = children(legacy);
-      const a = si.find((x) => x.tag === 0xa0);
-      const t = a ? attributes(a).get(OID.signingTime)?.[0] : undefined;
-      if (t) return time(t);
-    }
-    // RFC 3161: a SignedData whose content is a TSTInfo; genTime is its 5th field.
-    const rfc = unsigned.get(OID.rfc3161Timestamp)?.[0];
-    if (rfc) {
-      const [, explicit] = children(rfc);
-      const sd = children(children(explicit)[0]);
-      const encap = children(sd[2]);
-      if (oid(encap[0]) !== OID.tstInfo) return null;
-      const octets = children(encap[1])[0];
-      const tst = readTlv(octets.buf, octets.contentStart, octets.end);
-      const fields = children(tst);
-      const gen = fields.find((f) => f.tag === Tag.GeneralizedTime);
-      return gen ? time(gen) : null;
-    }
-  } catch {
-    return null;
-  }
-  return null;
+  if (!ctx.trust) return result('valid', null, hex);
+  // Certificates are judged at the time a trusted timestamp proves, else now (Windows and osslsigncode alike).
+  const at = when.trusted && when.time !== null ? Date.parse(when.time) : Date.now();
+  const chain = validateChain(signer, certs, ctx.trust.certificates, at, 'codeSigning', ctx.budget);
+  if (chain.ok) return result('trusted', null, hex);
+  const why = when.problem === null ? chain.reason : `${chain.reason}; timestamp not believed: ${when.problem}`;
+  return result('untrusted', why, hex);
 }
 
 /** Loads a PEM trust bundle (one or more certificates). */

@@ -21,6 +21,7 @@ export interface Tlv {
 }
 
 export const Tag = {
+  BOOLEAN: 0x01,
   INTEGER: 0x02,
   BIT_STRING: 0x03,
   OCTET_STRING: 0x04,
@@ -130,4 +131,21 @@ export function time(t: Tlv): string | null {
     return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`;
   }
   return null;
+}
+
+/** A BIT STRING's bits, most significant first: bit n of the DER value is bits[n]. Bounded by `max`. */
+export function bitString(t: Tlv, max = 64): boolean[] {
+  const b = content(expect(t, Tag.BIT_STRING, 'bit string'));
+  if (b.length === 0 || b[0] > 7 || (b.length === 1 && b[0] !== 0)) throw new DerError('bad bit string');
+  const n = Math.min(max, (b.length - 1) * 8 - b[0]);
+  const bits: boolean[] = [];
+  for (let i = 0; i < n; i++) bits.push((b[1 + (i >> 3)] & (0x80 >> (i & 7))) !== 0);
+  return bits;
+}
+
+/** A BOOLEAN (DER: one octet, 0x00 or 0xFF; any non-zero is read as true, as BER allows). */
+export function boolean(t: Tlv): boolean {
+  const b = content(expect(t, Tag.BOOLEAN, 'boolean'));
+  if (b.length !== 1) throw new DerError('bad boolean');
+  return b[0] !== 0;
 }

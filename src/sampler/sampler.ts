@@ -1,19 +1,17 @@
-// Runs a process source on a node-cron schedule and feeds the store; saves
-// the store to the state file now and then and on stop, and reloads it on
-// start. Tables never trigger a sample: they read whatever the store holds.
-import cron, { type ScheduledTask } from 'node-cron';
+// Runs a process source every intervalSeconds, exactly, on the monotonic
+// clock (src/sampler/period.ts), and feeds the store; saves the store to the
+// state file now and then and on stop, and reloads it on start. Tables never
+// trigger a sample: they read whatever the store holds.
 import { HistoryStore } from './store.js';
+import { MIN_SAMPLE_INTERVAL_SECONDS, Periodic, realTimers, type Timers } from './period.js';
 import type { ProcessSample, ProcessSource } from './source.js';
 import { readStateFile, restoreStore, snapshotStore, writeStateFile } from './state.js';
-import { monotonicMs } from './clock.js';
 
 export type SamplerLog = (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
 
 export interface SamplerOptions {
-  /** Seconds between samples (see cronForInterval for rounding). Default 10. */
+  /** Seconds between samples, honoured exactly (at least MIN_SAMPLE_INTERVAL_SECONDS). Default 10. */
   readonly intervalSeconds?: number;
-  /** A node-cron expression (6 fields with seconds) overriding intervalSeconds. */
-  readonly schedule?: string;
   /** Where the state file lives; null disables persistence. */
   readonly stateDir?: string | null;
   /** Seconds between state saves. Default 60. */
@@ -21,51 +19,47 @@ export interface SamplerOptions {
   /** Read sockets every Nth tick (sockets change slowly; cmdline/fd scans are the costly part). Default 1. */
   readonly socketEveryTicks?: number;
   readonly log?: SamplerLog;
-}
-
-/**
- * The node-cron expression for an interval. Cron fires on calendar boundaries
- * with whole-second resolution, so the interval is rounded to whole seconds
- * (at least 1), minutes (from 60 s) or hours (from 60 min).
- */
-export function cronForInterval(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new RangeError(`sample interval must be a positive number of seconds, got ${seconds}`);
-  const s = Math.max(1, Math.round(seconds));
-  if (s < 60) return s === 1 ? '* * * * * *' : `*/${s} * * * * *`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `0 */${m} * * * *`;
-  const h = Math.min(23, Math.round(m / 60));
-  return `0 0 */${h} * * *`;
+  /** The clock and timers (tests drive a fake one). */
+  readonly timers?: Timers;
 }
 
 export class Sampler {
-  readonly expression: string;
-  private task: ScheduledTask | null = null;
+  readonly periodMs: number;
+  private readonly period: Periodic;
   private running: Promise<void> | null = null;
-  private lastSaveMono = monotonicMs();
+  private started = false;
+  private lastSaveMono: number;
   private tickCount = 0;
   private restored = false;
   private failures = 0;
   private readonly log: SamplerLog;
+  private readonly timers: Timers;
 
   constructor(
     readonly source: ProcessSource,
     readonly store: HistoryStore,
     private readonly options: SamplerOptions = {},
   ) {
-    this.expression = options.schedule ?? cronForInterval(options.intervalSeconds ?? 10);
-    if (!cron.validate(this.expression)) throw new RangeError(`invalid sampler schedule ${JSON.stringify(this.expression)}`);
+    const seconds = options.intervalSeconds ?? 10;
+    if (!Number.isFinite(seconds) || seconds < MIN_SAMPLE_INTERVAL_SECONDS) {
+      throw new RangeError(`sample interval must be at least ${MIN_SAMPLE_INTERVAL_SECONDS} s, got ${seconds}`);
+    }
+    this.periodMs = seconds * 1000;
+    this.timers = options.timers ?? realTimers;
+    this.period = new Periodic(this.periodMs, () => this.tick(), this.timers);
+    this.lastSaveMono = this.timers.now();
     this.log = options.log ?? (() => undefined);
   }
 
   /**
-   * Starts the schedule and takes the first sample at once. Saved history is
+   * Takes the first sample at once and starts the period from then. Saved history is
    * restored with the first sample that succeeds (a manager that is not
    * answering yet must not make the extension fail to start).
    */
   async start(): Promise<void> {
-    if (this.task !== null) return;
-    this.task = cron.schedule(this.expression, () => this.tick(), { noOverlap: true, name: 'an1489-sampler' });
+    if (this.started) return;
+    this.started = true;
+    this.period.start();
     await this.tick();
   }
 
@@ -92,7 +86,7 @@ export class Sampler {
         this.store.ingest(sample);
         this.failures = 0;
         const every = (this.options.persistSeconds ?? 60) * 1000;
-        if (this.options.stateDir != null && monotonicMs() - this.lastSaveMono >= every) await this.save();
+        if (this.options.stateDir != null && this.timers.now() - this.lastSaveMono >= every) await this.save();
       } catch (e) {
         // One line per failure run, not per tick, so a vanished manager does not flood the log.
         if (this.failures++ === 0) this.log('warn', `sampler: ${this.source.name} sample failed: ${(e as Error).message}`);
@@ -107,7 +101,7 @@ export class Sampler {
   async save(): Promise<void> {
     const dir = this.options.stateDir;
     if (dir == null) return;
-    this.lastSaveMono = monotonicMs();
+    this.lastSaveMono = this.timers.now();
     // The memory account goes to the log with every save, so an operator can
     // see what the history costs on a host without attaching a debugger.
     this.log('debug', `sampler: ${this.store.size} processes known, ${this.store.trackedSize} with history, ~${(this.store.memoryBytes() / 2 ** 20).toFixed(1)} MB held`);
@@ -118,12 +112,10 @@ export class Sampler {
     }
   }
 
-  /** Stops the schedule, waits for a running tick, saves state. */
+  /** Stops the period, waits for a running tick, saves state. */
   async stop(): Promise<void> {
-    if (this.task !== null) {
-      await this.task.destroy();
-      this.task = null;
-    }
+    this.started = false;
+    await this.period.stop();
     if (this.running !== null) await this.running;
     await this.save();
   }

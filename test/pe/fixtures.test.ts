@@ -135,7 +135,7 @@ function osslsigncode(args: string[]): Promise<{ code: number; out: string } | n
   });
 }
 
-test('our digest verdict agrees with osslsigncode verify on every fixture', async () => {
+test('our digest and trust verdicts agree with osslsigncode verify on every fixture', async () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.exe')).sort();
   assert.ok(files.length >= 6);
   let compared = 0;
@@ -165,6 +165,9 @@ test('our digest verdict agrees with osslsigncode verify on every fixture', asyn
       assert.is(ours[i].signedDigest, current[i], `${f}#${i}: signed digest`);
       assert.is(ours[i].status === 'tampered', calculated[i] !== current[i], `${f}#${i}: tampered verdict`);
     }
+    // osslsigncode prints one "Signature verification: ok|failed" per signature: its trust verdict.
+    const verdicts = [...res.out.matchAll(/^Signature verification: (ok|failed)$/gm)].map((m) => m[1]);
+    assert.equal(ours.map((s) => (s.status === 'trusted' ? 'ok' : 'failed')), verdicts, `${f}: trust verdicts`);
     assert.is(res.code !== 0, ours.some((s) => s.status === 'tampered' || s.status === 'invalid'), `${f}: overall`);
     compared++;
   }

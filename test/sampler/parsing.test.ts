@@ -5,7 +5,6 @@ import * as assert from 'uvu/assert';
 import { decodeProcNetAddress, parseProcNet, parseStat } from '../../src/sampler/procfs.js';
 import { isExternalAddress, isPoolPort } from '../../src/intel/network.js';
 import { launchVector } from '../../src/intel/launch-vectors.js';
-import { cronForInterval } from '../../src/sampler/sampler.js';
 
 test('stat: comm with spaces and parentheses ends at the last parenthesis', () => {
   const line = '4242 (evil) (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 56 0 0 20 0 7 0 98765 1000000 2500 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n';
@@ -58,15 +57,6 @@ test('launch vectors: most specific wins, pid 1 only as direct parent', () => {
   assert.is(launchVector([a('explorer.exe')]), 'interactive');
   assert.is(launchVector([a('python3')]), 'other');
   assert.is(launchVector([]), 'other');
-});
-
-test('cron expressions for intervals', () => {
-  assert.is(cronForInterval(10), '*/10 * * * * *');
-  assert.is(cronForInterval(1), '* * * * * *');
-  assert.is(cronForInterval(0.1), '* * * * * *');
-  assert.is(cronForInterval(120), '0 */2 * * * *');
-  assert.is(cronForInterval(3600), '0 0 */1 * * *');
-  assert.throws(() => cronForInterval(0), /positive/);
 });
 
 test.run();
