@@ -41,7 +41,7 @@ for (let i = 0; i < N; i++) {
 const sample: ProcessSample = { wallMs: Date.now(), monotonicMs: 0, processes, sockets: [] };
 const source: ProcessSource = { name: 'fixed', sample: async () => sample };
 try {
-  const checker = new SignatureChecker({ maxFileBytes: 1 << 20, cacheEntries: 4096, trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
+  const checker = new SignatureChecker({ maxFileBytes: 1 << 20, trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
   const table = processSignatureCheckTable({ checker, source });
   const cold = await time(async () => [...(await table.generate(emptyContext()))]);
   const runs: number[] = [];
