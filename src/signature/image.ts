@@ -6,6 +6,12 @@ import { readlink, stat } from 'node:fs/promises';
 import type { ImageFacts } from './policy.js';
 
 const DELETED = ' (deleted)';
+/**
+ * Start times are whole seconds, and procfs derives them from a boot time
+ * that is itself rounded: only a change this long after the reported start is
+ * surely after the real one.
+ */
+export const START_SLACK_SECONDS = 2;
 
 export interface ProcessImage {
   /** The path to report: as the OS reports it, ` (deleted)` included. */
@@ -73,9 +79,11 @@ export async function processImage(p: ImageProcess, options: ImageOptions = DEFA
   }
   if (p.path === '') return { displayPath: '', path: '', readPath: '', image: null };
   const atPath = await identity(p.path);
-  // Start times are whole seconds: only a change from the next second on is surely after the start.
   const after =
-    p.startTime > 0 && atPath !== null && atPath !== 'gone' && Math.max(atPath.mtimeMs, atPath.ctimeMs) >= (p.startTime + 1) * 1000;
+    p.startTime > 0 &&
+    atPath !== null &&
+    atPath !== 'gone' &&
+    Math.max(atPath.mtimeMs, atPath.ctimeMs) >= (p.startTime + START_SLACK_SECONDS) * 1000;
   return {
     displayPath: p.path,
     path: p.path,

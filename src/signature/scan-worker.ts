@@ -38,8 +38,10 @@ parentPort.on('message', (m) => {
   let st = jobs.get(m.id);
   if (st === undefined) { st = { tail: Buffer.alloc(0), found: new Set() }; jobs.set(m.id, st); }
   if (m.chunk) {
-    scanChunk(st, Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength), pattern, workerData.overlap);
-    parentPort.postMessage({ id: m.id, ack: m.chunk.byteLength });
+    const whole = Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
+    // Pieces small enough that their latin1 strings die young: the worker's heap stays small.
+    for (let off = 0; off < whole.length; off += workerData.piece) scanChunk(st, whole.subarray(off, off + workerData.piece), pattern, workerData.overlap);
+    parentPort.postMessage({ id: m.id, ack: m.chunk.byteLength, buffer: m.chunk.buffer }, [m.chunk.buffer]);
   }
   if (m.end) { jobs.delete(m.id); parentPort.postMessage({ id: m.id, found: [...st.found] }); }
 });`;
@@ -51,11 +53,17 @@ interface Pending {
 
 /** Bytes handed to the worker and not yet scanned, before feed() asks the reader to wait. */
 const MAX_IN_FLIGHT = 4 * 1024 * 1024;
+/** Transfer buffers come back with each acknowledgement and are reused: no garbage per chunk. */
+const TRANSFER_BYTES = 1024 * 1024;
+const MAX_POOLED = 8;
+/** Bytes the worker scans at a time (each becomes one latin1 string). */
+const SCAN_PIECE = 64 * 1024;
 
 class ScanWorker {
   private worker: Worker | null = null;
   private inFlight = 0;
   private waiters: (() => void)[] = [];
+  private readonly pool: ArrayBuffer[] = [];
   private broken = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -69,10 +77,12 @@ class ScanWorker {
     return {
       feed: (chunk) => {
         if (failed || chunk.length === 0) return;
-        const copy = new Uint8Array(chunk);
-        const bytes = copy.byteLength; // read before the transfer detaches it
+        const bytes = chunk.length;
+        const backing = bytes <= TRANSFER_BYTES ? (this.pool.pop() ?? new ArrayBuffer(TRANSFER_BYTES)) : new ArrayBuffer(bytes);
+        const copy = new Uint8Array(backing, 0, bytes);
+        copy.set(chunk);
         try {
-          worker.postMessage({ id, chunk: copy }, [copy.buffer]);
+          worker.postMessage({ id, chunk: copy }, [backing]);
         } catch {
           failed = true;
           return;
@@ -106,12 +116,15 @@ class ScanWorker {
     try {
       const w = new Worker(workerSource(), {
         eval: true,
-        workerData: { source: this.template.pattern.source, flags: this.template.pattern.flags, overlap: this.template.overlap },
+        workerData: { source: this.template.pattern.source, flags: this.template.pattern.flags, overlap: this.template.overlap, piece: SCAN_PIECE },
+        // A small young generation: the scan's garbage is short-lived strings.
+        resourceLimits: { maxYoungGenerationSizeMb: 4 },
       });
       w.unref();
-      w.on('message', (m: { id: number; found?: string[]; ack?: number }) => {
+      w.on('message', (m: { id: number; found?: string[]; ack?: number; buffer?: ArrayBuffer }) => {
         if (m.ack !== undefined) {
           this.inFlight -= m.ack;
+          if (m.buffer?.byteLength === TRANSFER_BYTES && this.pool.length < MAX_POOLED) this.pool.push(m.buffer);
           if (this.inFlight <= MAX_IN_FLIGHT / 2) this.release();
         } else {
           const p = this.pending.get(m.id);
