@@ -40,6 +40,7 @@ export const VERDICT_COLUMNS: readonly ColumnDeclaration[] = [
 
 const columns: readonly ColumnDeclaration[] = [
   { name: 'pid', type: 'BIGINT', description: 'Process id' },
+  { name: 'start_time', type: 'BIGINT', description: 'Process start time (seconds since the epoch); with pid, the process identity' },
   { name: 'path', type: 'TEXT', description: "Executable path as the OS reports it (Linux appends ' (deleted)' when the running image has no name)" },
   ...VERDICT_COLUMNS,
 ];
@@ -117,7 +118,10 @@ export function processSignatureCheckTable(options: SignatureCheckTableOptions):
         image: images[i].image,
       }));
       const results = await options.checker.checkMany(targets, PARALLEL);
-      return results.map((r, i) => resultRow(r, sample.processes[i].pid, images[i].displayPath));
+      return results.map((r, i) => {
+        const p = sample.processes[i];
+        return { pid: p.pid, start_time: p.startTime, path: images[i].displayPath, ...verdictRow(r) };
+      });
     },
   };
 }

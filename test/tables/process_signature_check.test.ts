@@ -17,6 +17,7 @@ import { SignatureChecker, loadTrustBundle } from '../../src/signature/checker.j
 import { ProcfsSource } from '../../src/sampler/procfs.js';
 import type { Constraint, QueryContext, Row } from '../../src/sdk/table.js';
 import { EmbeddedHost } from '../../src/host/host.js';
+import type { SnapshotTable } from '../../src/host/snapshot.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, '..', '..', '..', 'test', 'fixtures', 'pe');
@@ -193,6 +194,30 @@ test('through SQL on the embedded host: file IN (...), OR and a join check exact
       `WITH q(p) AS (VALUES (${sql(quoted)}), (${sql(tampered)})) SELECT f.path, f.verdict, f.renamed, f.original_filename, f.signature_status FROM q JOIN file_signature_check AS f ON f.file = q.p ORDER BY f.path`,
     );
     assert.equal(joined.rows, want);
+  } finally {
+    host.close();
+  }
+});
+
+test('processes JOIN process_signature_check USING (pid): one row per running process', async () => {
+  // One sample feeds both sides, so processes that start or exit meanwhile cannot skew the count.
+  const sample = await new ProcfsSource().sample({ sockets: false });
+  const checker = new SignatureChecker({ trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
+  const table = processSignatureCheckTable({ checker, source: { name: 'fixed', sample: async () => sample } });
+  const processes: SnapshotTable = {
+    name: 'processes',
+    file: 'test:processes',
+    columns: [{ name: 'pid', type: 'BIGINT' }, { name: 'name', type: 'TEXT' }, { name: 'path', type: 'TEXT' }],
+    rows: sample.processes.map((p) => ({ pid: String(p.pid), name: p.name, path: p.path })),
+  };
+  const host = new EmbeddedHost({ tables: [table], snapshots: [processes] });
+  try {
+    const r = await host.query('SELECT p.pid, s.verdict FROM processes p JOIN process_signature_check s USING (pid)');
+    assert.is(r.rows.length, sample.processes.length);
+    assert.is(new Set(r.rows.map((row) => row[0])).size, sample.processes.length);
+    // Several processes of one binary (this test's node and its siblings, kernel threads) all join.
+    const perBinary = await host.query('SELECT count(*) FROM processes p JOIN process_signature_check s USING (pid) WHERE s.path = p.path GROUP BY s.path HAVING count(*) > 1');
+    assert.ok(perBinary.rows.length > 0, 'some binary runs as more than one process');
   } finally {
     host.close();
   }
