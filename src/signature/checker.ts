@@ -3,6 +3,7 @@
 // are read from" and "where the binary lives for judgement" are separate, so a
 // process's running image can be read through /proc/<pid>/exe and judged at
 // its path, and a Windows path can be judged on Linux.
+import type { BigIntStats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { parseTrustBundle, type TrustBundle } from '../pe/authenticode.js';
 import { FactsCache } from './cache.js';
@@ -83,6 +84,8 @@ export interface CheckTarget {
   readonly cmdlines?: readonly string[];
   /** How the bytes relate to a running image; absent for a file that is not running. */
   readonly image?: ImageFacts | null;
+  /** A stat of readPath the caller just took (saves the checker one). */
+  readonly stat?: BigIntStats;
 }
 
 export interface CheckResult extends Judgement {
@@ -101,11 +104,11 @@ export interface CheckResult extends Judgement {
 
 type Located = { readonly identity: FileIdentity; readonly key: string } | { readonly facts: FileFacts };
 
-async function locate(path: string): Promise<Located> {
+async function locate(path: string, seen?: BigIntStats): Promise<Located> {
   if (path === '') return { facts: missingFacts('empty_path') };
   try {
     // stat (not lstat): a binary may be reached by a symlink (or /proc/<pid>/exe); what matters is what it points at.
-    const st = await stat(path, { bigint: true });
+    const st = seen ?? (await stat(path, { bigint: true }));
     if (!st.isFile()) return { facts: missingFacts('not_regular_file', true) };
     const identity = identityOf(st);
     return { identity, key: identityKey(identity) };
@@ -134,7 +137,7 @@ export class SignatureChecker {
    * `parallel` at a time, so a cold query over many binaries stays polite.
    */
   async checkMany(targets: readonly CheckTarget[], parallel = 4): Promise<CheckResult[]> {
-    const located = await Promise.all(targets.map((t) => locate(t.readPath)));
+    const located = await Promise.all(targets.map((t) => locate(t.readPath, t.stat)));
     const facts = new Array<FileFacts>(targets.length);
     const misses = new Map<string, { identity: FileIdentity; readPath: string; at: number[] }>();
     located.forEach((l, i) => {

@@ -3,6 +3,7 @@
 // its file was deleted or replaced), else the file at the process's path,
 // with what can be told about whether that file is still the running image.
 import { readlink, stat } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import type { ImageFacts } from './policy.js';
 
 const DELETED = ' (deleted)';
@@ -22,6 +23,8 @@ export interface ProcessImage {
   readonly readPath: string;
   /** Null when nothing is known about the running image (no path). */
   readonly image: ImageFacts | null;
+  /** stat of readPath when it was taken here (the checker then need not stat again). */
+  readonly stat?: BigIntStats;
 }
 
 export interface ImageProcess {
@@ -39,18 +42,10 @@ export interface ImageOptions {
 
 export const DEFAULT_IMAGE_OPTIONS: ImageOptions = { procRoot: process.platform === 'linux' ? '/proc' : null };
 
-interface Seen {
-  readonly dev: bigint;
-  readonly ino: bigint;
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-}
-
-/** The file's identity; 'gone' when no file has that name; null when it cannot be told (access denied). */
-async function identity(path: string): Promise<Seen | 'gone' | null> {
+/** The file's stat; 'gone' when no file has that name; null when it cannot be told (access denied). */
+async function identity(path: string): Promise<BigIntStats | 'gone' | null> {
   try {
-    const st = await stat(path, { bigint: true });
-    return { dev: st.dev, ino: st.ino, mtimeMs: Number(st.mtimeMs), ctimeMs: Number(st.ctimeMs) };
+    return await stat(path, { bigint: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? 'gone' : null;
@@ -74,7 +69,13 @@ export async function processImage(p: ImageProcess, options: ImageOptions = DEFA
       // Resolved in the process's own root, so a chroot or container sees its own file.
       const atPath = path.startsWith('/') ? await identity(`${options.procRoot}/${p.pid}/root${path}`) : null;
       const replaced = atPath !== null && atPath !== 'gone' && (atPath.dev !== running.dev || atPath.ino !== running.ino);
-      return { displayPath: link, path, readPath: exe, image: { bytesFrom: 'running_image', deleted, replaced, changedAfterStart: false } };
+      return {
+        displayPath: link,
+        path,
+        readPath: exe,
+        image: { bytesFrom: 'running_image', deleted, replaced, changedAfterStart: false },
+        stat: running,
+      };
     }
   }
   if (p.path === '') return { displayPath: '', path: '', readPath: '', image: null };
@@ -83,11 +84,12 @@ export async function processImage(p: ImageProcess, options: ImageOptions = DEFA
     p.startTime > 0 &&
     atPath !== null &&
     atPath !== 'gone' &&
-    Math.max(atPath.mtimeMs, atPath.ctimeMs) >= (p.startTime + START_SLACK_SECONDS) * 1000;
+    Math.max(Number(atPath.mtimeMs), Number(atPath.ctimeMs)) >= (p.startTime + START_SLACK_SECONDS) * 1000;
   return {
     displayPath: p.path,
     path: p.path,
     readPath: p.path,
     image: { bytesFrom: 'path', deleted: atPath === 'gone', replaced: false, changedAfterStart: after },
+    stat: atPath !== null && atPath !== 'gone' ? atPath : undefined,
   };
 }

@@ -116,6 +116,7 @@ export function processSignatureCheckTable(options: SignatureCheckTableOptions):
         path: images[i].path,
         cmdlines: p.cmdline ? [p.cmdline] : [],
         image: images[i].image,
+        stat: images[i].stat,
       }));
       const results = await options.checker.checkMany(targets, PARALLEL);
       return results.map((r, i) => {
