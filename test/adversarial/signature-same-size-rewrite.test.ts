@@ -22,6 +22,9 @@ const dir = mkdtempSync(join(tmpdir(), 'an1489-adv-rewrite-'));
 test('same size, restored mtime: the new bytes are judged, not the cached verdict', async () => {
   const file = join(dir, 'tool.exe');
   copyFileSync(join(FIXTURES, 'signed.exe'), file);
+  // A whole-second mtime, so the attacker's restore is exact to the nanosecond.
+  const T = Math.floor(Date.now() / 1000) - 3600;
+  utimesSync(file, T, T);
   const tampered = readFileSync(join(FIXTURES, 'tampered.exe'));
   assert.is(tampered.length, statSync(file).size, 'the attack needs the same size');
   const checker = new SignatureChecker({ trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
@@ -32,12 +35,12 @@ test('same size, restored mtime: the new bytes are judged, not the cached verdic
     assert.is(first[0], 'trusted');
     const before = statSync(file, { bigint: true });
     writeFileSync(file, tampered); // in place: same inode
-    utimesSync(file, new Date(Number(before.atimeMs)), new Date(Number(before.mtimeMs)));
+    utimesSync(file, T, T);
     const after = statSync(file, { bigint: true });
     // The attack as described: everything the old key held is unchanged.
     assert.is(after.ino, before.ino);
     assert.is(after.size, before.size);
-    assert.is(after.mtimeMs, before.mtimeMs);
+    assert.is(after.mtimeNs, before.mtimeNs);
     const second = (await host.query(q)).rows[0];
     assert.is(second[0], 'tampered');
     assert.is.not(second[1], first[1]);
@@ -51,12 +54,13 @@ test('the runtime wires one cache for both tables, and it too judges the rewrite
   const host = new EmbeddedHost({ tables: runtime.tables });
   const file = join(dir, 'other.exe');
   copyFileSync(join(FIXTURES, 'signed.exe'), file);
+  const T = Math.floor(Date.now() / 1000) - 3600;
+  utimesSync(file, T, T);
   try {
     const q = `SELECT sha256 FROM file_signature_check WHERE file = ${sqlText(file)}`;
     const first = (await host.query(q)).rows[0][0];
-    const st = statSync(file);
     writeFileSync(file, readFileSync(join(FIXTURES, 'tampered.exe')));
-    utimesSync(file, st.atime, st.mtime);
+    utimesSync(file, T, T);
     const second = (await host.query(q)).rows[0][0];
     assert.is.not(second, first);
   } finally {
