@@ -195,10 +195,27 @@ export class SignatureChecker {
 
 function result(target: CheckTarget, facts: FileFacts): CheckResult {
   const path = target.path ?? target.readPath;
-  const j = judgeBinary({ path, file: facts, cmdlines: [...(target.cmdlines ?? [])], image: target.image ?? null });
+  const j = judgeBinary({ path, file: facts, cmdlines: target.cmdlines ?? [], image: target.image ?? null });
   const primary = j.primarySignature;
+  // Listed field by field (no spread): this runs once per process on every query.
   return {
-    ...j,
+    judgedPath: j.judgedPath,
+    name: j.name,
+    originalFilename: j.originalFilename,
+    internalName: j.internalName,
+    productName: j.productName,
+    companyName: j.companyName,
+    fileDescription: j.fileDescription,
+    fileVersion: j.fileVersion,
+    renamed: j.renamed,
+    expectedLocation: j.expectedLocation,
+    expectedPaths: j.expectedPaths,
+    signed: j.signed,
+    signatureStatus: j.signatureStatus,
+    primarySignature: primary,
+    minerIndicators: j.minerIndicators,
+    verdict: j.verdict,
+    reasons: j.reasons,
     path,
     onDisk: facts.onDisk,
     size: facts.size,

@@ -89,7 +89,7 @@ export const BinaryFactsSchema = z.object({
   path: z.string().max(32_768),
   file: FileFactsSchema,
   /** Command lines of the processes running it; attacker text, bounded. */
-  cmdlines: z.array(z.string().max(1_048_576)).max(4096),
+  cmdlines: z.array(z.string().max(1_048_576)).max(4096).readonly(),
   /** Null for a file that is not (known to be) running. */
   image: ImageFactsSchema.nullable(),
 });
