@@ -16,6 +16,7 @@ import { processCpuSustainedTable, type ProcessCpuSustainedOptions } from './tab
 import { processConnectionHistoryTable } from './tables/process_connection_history.js';
 import { defaultConfig, type An1489Config } from './config/schema.js';
 import { processSignatureCheckTable } from './tables/process_signature_check.js';
+import { fileSignatureCheckTable } from './tables/file_signature_check.js';
 import { checkerFromSettings } from './signature/checker.js';
 
 export interface RuntimeOptions {
@@ -72,11 +73,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   ];
   // Signature-versus-path checks read the same kind of process source as the
   // sampler, but their own instance, so a query never shares per-scan state with a tick.
+  // One checker (one facts cache) serves both ways in: running processes and named files.
+  const checker = await checkerFromSettings(config.signature, options.log);
   tables.push(
-    processSignatureCheckTable({
-      checker: await checkerFromSettings(config.signature, options.log),
-      source: processSourceFor(options) ?? undefined,
-    }),
+    processSignatureCheckTable({ checker, source: processSourceFor(options) ?? undefined }),
+    fileSignatureCheckTable({ checker }),
   );
   return {
     tables,

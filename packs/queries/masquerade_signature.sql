@@ -1,5 +1,5 @@
 -- name: masquerade_signature
--- description: Running binaries whose PE version resource contradicts their file name (renamed),
+-- description: Running processes whose binary's PE version resource contradicts its file name (renamed),
 --   that borrow a system binary's name outside its expected folder (masquerade), or that sit
 --   unsigned in a system folder. osquery's authenticode table is joined so that catalog-signed
 --   Windows binaries (no embedded signature, but trusted through a security catalog) are not

@@ -28,7 +28,7 @@ try {
   let status = '';
   for (let i = 0; i < ROUNDS; i++) {
     // A fresh checker each round: nothing cached.
-    const checker = new SignatureChecker({ maxFileBytes: 64 << 20, cacheEntries: 0, trust });
+    const checker = new SignatureChecker({ maxFileBytes: 64 << 20, cacheBytes: 0, trust });
     const a = await time(() => checker.check({ readPath: pe.file }));
     ours.push(a.ms);
     status = a.value.signatureStatus ?? 'none';

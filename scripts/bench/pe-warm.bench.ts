@@ -1,6 +1,6 @@
 // A warm check of 300 processes: the table's generate over 300 distinct
-// binaries whose verdicts are cached by (path, size, mtime), so each costs a
-// stat, a cache hit, the path judgement and the command-line scan. The
+// binaries whose facts are cached by file identity, so each costs a stat, a
+// cache hit, the path judgement and the command-line scan. The
 // process list comes from a fixed in-memory sample (the source is not what is
 // measured here).
 //
@@ -41,8 +41,9 @@ for (let i = 0; i < N; i++) {
 const sample: ProcessSample = { wallMs: Date.now(), monotonicMs: 0, processes, sockets: [] };
 const source: ProcessSource = { name: 'fixed', sample: async () => sample };
 try {
-  const checker = new SignatureChecker({ maxFileBytes: 1 << 20, cacheEntries: 4096, trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
-  const table = processSignatureCheckTable({ checker, source });
+  const checker = new SignatureChecker({ maxFileBytes: 1 << 20, trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
+  // The pids are made up, so images are judged through their paths (as on Windows), not /proc/<pid>/exe.
+  const table = processSignatureCheckTable({ checker, source, image: { procRoot: null } });
   const cold = await time(async () => [...(await table.generate(emptyContext()))]);
   const runs: number[] = [];
   let rows = 0;

@@ -1,4 +1,4 @@
-// `an1489 check FILE...`: the process_signature_check verdicts for files,
+// `an1489 check FILE...`: the file_signature_check verdicts for files,
 // without osquery: as an aligned table or as JSON lines.
 import { parseCommandArgs } from './args.js';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
@@ -10,7 +10,7 @@ const usage = `Usage: an1489 check [--json] [--trust-bundle PEM] [--max-size BYT
        an1489 check [--json] [--as-windows-path WINPATH] FILE
 
 Reads each FILE (regular files only, at most --max-size bytes) and prints the
-verdicts of the process_signature_check table: PE version strings,
+verdicts of the file_signature_check table: PE version strings,
 Authenticode status, expected location, renamed binary, miner indicators.
 
 Options:
@@ -64,11 +64,11 @@ export async function runCheck(args: readonly string[], io: CliIO): Promise<numb
       throw new CliError(`check: ${(e as Error).message}`);
     }
   }
-  const checker = new SignatureChecker({ maxFileBytes, cacheEntries: 0, trust });
+  const checker = new SignatureChecker({ maxFileBytes, cacheBytes: 0, trust });
   const rows: Row[] = [];
   for (const file of positionals) {
-    const r = await checker.check({ readPath: file, windowsPath: asWindows ?? null });
-    rows.push(resultRow(r, null));
+    const r = await checker.check({ readPath: file, path: asWindows ?? file });
+    rows.push(resultRow(r, null, file));
   }
   if (values.json) {
     io.stdout.write(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -65,18 +65,30 @@ export interface PeImage {
   readonly warnings: readonly string[];
 }
 
-function u16(b: Buffer, o: number): number {
+/**
+ * Random access to an image's bytes by file offset. A Buffer is one; the
+ * signature checker passes a view that reads only the ranges asked for, so a
+ * big file is never held whole.
+ */
+export interface PeBytes {
+  readonly length: number;
+  readUInt16LE(offset: number): number;
+  readUInt32LE(offset: number): number;
+  subarray(start: number, end: number): Buffer;
+}
+
+function u16(b: PeBytes, o: number): number {
   if (o < 0 || o + 2 > b.length) throw new PeError(`read of 2 bytes at ${o} is outside the file (${b.length} bytes)`);
   return b.readUInt16LE(o);
 }
-function u32(b: Buffer, o: number): number {
+function u32(b: PeBytes, o: number): number {
   if (o < 0 || o + 4 > b.length) throw new PeError(`read of 4 bytes at ${o} is outside the file (${b.length} bytes)`);
   return b.readUInt32LE(o);
 }
 
 /** Parses a PE image from bytes. Throws PeError when the bytes are not a PE image at all. */
-export function parsePe(buf: Buffer): PeImage {
-  if (buf.length < 64 || buf[0] !== 0x4d || buf[1] !== 0x5a) throw new PeError('not a PE file (no MZ header)');
+export function parsePe(buf: PeBytes): PeImage {
+  if (buf.length < 64 || buf.readUInt16LE(0) !== 0x5a4d) throw new PeError('not a PE file (no MZ header)');
   const peOff = u32(buf, 0x3c);
   if (peOff > buf.length - 24 || u32(buf, peOff) !== 0x00004550) throw new PeError('not a PE file (no PE signature)');
   const machine = u16(buf, peOff + 4);
@@ -204,7 +216,7 @@ function readCertificates(table: Buffer): WinCertificate[] {
 const RT_VERSION = 16;
 
 function readVersionResources(
-  buf: Buffer,
+  buf: PeBytes,
   resRva: number,
   rvaToOffset: (rva: number, len: number) => number | null,
 ): VersionStrings[] {

@@ -1,15 +1,18 @@
-// Table process_signature_check: signature-versus-path verdicts for the
-// binaries of running processes (one row per distinct path, from the same
-// ProcessSource the sampler reads), or for any files named by
-// `WHERE path = '...'` / `path IN (...)`.
-import { ColumnOption, equalities, type ColumnDeclaration, type QueryContext, type Row, type TablePlugin } from '../sdk/table.js';
+// Table process_signature_check: one row per running process (from the same
+// ProcessSource the sampler reads) with the signature-versus-path verdict of
+// the bytes it runs: through /proc/<pid>/exe on Linux (the running image, even
+// deleted or replaced), else the file at its path, saying when that file may
+// not be the running image. Verdicts come from the per-binary facts cache, so
+// processes of one binary cost one read. Files that are not running are
+// checked through file_signature_check.
+import type { ColumnDeclaration, QueryContext, Row, TablePlugin } from '../sdk/table.js';
 import type { ProcessSource } from '../sampler/source.js';
 import type { CheckResult, CheckTarget, SignatureChecker } from '../signature/checker.js';
+import { DEFAULT_IMAGE_OPTIONS, processImage, type ImageOptions } from '../signature/image.js';
 
-const columns: readonly ColumnDeclaration[] = [
-  { name: 'pid', type: 'BIGINT', description: 'Lowest pid running the binary; NULL for files named by path' },
+/** The verdict columns, shared with file_signature_check. */
+export const VERDICT_COLUMNS: readonly ColumnDeclaration[] = [
   { name: 'name', type: 'TEXT', description: 'File name the binary has on disk' },
-  { name: 'path', type: 'TEXT', description: 'Path of the binary', options: ColumnOption.INDEX | ColumnOption.OPTIMIZED },
   { name: 'on_disk', type: 'INTEGER', description: '1 when the file exists' },
   { name: 'size', type: 'BIGINT', description: 'File size in bytes' },
   { name: 'sha256', type: 'TEXT', description: 'SHA-256 of the file (NULL when not read)' },
@@ -30,29 +33,37 @@ const columns: readonly ColumnDeclaration[] = [
   { name: 'signer_issuer', type: 'TEXT', description: 'Issuer of the primary signer certificate' },
   { name: 'digest_algorithm', type: 'TEXT', description: 'Digest algorithm of the primary signature' },
   { name: 'timestamp', type: 'TEXT', description: 'Countersignature time of the primary signature (ISO-8601)' },
-  { name: 'miner_indicators', type: 'TEXT', description: 'Miner strings in the binary and flags/pools in command lines, sorted, comma-separated' },
+  { name: 'miner_indicators', type: 'TEXT', description: 'Miner strings in the binary and flags/pools in the command line, sorted, comma-separated' },
   { name: 'verdict', type: 'TEXT', description: 'masquerade, renamed, suspicious, ok or unknown' },
   { name: 'reasons', type: 'TEXT', description: 'Stable reason codes, sorted, comma-separated (docs/catalogs.md)' },
 ];
 
+const columns: readonly ColumnDeclaration[] = [
+  { name: 'pid', type: 'BIGINT', description: 'Process id' },
+  { name: 'start_time', type: 'BIGINT', description: 'Process start time (seconds since the epoch); with pid, the process identity' },
+  { name: 'path', type: 'TEXT', description: "Executable path as the OS reports it (Linux appends ' (deleted)' when the running image has no name)" },
+  ...VERDICT_COLUMNS,
+];
+
 /** How many files are read at once: enough to overlap I/O, few enough to stay polite on a busy host. */
-const PARALLEL = 4;
+export const PARALLEL = 4;
 
 export interface SignatureCheckTableOptions {
   readonly checker: SignatureChecker;
-  /** The running processes; absent = only `WHERE path = ...` queries produce rows. */
+  /** The running processes; absent = no rows. */
   readonly source?: ProcessSource;
+  /** Where running images are read from (tests point it at a fake procfs). */
+  readonly image?: ImageOptions;
 }
 
 function b(v: boolean | null): number | null {
   return v === null ? null : v ? 1 : 0;
 }
 
-export function resultRow(r: CheckResult, pid: number | null): Row {
+/** The verdict columns of a result (the caller adds pid/path/file). */
+export function verdictRow(r: CheckResult): Row {
   return {
-    pid,
     name: r.name,
-    path: r.path,
     on_disk: b(r.onDisk),
     size: r.size,
     sha256: r.sha256,
@@ -79,43 +90,39 @@ export function resultRow(r: CheckResult, pid: number | null): Row {
   };
 }
 
+/** A result as a row of the check tables and of `an1489 check`. */
+export function resultRow(r: CheckResult, pid: number | null, path: string = r.path): Row {
+  return { pid, path, ...verdictRow(r) };
+}
+
 export function processSignatureCheckTable(options: SignatureCheckTableOptions): TablePlugin {
   return {
     name: 'process_signature_check',
     description:
-      'Signature-versus-path checks of running process binaries (or files named by path): PE version strings, Authenticode, expected location, renamed binaries, miner indicators.',
+      'One row per running process: signature-versus-path verdict of the image it runs (PE version strings, Authenticode, expected location, renamed binary, miner indicators, deleted or replaced image).',
     columns,
     examples: [
       "SELECT pid, path, verdict, reasons FROM process_signature_check WHERE verdict IN ('masquerade', 'renamed', 'suspicious')",
-      "SELECT * FROM process_signature_check WHERE path = 'C:\\Windows\\Temp\\svchost.exe'",
-      'SELECT p.pid, p.name, s.signature_status, s.verdict FROM processes p JOIN process_signature_check s USING (path)',
+      'SELECT p.pid, p.name, s.signature_status, s.verdict FROM processes p JOIN process_signature_check s USING (pid)',
+      "SELECT pid, path, reasons FROM process_signature_check WHERE reasons LIKE '%image_%'",
     ],
     platforms: ['windows', 'linux'],
-    async generate(context: QueryContext): Promise<Row[]> {
-      const paths = [...new Set(equalities(context, 'path'))];
-      if (paths.length > 0) {
-        // Named files: the path is both where to read and where to judge.
-        const results = await options.checker.checkMany(paths.map((p) => ({ readPath: p })), PARALLEL);
-        return results.map((r) => resultRow(r, null));
-      }
+    async generate(_context: QueryContext): Promise<Row[]> {
       if (!options.source) return [];
       const sample = await options.source.sample({ needCmdline: () => true, sockets: false });
-      const byPath = new Map<string, { pid: number; cmdlines: string[] }>();
-      for (const p of sample.processes) {
-        if (p.path === '') continue; // kernel threads and processes we may not inspect
-        const e = byPath.get(p.path);
-        if (!e) byPath.set(p.path, { pid: p.pid, cmdlines: p.cmdline ? [p.cmdline] : [] });
-        else {
-          e.pid = Math.min(e.pid, p.pid);
-          if (p.cmdline) e.cmdlines.push(p.cmdline);
-        }
-      }
-      const targets: { target: CheckTarget; pid: number }[] = [...byPath].map(([path, e]) => ({
-        target: { readPath: path, cmdlines: e.cmdlines },
-        pid: e.pid,
+      const images = await Promise.all(sample.processes.map((p) => processImage(p, options.image ?? DEFAULT_IMAGE_OPTIONS)));
+      const targets: CheckTarget[] = sample.processes.map((p, i) => ({
+        readPath: images[i].readPath,
+        path: images[i].path,
+        cmdlines: p.cmdline ? [p.cmdline] : [],
+        image: images[i].image,
+        stat: images[i].stat,
       }));
-      const results = await options.checker.checkMany(targets.map((t) => t.target), PARALLEL);
-      return results.map((r, i) => resultRow(r, targets[i].pid));
+      const results = await options.checker.checkMany(targets, PARALLEL);
+      return results.map((r, i) => {
+        const p = sample.processes[i];
+        return { pid: p.pid, start_time: p.startTime, path: images[i].displayPath, ...verdictRow(r) };
+      });
     },
   };
 }

@@ -24,8 +24,8 @@ function signatures(file: string): SignatureInfo[] {
 
 let checker: SignatureChecker;
 async function check(file: string, windowsPath: string | null = PROGRAM): Promise<CheckResult> {
-  checker ??= new SignatureChecker({ maxFileBytes: 1 << 20, cacheEntries: 16, trust: await loadTrustBundle(CA) });
-  return checker.check({ readPath: join(DIR, file), windowsPath });
+  checker ??= new SignatureChecker({ maxFileBytes: 1 << 20, cacheBytes: 1 << 20, trust: await loadTrustBundle(CA) });
+  return checker.check({ readPath: join(DIR, file), path: windowsPath ?? undefined });
 }
 
 test('headers, sections and version strings in every language', () => {

@@ -78,7 +78,7 @@ test('the scan worker finds what the in-thread scanner finds, across chunk edges
     s.feed(buf);
     return s.results();
   };
-  const [fa, fb] = await Promise.all([ja.finish(a), jb.finish(b)]);
+  const [fa, fb] = await Promise.all([ja.finish(), jb.finish()]);
   assert.equal(fa, ['stratum+tcp://', 'xmrig']);
   assert.equal(fa, inThread(a));
   assert.equal(fb, ['donate-level']);
