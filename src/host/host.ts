@@ -232,6 +232,16 @@ export class EmbeddedHost {
     }
   }
 
+  /** Whether SQLite compiles both statements to the same program (EXPLAIN listing). */
+  private sameProgram(a: string, b: string): boolean {
+    try {
+      const program = (s: string): string => JSON.stringify(this.db.prepare(`EXPLAIN ${s}`).raw(true).all());
+      return program(a) === program(b);
+    } catch {
+      return false;
+    }
+  }
+
   private prepare(sql: string): Statement {
     const first = tokenize(sql)[0];
     if (first && first.bare && ['ATTACH', 'DETACH'].includes(first.value.toUpperCase())) {
@@ -256,7 +266,7 @@ export class EmbeddedHost {
 
   private async run(sql: string): Promise<QueryResult> {
     const stmt = this.prepare(sql);
-    const hints = analyzeStatement(sql, this.shape);
+    const hints = analyzeStatement(sql, this.shape, (rewritten) => this.sameProgram(sql, rewritten));
     this.cache = new Map();
     try {
       for (let round = 0; ; round++) {
