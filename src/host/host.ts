@@ -36,7 +36,7 @@ import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import type { ColumnDeclaration, ColumnType, Constraint, QueryContext, Row, TablePlugin } from '../sdk/table.js';
 import { ColumnOption } from '../sdk/table.js';
-import { registerOsqueryFunctions } from './functions.js';
+import { MISSING_IN_OSQUERYD, registerOsqueryFunctions } from './functions.js';
 import type { SnapshotTable } from './snapshot.js';
 import { analyzeStatement, tokenize, type StatementHints, type TableShape } from './statement.js';
 import { declareVirtualTable, quoteIdent } from './vtab.js';
@@ -333,7 +333,8 @@ export function sqlFunctionNames(): string[] {
   try {
     registerOsqueryFunctions(db);
     const rows = db.prepare('SELECT DISTINCT name FROM pragma_function_list ORDER BY name').pluck().all() as string[];
-    return rows;
+    const missing = new Set(MISSING_IN_OSQUERYD.map((f) => f.name));
+    return rows.filter((name) => !missing.has(name));
   } finally {
     db.close();
   }
