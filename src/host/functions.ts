@@ -5,7 +5,10 @@
 // leaves a trailing separator when the last argument is NULL; in_cidr_block
 // excludes an IPv4 network's own and broadcast address; ceil/floor return
 // INTEGER; log is the natural log, unlike SQLite's built-in) we follow
-// osquery, because the point is to predict what osqueryd will answer.
+// osquery, because the point is to predict what osqueryd will answer,
+// errors included (test/host/functions.test.ts cites the source per
+// function). Platform details are x86-64 Linux osqueryd's (glibc errno
+// messages, 80-bit expl, cvttsd2si for ceil/floor); see docs/snapshots.md.
 //
 // Not here: carve and sleep (side effects), the filesystem helpers that probe
 // this machine's disk (is_path_deterministic, find_file_path_in_cmd,
@@ -48,8 +51,21 @@ function cText(v: Arg): string {
   return nul >= 0 ? s.slice(0, nul) : s;
 }
 
+/** sqlite3_value_bytes-long bytes of sqlite3_value_text (NULs included). */
+function bytes(v: Arg): Buffer {
+  return Buffer.isBuffer(v) ? v : Buffer.from(text(v), 'utf8');
+}
+
+/** The bytes a C string (up to the first NUL) reads from sqlite3_value_text. */
+function cBytes(v: Arg): Buffer {
+  const b = bytes(v);
+  const nul = b.indexOf(0);
+  return nul >= 0 ? b.subarray(0, nul) : b;
+}
+
 function leadingNumber(s: string): number {
-  const m = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(s);
+  // sqlite3AtoF skips ASCII blanks only.
+  const m = /^[ \t\n\v\f\r]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?/.exec(s);
   return m ? Number(m[0]) : 0;
 }
 
@@ -101,6 +117,8 @@ function unary(name: string, f: (x: number) => number, check = true): FunctionDe
   };
 }
 
+const INT64_MIN = -(2n ** 63n);
+
 function rounding(name: string, f: (x: number) => number): FunctionDef {
   return {
     name,
@@ -109,10 +127,23 @@ function rounding(name: string, f: (x: number) => number): FunctionDef {
       if (v === null) return null;
       if (isInteger(v)) return v;
       const r = f(double(v));
-      return Number.isFinite(r) ? BigInt(r) : null;
+      // (int64_t) of Inf or of a value beyond 64 bits: x86-64's cvttsd2si gives INT64_MIN.
+      if (!Number.isFinite(r) || r >= 2 ** 63 || r < -(2 ** 63)) return INT64_MIN;
+      return BigInt(r);
     },
   };
 }
+
+/** glibc's pow reports an underflow (a zero or subnormal result of finite, non-zero operands) as ERANGE. */
+function powChecked(x: number, y: number): number {
+  const out = checked([x, y], Math.pow(x, y));
+  if (Math.abs(out) < 2.2250738585072014e-308 && x !== 0 && Number.isFinite(x) && Number.isFinite(y)) throw new Error(ERANGE);
+  return out;
+}
+
+// expl works in 80-bit long double on x86-64 Linux: it overflows only past
+// ln(LDBL_MAX); below that a result too big for a double is Inf, no error.
+const LN_LDBL_MAX = 11356.523406294143;
 
 const MATH: FunctionDef[] = [
   unary('sqrt', Math.sqrt),
@@ -122,9 +153,15 @@ const MATH: FunctionDef[] = [
   unary('cos', Math.cos),
   unary('sin', Math.sin),
   unary('tan', Math.tan),
-  // 1/tan is plain division in osquery, so cot(0) is Inf, not an error.
-  unary('cot', (x) => 1 / Math.tan(x), false),
-  unary('exp', Math.exp),
+  // 1/tan is plain division in osquery, so cot(0) is Inf, not an error; tan(±Inf) still sets EDOM.
+  unary('cot', (x) => {
+    if (!Number.isFinite(x)) throw new Error(EDOM);
+    return 1 / Math.tan(x);
+  }, false),
+  unary('exp', (x) => {
+    if (x > LN_LDBL_MAX) throw new Error(ERANGE);
+    return Math.exp(x);
+  }, false),
   unary('log', Math.log),
   unary('log10', Math.log10),
   {
@@ -132,9 +169,7 @@ const MATH: FunctionDef[] = [
     arity: 2,
     fn: (a, b) => {
       if (a === null || b === null) return null;
-      const x = double(a);
-      const y = double(b);
-      return checked([x, y], Math.pow(x, y));
+      return powChecked(double(a), double(b));
     },
   },
   rounding('ceil', Math.ceil),
@@ -172,18 +207,23 @@ function splitFunction(name: string, splitter: (input: string, token: string) =>
   };
 }
 
-/** Splits on any one of the token characters, drops empty fields, trims each (osquery::split). */
+/**
+ * osquery::split: boost::split on any one of the token's BYTES, empty fields
+ * dropped, then each field trimmed of C-locale blanks (so a field of blanks
+ * stays, as ''). Works on UTF-8 bytes as osquery does.
+ */
 function tokenSplit(input: string, tokens: string): string[] {
-  const fields: string[] = [];
-  let current = '';
-  for (const ch of input) {
-    if (tokens.includes(ch)) {
-      fields.push(current);
-      current = '';
-    } else current += ch;
+  const delims = new Set(Buffer.from(tokens, 'utf8'));
+  const b = Buffer.from(input, 'utf8');
+  const fields: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= b.length; i++) {
+    if (i === b.length || delims.has(b[i])) {
+      fields.push(b.subarray(start, i));
+      start = i + 1;
+    }
   }
-  fields.push(current);
-  return fields.filter((f) => f.length > 0).map((f) => f.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, ''));
+  return fields.filter((f) => f.length > 0).map((f) => f.toString('utf8').replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, ''));
 }
 
 /** Fields between regex matches; like std::sregex_token_iterator(-1), no empty trailing field. */
@@ -279,41 +319,58 @@ const STRINGS: FunctionDef[] = [
 // --- hashing and encoding (sqlite_hashing.cpp, sqlite_encoding.cpp) -------
 
 function hashFunction(name: string, algorithm: string): FunctionDef {
-  return { name, arity: 1, fn: (v) => (v === null ? null : createHash(algorithm).update(cText(v), 'utf8').digest('hex')) };
+  // hashFromBuffer(input, strlen(input)): the bytes up to the first NUL, a BLOB's too.
+  return { name, arity: 1, fn: (v) => (v === null ? null : createHash(algorithm).update(cBytes(v)).digest('hex')) };
 }
 
 /** osquery's isPrintable: every byte in 0x20..0x7E. */
-function printable(s: string): boolean {
-  for (const b of Buffer.from(s, 'utf8')) if (b <= 0x1f || b >= 0x7f) return false;
+function printable(b: Buffer): boolean {
+  for (const x of b) if (x <= 0x1f || x >= 0x7f) return false;
   return true;
 }
 
-const toBase64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+// The base64 functions read sqlite3_value_bytes bytes: NULs and all.
+const toBase64 = (b: Buffer): string => b.toString('base64');
 
-/** osquery drops newlines and trailing '=', and answers '' for anything not base64 (Buffer would skip it). */
-function fromBase64(s: string): string {
-  const body = s.replace(/\r?\n/g, '').replace(/=+$/, '');
-  if (!/^[A-Za-z0-9+/]*$/.test(body)) return '';
-  return Buffer.from(body, 'base64').toString('utf8');
+/** Base64 alphabet values as boost's binary_from_base64 has them: '=' reads as 0, anything else outside the alphabet fails. */
+const B64 = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c.charCodeAt(0), i] as const).concat([[0x3d, 0]]));
+
+/**
+ * osquery's base64::decode: drop "\r\n" and "\n", trim trailing '=', then
+ * 6 bits per character into whole bytes; '' for any other character (a lone
+ * \r included), where Buffer would silently skip it.
+ */
+function fromBase64(input: Buffer): string {
+  const body = input.toString('latin1').replace(/\r\n/g, '').replace(/\n/g, '').replace(/=+$/, '');
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < body.length; i++) {
+    const v = B64.get(body.charCodeAt(i));
+    if (v === undefined) return '';
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out).toString('utf8');
 }
 
 const ENCODING: FunctionDef[] = [
   hashFunction('md5', 'md5'),
   hashFunction('sha1', 'sha1'),
   hashFunction('sha256', 'sha256'),
-  { name: 'to_base64', arity: 1, fn: (v) => (v === null ? null : toBase64(cText(v))) },
-  {
-    name: 'from_base64',
-    arity: 1,
-    fn: (v) => (v === null ? null : fromBase64(cText(v))),
-  },
+  { name: 'to_base64', arity: 1, fn: (v) => (v === null ? null : toBase64(bytes(v))) },
+  { name: 'from_base64', arity: 1, fn: (v) => (v === null ? null : fromBase64(bytes(v))) },
   {
     name: 'conditional_to_base64',
     arity: 1,
     fn: (v) => {
       if (v === null) return null;
-      const s = cText(v);
-      return printable(s) ? s : toBase64(s);
+      const b = bytes(v);
+      return printable(b) ? b.toString('utf8') : toBase64(b);
     },
   },
 ];
@@ -324,16 +381,27 @@ interface Ip {
   readonly v6: boolean;
   /** 4 or 16 bytes, network order. */
   readonly bytes: Buffer;
+  /** IPv6 scope id ("%3"), which boost compares after the bytes. */
+  readonly scope: number;
 }
 
+/**
+ * boost::asio::ip::make_address: IPv6 (with an optional %scope) or dotted
+ * IPv4 as inet_pton reads them. A scope is read with atoi (boost tries
+ * if_nametoindex first for link-local addresses, which depends on the
+ * machine; a name that is not an interface reads as 0 either way).
+ */
 function parseIp(s: string): Ip | null {
   if (isIPv4(s)) {
     const o = parseIPv4(s);
-    return o ? { v6: false, bytes: Buffer.from(o) } : null;
+    return o ? { v6: false, bytes: Buffer.from(o), scope: 0 } : null;
   }
-  const bare = s.split('%')[0];
+  const pct = s.indexOf('%');
+  const bare = pct >= 0 ? s.slice(0, pct) : s;
   if (!isIPv6(bare)) return null;
-  return { v6: true, bytes: ipv6Bytes(bare) };
+  const digits = pct >= 0 ? /^[ \t\n\v\f\r]*\+?([0-9]+)/.exec(s.slice(pct + 1)) : null;
+  const scope = digits ? Number(BigInt.asUintN(32, BigInt(digits[1]))) : 0;
+  return { v6: true, bytes: ipv6Bytes(bare), scope };
 }
 
 function ipv6Bytes(s: string): Buffer {
@@ -357,50 +425,68 @@ function ipv6Bytes(s: string): Buffer {
   return out;
 }
 
-function parseNetwork(cidr: string, v6: boolean): { bytes: Buffer; prefix: number } | null {
+/** make_network_v4 / make_network_v6: "addr/prefix", the prefix all digits and in range. */
+function parseNetwork(cidr: string, v6: boolean): { ip: Ip; prefix: number } | null {
   const slash = cidr.indexOf('/');
   if (slash < 0 || slash === cidr.length - 1) return null;
   const prefixText = cidr.slice(slash + 1);
   if (!/^[0-9]+$/.test(prefixText)) return null;
-  const addr = parseIp(cidr.slice(0, slash));
-  if (!addr || addr.v6 !== v6) return null;
+  const ip = parseIp(cidr.slice(0, slash));
+  if (!ip || ip.v6 !== v6) return null;
   const prefix = Number(prefixText);
   if (prefix > (v6 ? 128 : 32)) return null;
-  return { bytes: addr.bytes, prefix };
+  return { ip, prefix };
 }
 
-function masked(bytes: Buffer, prefix: number, fill: 0 | 1): bigint {
-  const bits = bytes.length * 8;
-  const value = BigInt(`0x${bytes.toString('hex')}`);
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  return fill === 0 ? value & ~hostMask : value | hostMask;
+const toBig = (b: Buffer): bigint => BigInt(`0x${b.toString('hex')}`);
+
+/** boost's address ordering: bytes, then (IPv6) the scope id. */
+function compareIp(a: { value: bigint; scope: number }, b: { value: bigint; scope: number }): number {
+  if (a.value !== b.value) return a.value < b.value ? -1 : 1;
+  return a.scope - b.scope;
 }
 
 /**
- * Whether ip is one of the network's hosts as boost::asio counts them: for
- * IPv4 a /32 is its one address and any other prefix excludes the network and
- * broadcast addresses (so a /31 has no hosts); IPv6 counts every address.
+ * network.hosts().find(ip) as boost::asio computes it, quirks included:
+ *   IPv4: a /32 is [addr, addr+1) and any other prefix [network+1,
+ *   broadcast), so the network and broadcast addresses are not hosts, a /31
+ *   has none, and 255.255.255.255/32 has none (addr+1 wraps to 0);
+ *   IPv6: [first, last+1), where last+1 wraps to :: for a network that ends
+ *   at ffff:…:ffff, leaving it empty (::/0 and ff00::/8 contain nothing).
  */
 function inCidrBlock(cidrArg: Arg, ipArg: Arg): Result {
   if (!isText(cidrArg)) throw new Error('CIDR must be a string');
   if (!isText(ipArg)) throw new Error('IP address must be a string');
-  const ip = parseIp(ipArg);
+  const ip = parseIp(cText(ipArg));
   if (!ip) throw new Error('IP address cannot be parsed');
-  const net = parseNetwork(cidrArg, ip.v6);
+  const net = parseNetwork(cText(cidrArg), ip.v6);
   if (!net) throw new Error(`CIDR for IP address ${ip.v6 ? 'v6' : 'v4'} cannot be parsed`);
-  const value = BigInt(`0x${ip.bytes.toString('hex')}`);
-  const low = masked(net.bytes, net.prefix, 0);
-  const high = masked(net.bytes, net.prefix, 1);
-  if (ip.v6) return value >= low && value <= high ? 1n : 0n;
-  if (net.prefix === 32) return value === BigInt(`0x${net.bytes.toString('hex')}`) ? 1n : 0n;
-  return value > low && value < high ? 1n : 0n;
+  const bits = ip.v6 ? 128 : 32;
+  const mod = 1n << BigInt(bits);
+  const value = toBig(ip.bytes);
+  const addr = toBig(net.ip.bytes);
+  const hostMask = (1n << BigInt(bits - net.prefix)) - 1n;
+  const first = addr & ~hostMask;
+  const last = addr | hostMask;
+  let begin: bigint;
+  let end: bigint;
+  if (!ip.v6) {
+    [begin, end] = net.prefix === 32 ? [addr, (addr + 1n) % mod] : [first + 1n, last];
+  } else {
+    [begin, end] = [first, (last + 1n) % mod];
+  }
+  const me = { value, scope: ip.scope };
+  const inside = compareIp(me, { value: begin, scope: net.ip.scope }) >= 0 && compareIp(me, { value: end, scope: net.ip.scope }) < 0;
+  return inside ? 1n : 0n;
 }
 
 /** boost::asio::ip::address ordering: every IPv4 address sorts before every IPv6 one. */
 function ipLess(a: Ip, b: Ip): boolean {
   if (a.v6 !== b.v6) return !a.v6;
-  return Buffer.compare(a.bytes, b.bytes) < 0;
+  return compareIp({ value: toBig(a.bytes), scope: a.scope }, { value: toBig(b.bytes), scope: b.scope }) < 0;
 }
+
+const ipEqual = (a: Ip, b: Ip): boolean => a.v6 === b.v6 && a.bytes.equals(b.bytes) && a.scope === b.scope;
 
 /** Community ID v1 (https://github.com/corelight/community-id-spec) of a flow tuple. */
 function communityId(args: Arg[]): string {
@@ -413,9 +499,9 @@ function communityId(args: Arg[]): string {
   }
   const [sa, da, sp, dp, pr] = args;
   if (!isText(sa) || !isText(da)) throw new Error('Community ID IPs must be strings');
-  let src = parseIp(sa);
+  let src = parseIp(cText(sa));
   if (!src) throw new Error('Community ID saddr cannot be parsed as IP');
-  let dst = parseIp(da);
+  let dst = parseIp(cText(da));
   if (!dst) throw new Error('Community ID daddr cannot be parsed as IP');
   if (!isInteger(sp) || !isInteger(dp)) throw new Error('Community ID ports must be integers');
   if (sp < 0n || sp > 65535n || dp < 0n || dp > 65535n) throw new Error('Community ID ports must fit in 2 bytes');
@@ -423,7 +509,7 @@ function communityId(args: Arg[]): string {
   if (pr < 0n || pr > 255n) throw new Error('Community ID protocol must fit in 1 byte');
   let sport = Number(sp);
   let dport = Number(dp);
-  const ordered = ipLess(src, dst) || (Buffer.compare(src.bytes, dst.bytes) === 0 && src.v6 === dst.v6 && sport < dport);
+  const ordered = ipLess(src, dst) || (ipEqual(src, dst) && sport < dport);
   if (!ordered) {
     [src, dst] = [dst, src];
     [sport, dport] = [dport, sport];
@@ -560,6 +646,35 @@ const VERSION: FunctionDef[] = [
   },
 ];
 
+// --- what osqueryd's SQLite does not have --------------------------------
+// osquery builds SQLite without SQLITE_ENABLE_MATH_FUNCTIONS
+// (libraries/cmake/source/sqlite/CMakeLists.txt), better-sqlite3 with it. So
+// SQLite's own math functions that osquery does not register itself fail in
+// osqueryd ("no such function", at prepare) and would silently work here.
+// They are replaced by ones that fail the same way when called.
+export const MISSING_IN_OSQUERYD: readonly { readonly name: string; readonly arity: number }[] = [
+  ...['acosh', 'asinh', 'atanh', 'cosh', 'sinh', 'tanh', 'ln', 'log2', 'trunc', 'ceiling'].map((name) => ({ name, arity: 1 })),
+  ...['atan2', 'mod', 'pow'].map((name) => ({ name, arity: 2 })),
+];
+
+const MISSING: FunctionDef[] = [
+  ...MISSING_IN_OSQUERYD.map(({ name, arity }) => ({
+    name,
+    arity,
+    fn: (): Result => {
+      throw new Error(`no such function: ${name} (osqueryd's SQLite has no math extension)`);
+    },
+  })),
+  // SQLite's two-argument log(B, X); osquery registers log with one argument only.
+  {
+    name: 'log',
+    arity: 2,
+    fn: (): Result => {
+      throw new Error('wrong number of arguments to function log()');
+    },
+  },
+];
+
 const ALL: readonly FunctionDef[] = [...MATH, ...STRINGS, ...ENCODING, ...NETWORK, ...VERSION];
 
 /** Names of osquery's SQL functions that the embedded host implements. */
@@ -567,7 +682,7 @@ export const OSQUERY_FUNCTIONS: readonly string[] = [...new Set(ALL.map((f) => f
 
 /** Registers every osquery function on a connection, overriding SQLite built-ins of the same name. */
 export function registerOsqueryFunctions(db: Database): void {
-  for (const def of ALL) {
+  for (const def of [...ALL, ...MISSING]) {
     const fn = def.fn;
     if (def.arity < 0) {
       db.function(def.name, { deterministic: true, safeIntegers: true, varargs: true }, fn);

@@ -36,7 +36,7 @@ import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import type { ColumnDeclaration, ColumnType, Constraint, QueryContext, Row, TablePlugin } from '../sdk/table.js';
 import { ColumnOption } from '../sdk/table.js';
-import { registerOsqueryFunctions } from './functions.js';
+import { MISSING_IN_OSQUERYD, registerOsqueryFunctions } from './functions.js';
 import type { SnapshotTable } from './snapshot.js';
 import { analyzeStatement, tokenize, type StatementHints, type TableShape } from './statement.js';
 import { declareVirtualTable, quoteIdent } from './vtab.js';
@@ -232,6 +232,16 @@ export class EmbeddedHost {
     }
   }
 
+  /** Whether SQLite compiles both statements to the same program (EXPLAIN listing). */
+  private sameProgram(a: string, b: string): boolean {
+    try {
+      const program = (s: string): string => JSON.stringify(this.db.prepare(`EXPLAIN ${s}`).raw(true).all());
+      return program(a) === program(b);
+    } catch {
+      return false;
+    }
+  }
+
   private prepare(sql: string): Statement {
     const first = tokenize(sql)[0];
     if (first && first.bare && ['ATTACH', 'DETACH'].includes(first.value.toUpperCase())) {
@@ -256,7 +266,7 @@ export class EmbeddedHost {
 
   private async run(sql: string): Promise<QueryResult> {
     const stmt = this.prepare(sql);
-    const hints = analyzeStatement(sql, this.shape);
+    const hints = analyzeStatement(sql, this.shape, (rewritten) => this.sameProgram(sql, rewritten));
     this.cache = new Map();
     try {
       for (let round = 0; ; round++) {
@@ -323,7 +333,8 @@ export function sqlFunctionNames(): string[] {
   try {
     registerOsqueryFunctions(db);
     const rows = db.prepare('SELECT DISTINCT name FROM pragma_function_list ORDER BY name').pluck().all() as string[];
-    return rows;
+    const missing = new Set(MISSING_IN_OSQUERYD.map((f) => f.name));
+    return rows.filter((name) => !missing.has(name));
   } finally {
     db.close();
   }

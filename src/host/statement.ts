@@ -6,22 +6,29 @@
 //
 // A constraint is only a hint: SQLite still re-checks every row against the
 // full WHERE clause, exactly as with osqueryd, so a hint may be incomplete but
-// must never be wrong. We therefore extract conservatively and give up
-// (no hints) whenever the shape is not plainly safe:
-//   - only conjuncts of the outermost SELECT's WHERE clause (never ON, which
-//     would be wrong for the left side of a LEFT JOIN, and never under OR/NOT);
-//   - a table gets hints only when its name occurs exactly once in the whole
-//     statement (a self-join or a subquery reading the same table would let
-//     one alias's predicate narrow the other's rows);
-//   - compound selects (UNION ...) and CTEs get no constraint hints at all;
-//   - an unqualified column is attributed only when exactly one table in the
-//     FROM clause has it and no subquery/table function there could;
-//   - the right-hand side must be a literal (string, number); anything
-//     involving parameters, expressions, COLLATE or ESCAPE is skipped.
+// must never be wrong. Two guards make it so:
+//   1. SQLite confirms the reading. The WHERE clause is written back as
+//      `(c1) AND (c2) AND …`, each conjunct we read as a hint re-rendered from
+//      what we read (fully qualified column, operator, literal value), the
+//      others verbatim; hints are kept only if SQLite compiles that statement
+//      to the same program (EXPLAIN listing) as the original. A split inside
+//      CASE … END, a keyword used as a name, a column bound to another table
+//      or a literal read wrong all compile differently and cost the hints.
+//   2. The shape must be one where a conjunct binds every row of that table:
+//      only conjuncts of the outermost SELECT's WHERE clause (never ON, never
+//      under OR/NOT); a table whose name occurs once in the statement (a
+//      self-join or subquery over the same table would share its hints);
+//      no compound selects or CTEs; an unqualified column only when exactly
+//      one table in FROM has it and no subquery/table function could; the
+//      other side a string or number literal (no parameters, expressions,
+//      COLLATE, ESCAPE).
+// What a value means is left to the table, which must compare as SQLite
+// does (src/sdk/compare.ts): '0x10' is text, not 16.
 // colsUsed is an over-approximation (every identifier naming a column), null
 // when any `*` wildcard or NATURAL join could use columns implicitly.
 import type { Constraint, ConstraintOp } from '../sdk/table.js';
 import { realText } from './values.js';
+import { quoteIdent } from './vtab.js';
 
 export interface TableShape {
   readonly name: string;
@@ -35,6 +42,9 @@ export interface Token {
   readonly value: string;
   /** A bare (unquoted) word, so it may be a keyword. */
   readonly bare: boolean;
+  /** Offsets of the token in the statement text: [start, end). */
+  readonly start: number;
+  readonly end: number;
 }
 
 const OPERATORS = ['||', '<=', '>=', '==', '!=', '<>', '<<', '>>', '->>', '->'];
@@ -63,6 +73,10 @@ export function tokenize(sql: string): Token[] {
   };
   while (i < n) {
     const c = sql[i];
+    const at = i;
+    const push = (kind: TokenKind, value: string, bare = false): void => {
+      out.push({ kind, value, bare, start: at, end: i });
+    };
     if (/\s/.test(c)) {
       i++;
     } else if (c === '-' && sql[i + 1] === '-') {
@@ -72,32 +86,36 @@ export function tokenize(sql: string): Token[] {
       i = end < 0 ? n : end + 2;
     } else if ((c === 'x' || c === 'X') && sql[i + 1] === "'") {
       i++;
-      out.push({ kind: 'blob', value: quoted("'"), bare: false });
+      const v = quoted("'");
+      push('blob', v);
     } else if (c === "'") {
-      out.push({ kind: 'string', value: quoted("'"), bare: false });
+      const v = quoted("'");
+      push('string', v);
     } else if (c === '"' || c === '`') {
-      out.push({ kind: 'ident', value: quoted(c), bare: false });
+      const v = quoted(c);
+      push('ident', v);
     } else if (c === '[') {
-      out.push({ kind: 'ident', value: quoted(']'), bare: false });
+      const v = quoted(']');
+      push('ident', v);
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
       const m = /^(0[xX][0-9a-fA-F]+|([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)/.exec(sql.slice(i));
       const text = m ? m[0] : c;
-      out.push({ kind: 'number', value: text, bare: false });
       i += text.length;
+      push('number', text);
     } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
       const m = /^[A-Za-z0-9_$\u0080-\uffff]+/.exec(sql.slice(i));
       const text = m ? m[0] : c;
-      out.push({ kind: 'ident', value: text, bare: true });
       i += text.length;
+      push('ident', text, true);
     } else if (c === '?' || c === ':' || c === '@' || c === '$') {
       const m = /^[?:@$][A-Za-z0-9_]*/.exec(sql.slice(i));
       const text = m ? m[0] : c;
-      out.push({ kind: 'param', value: text, bare: false });
       i += text.length;
+      push('param', text);
     } else {
       const op = OPERATORS.find((o) => sql.startsWith(o, i)) ?? c;
-      out.push({ kind: 'op', value: op, bare: false });
       i += op.length;
+      push('op', op);
     }
   }
   return out;
@@ -219,13 +237,18 @@ function parseFrom(tokens: Token[], from: number, to: number): FromEntry[] | nul
 }
 
 interface Literal {
+  /** The value's text, as osqueryd passes a constraint. */
   readonly text: string;
+  /** The literal written back as SQL from what we read (for the check against SQLite). */
+  readonly sql: string;
 }
+
+const sqlString = (v: string): string => `'${v.replace(/'/g, "''")}'`;
 
 function literalAt(tokens: Token[], i: number): { lit: Literal; next: number } | null {
   const t = tokens[i];
   if (!t) return null;
-  if (t.kind === 'string') return { lit: { text: t.value }, next: i + 1 };
+  if (t.kind === 'string') return { lit: { text: t.value, sql: sqlString(t.value) }, next: i + 1 };
   let sign = '';
   let j = i;
   if (isOp(t, '-', '+')) {
@@ -234,7 +257,8 @@ function literalAt(tokens: Token[], i: number): { lit: Literal; next: number } |
   }
   const num = tokens[j];
   if (!num || num.kind !== 'number') return null;
-  return { lit: { text: numberText(sign, num.value) }, next: j + 1 };
+  const text = numberText(sign, num.value);
+  return { lit: { text, sql: text }, next: j + 1 };
 }
 
 /** The text SQLite would give for a numeric literal (osquery passes constraint values as text). */
@@ -269,33 +293,47 @@ const KEYWORD_LIKE = new Set(['NOT', 'NULL', 'CASE', 'EXISTS', 'SELECT', 'TRUE',
 const FLIP: Record<string, ConstraintOp> = { '=': '=', '==': '=', '>': '<', '<': '>', '>=': '<=', '<=': '>=' };
 const DIRECT: Record<string, ConstraintOp> = { '=': '=', '==': '=', '>': '>', '<': '<', '>=': '>=', '<=': '<=' };
 
+interface Conjunct {
+  readonly ref: ColumnRef;
+  readonly constraints: Constraint[];
+  /** The conjunct as SQL with the column written as `col` (fully qualified by the caller). */
+  render(col: string): string;
+}
+
 /** Reads one WHERE conjunct as `ref OP literal` constraints, or null. */
-function conjunct(tokens: Token[], from: number, to: number): { ref: ColumnRef; constraints: Constraint[] } | null {
+function conjunct(tokens: Token[], from: number, to: number): Conjunct | null {
   const r = refAt(tokens, from);
   if (r) {
     const op = tokens[r.next];
     if (op?.kind === 'op' && DIRECT[op.value]) {
       const l = literalAt(tokens, r.next + 1);
-      if (l && l.next === to) return { ref: r.ref, constraints: [{ op: DIRECT[op.value], expr: l.lit.text }] };
+      const cop = DIRECT[op.value];
+      if (l && l.next === to) return { ref: r.ref, constraints: [{ op: cop, expr: l.lit.text }], render: (c) => `${c} ${cop} ${l.lit.sql}` };
     }
     if (isKw(op, 'LIKE', 'GLOB', 'REGEXP')) {
       const l = literalAt(tokens, r.next + 1);
-      if (l && l.next === to) return { ref: r.ref, constraints: [{ op: op!.value.toUpperCase() as ConstraintOp, expr: l.lit.text }] };
+      const cop = op!.value.toUpperCase() as ConstraintOp;
+      if (l && l.next === to) return { ref: r.ref, constraints: [{ op: cop, expr: l.lit.text }], render: (c) => `${c} ${cop} ${l.lit.sql}` };
     }
     if (isKw(op, 'IN') && isOp(tokens[r.next + 1], '(')) {
       const close = matchParen(tokens, r.next + 1);
       if (close !== to - 1) return null;
-      const values: Constraint[] = [];
+      const values: Literal[] = [];
       let j = r.next + 2;
       while (j < close) {
         const l = literalAt(tokens, j);
         if (!l) return null;
-        values.push({ op: '=', expr: l.lit.text });
+        values.push(l.lit);
         j = l.next;
         if (isOp(tokens[j], ',')) j++;
         else if (j !== close) return null;
       }
-      return values.length > 0 ? { ref: r.ref, constraints: values } : null;
+      if (values.length === 0) return null;
+      return {
+        ref: r.ref,
+        constraints: values.map((v) => ({ op: '=', expr: v.text })),
+        render: (c) => `${c} IN (${values.map((v) => v.sql).join(', ')})`,
+      };
     }
   }
   // literal OP ref, as SQLite normalises `5 < pid` to `pid > 5`.
@@ -304,7 +342,8 @@ function conjunct(tokens: Token[], from: number, to: number): { ref: ColumnRef; 
     const op = tokens[l.next];
     if (op?.kind === 'op' && FLIP[op.value]) {
       const r2 = refAt(tokens, l.next + 1);
-      if (r2 && r2.next === to) return { ref: r2.ref, constraints: [{ op: FLIP[op.value], expr: l.lit.text }] };
+      const sqlOp = op.value;
+      if (r2 && r2.next === to) return { ref: r2.ref, constraints: [{ op: FLIP[op.value], expr: l.lit.text }], render: (c) => `${l.lit.sql} ${sqlOp} ${c}` };
     }
   }
   return null;
@@ -313,14 +352,26 @@ function conjunct(tokens: Token[], from: number, to: number): { ref: ColumnRef; 
 /**
  * Reads the hints for every table of the statement. `shape` describes the
  * tables the host knows (ours and snapshots); names are case-insensitive.
+ * `sameProgram(rewritten)` must answer whether SQLite compiles `rewritten`
+ * to the same program as `sql`: hints are kept only when the statement with
+ * its WHERE clause written back as `(hint) AND (hint) AND (other conjunct)…`,
+ * each hint from what we read, compiles identically, so a misreading of the
+ * text (a split inside CASE, a column bound elsewhere, a literal read wrong)
+ * costs the hints, never an answer.
  */
-export function analyzeStatement(sql: string, shape: (table: string) => TableShape | undefined): StatementHints {
+export function analyzeStatement(
+  sql: string,
+  shape: (table: string) => TableShape | undefined,
+  sameProgram: (rewritten: string) => boolean,
+): StatementHints {
   const tokens = tokenize(sql);
   const constraints = new Map<string, Map<string, Constraint[]>>();
   const idents = new Set(tokens.filter((t) => t.kind === 'ident').map((t) => t.value.toLowerCase()));
   const wildcard = tokens.some(
     (t, i) => (isOp(t, '*') && (i === 0 || isKw(tokens[i - 1], 'SELECT', 'DISTINCT', 'ALL') || isOp(tokens[i - 1], ',', '.'))) || isKw(t, 'NATURAL'),
   );
+  // A table called like a function binds its hidden columns by position, unnamed.
+  const calledAsFunction = new Set(tokens.filter((t, i) => t.kind === 'ident' && isOp(tokens[i + 1], '(')).map((t) => t.value.toLowerCase()));
   const nameCount = new Map<string, number>();
   for (const t of tokens) if (t.kind === 'ident') nameCount.set(t.value.toLowerCase(), (nameCount.get(t.value.toLowerCase()) ?? 0) + 1);
 
@@ -335,16 +386,34 @@ export function analyzeStatement(sql: string, shape: (table: string) => TableSha
     const entries = parseFrom(tokens, fromAt + 1, fromEnd);
     if (!entries) break extract;
     const whereEnd = top.find((i) => i > fromEnd && (isKw(tokens[i], ...CLAUSE_END) || isOp(tokens[i], ';'))) ?? tokens.length;
-    const whereTop = top.filter((i) => i > fromEnd && i < whereEnd);
-    if (whereTop.some((i) => isKw(tokens[i], 'OR'))) break extract;
 
-    // Split at top-level AND, keeping BETWEEN's own AND inside its conjunct.
+    // Split at AND outside parentheses and CASE … END, keeping BETWEEN's own
+    // AND inside its conjunct; any OR there means no conjunct binds every row.
     const parts: [number, number][] = [];
     let start = fromEnd + 1;
     let between = false;
-    for (const i of whereTop) {
-      if (isKw(tokens[i], 'BETWEEN')) between = true;
-      else if (isKw(tokens[i], 'AND')) {
+    let depth = 0;
+    let cases = 0;
+    let ends = 0;
+    for (let i = fromEnd + 1; i < whereEnd; i++) {
+      const t = tokens[i];
+      if (isOp(t, '(')) {
+        i = matchParen(tokens, i);
+        continue;
+      }
+      if (isKw(t, 'CASE')) {
+        depth++;
+        cases++;
+      } else if (isKw(t, 'END')) {
+        depth--;
+        ends++;
+      } else if (depth > 0) {
+        continue;
+      } else if (isKw(t, 'OR')) {
+        break extract;
+      } else if (isKw(t, 'BETWEEN')) {
+        between = true;
+      } else if (isKw(t, 'AND')) {
         if (between) between = false;
         else {
           parts.push([start, i]);
@@ -352,11 +421,17 @@ export function analyzeStatement(sql: string, shape: (table: string) => TableSha
         }
       }
     }
+    // END may also be a column name; then the nesting read above is not SQLite's.
+    if (depth !== 0 || cases !== ends) break extract;
     parts.push([start, whereEnd]);
+    if (parts.some(([a, b]) => a >= b)) break extract;
 
     const known = entries.map((e) => ({ entry: e, table: e.table && !e.opaque ? shape(e.table) : undefined }));
     const anyOpaque = known.some((k) => k.table === undefined);
+    const pieces: string[] = [];
     for (const [a, b] of parts) {
+      const verbatim = sql.slice(tokens[a].start, tokens[b - 1].end);
+      pieces.push(verbatim);
       const c = conjunct(tokens, a, b);
       if (!c) continue;
       const col = c.ref.column.toLowerCase();
@@ -373,16 +448,21 @@ export function analyzeStatement(sql: string, shape: (table: string) => TableSha
       // Hidden columns reach generate through SQLite itself (as parameters).
       if (column.hidden) continue;
       if ((nameCount.get(table.name.toLowerCase()) ?? 0) !== 1) continue;
+      pieces[pieces.length - 1] = c.render(`${quoteIdent(owners[0].entry.alias)}.${quoteIdent(column.name)}`);
       const forTable = constraints.get(table.name.toLowerCase()) ?? new Map<string, Constraint[]>();
       forTable.set(column.name, [...(forTable.get(column.name) ?? []), ...c.constraints]);
       constraints.set(table.name.toLowerCase(), forTable);
     }
+    if (constraints.size === 0) break extract;
+    const tail = whereEnd < tokens.length ? ` ${sql.slice(tokens[whereEnd].start)}` : '';
+    const rewritten = `${sql.slice(0, tokens[fromEnd].end)} ${pieces.map((p) => `(${p})`).join(' AND ')}${tail}`;
+    if (!sameProgram(rewritten)) constraints.clear();
   }
 
   return {
     constraintsFor: (table) => new Map(constraints.get(table.toLowerCase()) ?? []),
     colsUsedFor: (table) => {
-      if (wildcard) return null;
+      if (wildcard || calledAsFunction.has(table.toLowerCase())) return null;
       const t = shape(table);
       if (!t) return null;
       return new Set(t.columns.filter((c) => idents.has(c.name.toLowerCase())).map((c) => c.name));

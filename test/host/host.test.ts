@@ -157,6 +157,37 @@ test('a hidden parameter bound from another table is generated per value across 
   host.close();
 });
 
+test('hidden parameters are what SQLite forwards: OR of equalities, function arguments, joins; a mixed OR leaves them unset', async () => {
+  const { plugin, calls } = usageTable(ROWS);
+  const limits = usageTable([{ pid: 1, name: 'a', cpu_percent: 50 }, { pid: 2, name: 'b', cpu_percent: 90 }], 'toy_limits');
+  const host = new EmbeddedHost({ tables: [plugin, limits.plugin] });
+  const params = (from: number) => calls.slice(from).map((c) => c.constraints.get('min_cpu_percent')?.map((x) => x.expr) ?? null);
+  let n = calls.length;
+  const or = await host.query(`SELECT min_cpu_percent, pid FROM toy_usage WHERE min_cpu_percent = 60 OR min_cpu_percent = 90 ORDER BY 1, 2`);
+  assert.equal(or.rows, [['60', '10'], ['90', '10']]);
+  assert.equal(params(n).sort(), [['60'], ['90']]);
+  n = calls.length;
+  const tvf = await host.query(`SELECT pid, min_cpu_percent FROM toy_usage(50) ORDER BY pid`);
+  assert.equal(tvf.rows, [['10', '50'], ['30', '50']], 'a table-valued-function argument binds the hidden column');
+  assert.equal(params(n), [['50']]);
+  n = calls.length;
+  const join = await host.query(
+    `SELECT l.name, u.pid FROM toy_limits l JOIN toy_usage u ON u.min_cpu_percent IN (l.cpu_percent, l.pid * 45) ORDER BY 1, 2`,
+  );
+  assert.equal(join.rows, [['a', '10'], ['a', '10'], ['a', '30'], ['a', '30'], ['b', '10']], 'one row per matching value (50 and 45 for a)');
+  assert.equal([...new Set(params(n).flat())].sort(), ['45', '50', '90'], 'each value SQLite forwards (with the column affinity IN applies) is one generate');
+  n = calls.length;
+  // An OR of join equalities with different right-hand sides is not forwarded (SQLite makes no IN of it).
+  const orJoin = await host.query(`SELECT u.pid FROM toy_limits l JOIN toy_usage u ON u.min_cpu_percent = l.cpu_percent OR u.min_cpu_percent = l.pid * 45`);
+  assert.equal(orJoin.rows, []);
+  assert.equal(params(n), [null]);
+  n = calls.length;
+  const mixed = await host.query(`SELECT pid, min_cpu_percent FROM toy_usage WHERE min_cpu_percent = 60 OR name = 'svchost.exe'`);
+  assert.equal(params(n), [null], 'not forwarded under an OR with another column');
+  assert.equal(mixed.rows, [['20', null]], 'so rows carry no parameter and only the other branch matches');
+  host.close();
+});
+
 test('a join of two of our tables is correct and every statement generates afresh', async () => {
   const a = usageTable(ROWS, 'toy_a');
   const b = usageTable(ROWS, 'toy_b');

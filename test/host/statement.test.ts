@@ -9,7 +9,7 @@ const SHAPES: Record<string, TableShape> = {
   procs: { name: 'procs', columns: [{ name: 'pid', hidden: false }, { name: 'path', hidden: false }] },
 };
 const shape = (t: string): TableShape | undefined => SHAPES[t.toLowerCase()];
-const hints = (sql: string, table = 'usage') => [...analyzeStatement(sql, shape).constraintsFor(table)];
+const hints = (sql: string, table = 'usage') => [...analyzeStatement(sql, shape, () => true).constraintsFor(table)];
 
 test('tokenizer: quoting, comments, escapes', () => {
   const t = tokenize(`SELECT "a""b", [c d], 'it''s' -- note\n FROM x /* c */ WHERE y >= -0x10`);
@@ -53,12 +53,30 @@ test('attribution: a column goes to its own table only, ambiguous unqualified na
   assert.equal(hints(`SELECT * FROM usage u JOIN procs p USING (pid) WHERE pid = 3`), []);
 });
 
+test('CASE … END: an AND inside it is not a conjunct; an END that may be a column name gives up', () => {
+  assert.equal(hints(`SELECT * FROM usage WHERE CASE WHEN 1 AND pid = 5 AND 1 THEN 0 ELSE 1 END AND name = 'a'`), [['name', [{ op: '=', expr: 'a' }]]]);
+  assert.equal(hints(`SELECT * FROM usage WHERE CASE WHEN name = 'a' OR 1 THEN 1 END AND pid = 5`), [['pid', [{ op: '=', expr: '5' }]]]);
+  assert.equal(hints(`SELECT * FROM usage WHERE CASE WHEN end AND pid = 5 AND 1 THEN 0 ELSE 1 END`), []);
+  assert.equal(hints(`SELECT * FROM usage WHERE pid NOT BETWEEN 1 AND 5 AND name = 'a'`), [['name', [{ op: '=', expr: 'a' }]]]);
+});
+
+test('hints are kept only when SQLite compiles the rewritten WHERE to the same program', () => {
+  const seen: string[] = [];
+  const a = analyzeStatement(`SELECT * FROM usage u WHERE 5 < pid AND name IN ('a', 0x10) AND pid < 9 -- c\n ORDER BY 1`, shape, (rewritten) => {
+    seen.push(rewritten);
+    return false;
+  });
+  assert.equal([...a.constraintsFor('usage')], [], 'a different program: no hints');
+  assert.equal(seen, [`SELECT * FROM usage u WHERE (5 < "u"."pid") AND ("u"."name" IN ('a', 16)) AND ("u"."pid" < 9) ORDER BY 1`]);
+});
+
 test('colsUsed: named columns, or null for any wildcard', () => {
-  const a = analyzeStatement(`SELECT name, count(*) FROM usage WHERE min_cpu = 1 GROUP BY name`, shape);
+  const a = analyzeStatement(`SELECT name, count(*) FROM usage WHERE min_cpu = 1 GROUP BY name`, shape, () => true);
   assert.equal(a.colsUsedFor('usage'), new Set(['name', 'min_cpu']));
-  assert.is(analyzeStatement(`SELECT * FROM usage`, shape).colsUsedFor('usage'), null);
-  assert.is(analyzeStatement(`SELECT u.* FROM usage u`, shape).colsUsedFor('usage'), null);
-  assert.is(analyzeStatement(`SELECT pid FROM usage NATURAL JOIN procs`, shape).colsUsedFor('usage'), null);
+  assert.is(analyzeStatement(`SELECT * FROM usage`, shape, () => true).colsUsedFor('usage'), null);
+  assert.is(analyzeStatement(`SELECT u.* FROM usage u`, shape, () => true).colsUsedFor('usage'), null);
+  assert.is(analyzeStatement(`SELECT pid FROM usage NATURAL JOIN procs`, shape, () => true).colsUsedFor('usage'), null);
+  assert.is(analyzeStatement(`SELECT pid FROM usage(50)`, shape, () => true).colsUsedFor('usage'), null, 'arguments bind hidden columns unnamed');
 });
 
 test.run();

@@ -128,9 +128,16 @@ test('a wall-clock jump changes timestamps only; figures use the monotonic clock
   s.ingest(sample(20, [proc(10, 10_000)], [], 86_400_000)); // and forward two
   const h = rows(processCpuHistoryTable(s));
   assert.equal(h.map((r) => r.cpu_percent), [null, 50, 50]);
-  // sample_time narrowing still finds the rows despite unsorted times.
-  const early = rows(processCpuHistoryTable(s), { sample_time: [{ op: '<', expr: String(T0 / 1000) }] });
-  assert.is(early.length, 1);
+  // sample_time narrowing still finds the rows despite unsorted times: the
+  // lowest time is the middle sample. (`<` never narrows: SQLite would keep
+  // every row for a text or BLOB bound, src/sdk/compare.ts.)
+  const lowest = Math.min(...h.map((r) => Number(r.sample_time)));
+  assert.is(h.findIndex((r) => r.sample_time === lowest), 1);
+  const exact = rows(processCpuHistoryTable(s), { sample_time: [{ op: '=', expr: String(lowest) }] });
+  assert.equal(exact.map((r) => r.sample_time), [lowest]);
+  const later = rows(processCpuHistoryTable(s), { sample_time: [{ op: '>', expr: String(lowest) }] });
+  assert.is(later.length, 2);
+  assert.is(rows(processCpuHistoryTable(s), { sample_time: [{ op: '<', expr: String(T0 / 1000) }] }).length, 3);
 });
 
 test('never above 100 x cores even when counters and clock disagree slightly; absurd deltas dropped', () => {
