@@ -6,10 +6,13 @@
 // tests, or skips a test without a "SKIP <test>: <reason>" line; every skip
 // reason is shown. So a broken or empty file can never read as a pass.
 //
+// Each file gets AN1489_TEST_FILE_TIMEOUT_MS (240 s); a file whose first
+// lines hold "// run-tests: timeout-seconds=N" gets N (at most 1800) instead.
+//
 //   node scripts/run-tests.mjs [--root DIR] [substring ...]
 //     --root DIR   run DIR/**/*.test.js instead of build/test (the runner's own test)
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +42,13 @@ let skipped = 0;
 const skipLines = [];
 const started = Date.now();
 
+/** The file's own "// run-tests: timeout-seconds=N" from its first lines, else the default. */
+function fileTimeoutMs(file) {
+  const head = readFileSync(file, 'utf8').slice(0, 4096);
+  const m = /^\/\/ run-tests: timeout-seconds=(\d+)\b/m.exec(head);
+  return m ? Math.min(Number(m[1]), 1800) * 1000 : FILE_TIMEOUT_MS;
+}
+
 function runFile(file) {
   return new Promise((resolve) => {
     const name = relative(root, file);
@@ -51,7 +61,8 @@ function runFile(file) {
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
-    const timer = setTimeout(() => { out += `\n[runner] timed out after ${FILE_TIMEOUT_MS} ms\n`; child.kill('SIGKILL'); }, FILE_TIMEOUT_MS);
+    const budget = fileTimeoutMs(file);
+    const timer = setTimeout(() => { out += `\n[runner] timed out after ${budget} ms\n`; child.kill('SIGKILL'); }, budget);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const v = judge(out, code);

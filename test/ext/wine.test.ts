@@ -14,6 +14,10 @@
 // driven through its control/state files. The Wine prefix is created once
 // and reused (.tmp/wineprefix, or AN1489_WINEPREFIX); its first creation is
 // the slow part and is printed.
+//
+// A fresh clone on a loaded machine first creates the prefix and cross-builds
+// the .exe (minutes under two CPU hogs), hence the longer budget:
+// run-tests: timeout-seconds=600
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -264,7 +268,10 @@ function defineTests(version: string): void {
       await manager.command({ cmd: 'restart' });
       const code1 = await within(first.exited, 60_000, () => `${form} did not exit after the manager restart; stderr:\n${first.stderr()}`);
       assert.is.not(code1, 0, `${form}: a manager that forgot us makes the extension exit non-zero (osqueryd respawns it)`);
-      assert.match(first.stderr(), `no longer lists our uuid ${uuid1}`);
+      // Either the manager was back with an empty registry at the next liveness
+      // check, or that check fell into the restart's gap (likely under load);
+      // test/sdk/liveness.test.ts pins each path down on its own.
+      assert.match(first.stderr(), new RegExp(`no longer lists our uuid ${uuid1}|manager at .* is gone`));
 
       // b) a fresh start against the restarted manager; shutdown() → exit 0.
       const second = launch(args, env, 'shutdown');

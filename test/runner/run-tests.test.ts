@@ -50,6 +50,8 @@ test('each file is judged by its last summary; zero tests, silent skips and cras
     'skip-silent': `test.skip('quietly', () => {}); test('other', () => {}); test.run();`,
     crash: `throw new Error('broken at load');`,
     'exit-after': `test('a', () => {}); test.run(); process.on('beforeExit', () => process.exit(3));`,
+    // Its own budget of 1 s (the runner reads it from the file's first lines); it never finishes.
+    hang: `// run-tests: timeout-seconds=1\ntest('waits forever', () => new Promise(() => setInterval(() => {}, 1000))); test.run();`,
   });
   try {
     const { code, out } = await run(['--root', dir]);
@@ -67,9 +69,11 @@ test('each file is judged by its last summary; zero tests, silent skips and cras
     assert.match(out, 'exited with code 1 before its test summary');
     assert.match(lineFor(out, 'exit-after'), /^FAIL\s.*\(1 passed, 1 failed/);
     assert.match(out, 'exited with code 3 after its tests');
+    assert.match(lineFor(out, 'hang'), /^FAIL\s.*\(0 passed, 1 failed.*SIGKILL\)/);
+    assert.match(out, '[runner] timed out after 1000 ms');
     // pass 2 + hides 1 + claims 2 + skip-with-reason 1 + skip-silent 1 + exit-after 1 passed;
-    // zero, hides-failure, skip-silent, crash and exit-after one failure each.
-    assert.match(out, /\n8 passed, 5 failed, 2 skipped\n/);
+    // zero, hides-failure, skip-silent, crash, exit-after and hang one failure each.
+    assert.match(out, /\n8 passed, 6 failed, 2 skipped\n/);
   } finally {
     cleanup();
   }
