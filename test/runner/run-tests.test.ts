@@ -129,4 +129,29 @@ test('CI=true with osslsigncode off PATH: the PE fixture test fails and says to 
   }
 });
 
+test('the benchmark runner counts each benchmark once: a FAIL line with a non-zero exit is one failure', async () => {
+  const dir = mkdtempSync('/tmp/an1489-benches-');
+  const bench = (name: string, body: string) => writeFileSync(join(dir, `${name}.bench.js`), body);
+  bench('passes', `console.log('BENCH passes: PASS budget 1 ms: 0.5 ms; answer agrees: ok');`);
+  bench('fails', `console.log('BENCH fails: FAIL peer x: 2x; answer agrees: ok'); process.exitCode = 1;`);
+  bench('crashes', `throw new Error('no verdict');`);
+  bench('pass-then-exit', `console.log('BENCH pass-then-exit: PASS floor y: 1x; answer agrees: ok'); process.exit(2);`);
+  bench('quick', `console.log(process.env.AN1489_BENCH_QUICK === '1' ? 'BENCH quick: PASS budget q: quick; answer agrees: ok' : 'BENCH quick: FAIL not quick');`);
+  try {
+    const out = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-benches.mjs'), '--quick', '--root', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('close', (code) => resolve({ code, out: text }));
+    });
+    assert.is(out.code, 1, out.out);
+    assert.match(out.out, /\n2 passed, 3 failed\n/);
+    assert.match(out.out, /FAIL pass-then-exit\.bench\.js .*but exited 2/);
+    assert.match(out.out, /FAIL crashes\.bench\.js .*no BENCH line/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
