@@ -61,6 +61,20 @@ export function reportCrash(name: string, err: unknown): void {
   process.exitCode = 1;
 }
 
+/**
+ * Runs a benchmark's main, turning a throw into its FAIL line, then exits
+ * (child processes and servers it left behind must not keep it alive).
+ */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(),
+    (err: unknown) => {
+      reportCrash(name, err);
+      process.exit(1);
+    },
+  );
+}
+
 /** "1.23x" */
 export function x(ratio: number): string {
   return `${ratio.toFixed(2)}x`;

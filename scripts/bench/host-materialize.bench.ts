@@ -14,7 +14,7 @@
 import Database from 'better-sqlite3';
 import { EmbeddedHost } from '../../src/host/host.js';
 import { ColumnOption, type ColumnDeclaration, type Row, type TablePlugin } from '../../src/sdk/table.js';
-import { median, report, reportCrash, rounds, time, x } from './bench.js';
+import { median, report, rounds, runBench, time, x } from './bench.js';
 
 const NAME = 'host-materialize';
 const ROWS = 50_000;
@@ -141,4 +141,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err: unknown) => reportCrash(NAME, err));
+runBench(NAME, main);

@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestManager } from '../../test/manager/manager.js';
-import { median, report, reportCrash, rounds, time, x } from './bench.js';
+import { median, report, rounds, runBench, time, x } from './bench.js';
 
 const NAME = 'python-peer';
 const N = 10_000;
@@ -145,10 +145,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(),
-  (err: unknown) => {
-    reportCrash(NAME, err);
-    process.exit(1);
-  },
-);
+runBench(NAME, main);

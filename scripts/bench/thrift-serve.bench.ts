@@ -25,7 +25,7 @@ import { ExtensionClient } from '../../src/sdk/client.js';
 import { EncodedRows } from '../../src/sdk/registry.js';
 import { BinaryWriter, ByteSink } from '../../src/sdk/wire.js';
 import type { Row } from '../../src/sdk/table.js';
-import { median, report, reportCrash, rounds, time, x } from './bench.js';
+import { median, report, rounds, runBench, time, x } from './bench.js';
 
 const NAME = 'thrift-serve';
 const LIMIT = 6;
@@ -109,10 +109,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(),
-  (err: unknown) => {
-    reportCrash(NAME, err);
-    process.exit(1);
-  },
-);
+runBench(NAME, main);
