@@ -1,22 +1,32 @@
 // Runs every compiled test file (build/test/**/*.test.js) in its own Node
 // process, two at a time, and sums uvu's per-file summaries into one closing
-// line: "N passed, N failed". A file that crashes, hangs or prints no summary
-// counts as one failure, so a broken file can never read as a pass.
+// line: "N passed, N failed". A file counts by the LAST "Total/Passed/Skipped"
+// block it prints (a test may print such text of its own before uvu's). It
+// fails when it crashes, hangs, exits non-zero, prints no summary, runs zero
+// tests, or skips a test without a "SKIP <test>: <reason>" line; every skip
+// reason is shown. So a broken or empty file can never read as a pass.
 //
-//   node scripts/run-tests.mjs [substring ...]   run only matching files
+// Each file gets AN1489_TEST_FILE_TIMEOUT_MS (240 s); a file whose first
+// lines hold "// run-tests: timeout-seconds=N" gets N (at most 1800) instead.
+//
+//   node scripts/run-tests.mjs [--root DIR] [substring ...]
+//     --root DIR   run DIR/**/*.test.js instead of build/test (the runner's own test)
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative, dirname } from 'node:path';
+import { join, relative, dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const testRoot = join(root, 'build', 'test');
-const filters = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const rootAt = argv.indexOf('--root');
+const testRoot = rootAt >= 0 ? resolvePath(argv[rootAt + 1] ?? '') : join(root, 'build', 'test');
+const filters = rootAt >= 0 ? argv.filter((_, i) => i !== rootAt && i !== rootAt + 1) : argv;
 const FILE_TIMEOUT_MS = Number(process.env.AN1489_TEST_FILE_TIMEOUT_MS ?? 240_000);
 const jobs = Math.max(1, Math.min(2, availableParallelism()));
 
 function walk(dir, out = []) {
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, out);
@@ -29,7 +39,15 @@ const files = walk(testRoot).filter((f) => filters.length === 0 || filters.some(
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const skipLines = [];
 const started = Date.now();
+
+/** The file's own "// run-tests: timeout-seconds=N" from its first lines, else the default. */
+function fileTimeoutMs(file) {
+  const head = readFileSync(file, 'utf8').slice(0, 4096);
+  const m = /^\/\/ run-tests: timeout-seconds=(\d+)\b/m.exec(head);
+  return m ? Math.min(Number(m[1]), 1800) * 1000 : FILE_TIMEOUT_MS;
+}
 
 function runFile(file) {
   return new Promise((resolve) => {
@@ -43,37 +61,61 @@ function runFile(file) {
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
-    const timer = setTimeout(() => { out += `\n[runner] timed out after ${FILE_TIMEOUT_MS} ms\n`; child.kill('SIGKILL'); }, FILE_TIMEOUT_MS);
+    const budget = fileTimeoutMs(file);
+    const timer = setTimeout(() => { out += `\n[runner] timed out after ${budget} ms\n`; child.kill('SIGKILL'); }, budget);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
-      const ok = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
-      const skip = Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0);
-      let p = 0;
-      let f = 0;
-      if (Number.isFinite(total) && Number.isFinite(ok)) {
-        p = ok;
-        f = total - ok; // uvu's Total already leaves skipped tests out
-        if (code !== 0 && f === 0) f = 1; // exited badly after its tests
-      } else {
-        f = 1;
-      }
-      passed += p;
-      failed += f;
-      skipped += skip;
+      const v = judge(out, code);
+      passed += v.passed;
+      failed += v.failed;
+      skipped += v.skipped;
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
-      const status = f > 0 ? 'FAIL' : 'ok  ';
-      console.log(`${status} ${name}  (${p} passed, ${f} failed, ${skip} skipped, ${secs}s${signal ? `, ${signal}` : ''})`);
-      if (f > 0 || process.env.AN1489_TEST_VERBOSE) console.log(out.replace(/^/gm, '    | '));
+      const status = v.failed > 0 ? 'FAIL' : 'ok  ';
+      console.log(`${status} ${name}  (${v.passed} passed, ${v.failed} failed, ${v.skipped} skipped, ${secs}s${signal ? `, ${signal}` : ''})`);
+      for (const why of v.problems) console.log(`     ${why}`);
+      for (const reason of v.skipReasons) {
+        console.log(`     ${reason}`);
+        skipLines.push(`${name}: ${reason}`);
+      }
+      if (v.failed > 0 || process.env.AN1489_TEST_VERBOSE) console.log(out.replace(/^/gm, '    | '));
       resolve();
     });
   });
+}
+
+/**
+ * One file's counts from its output and exit code. uvu prints one summary
+ * block per process at its end; anything before it is the tests' own text.
+ */
+function judge(out, code) {
+  const blocks = [...out.matchAll(/^\s*Total:\s+(\d+)\s*\n\s*Passed:\s+(\d+)\s*\n\s*Skipped:\s+(\d+)\s*$/gm)];
+  const skipReasons = [...out.matchAll(/^SKIP (.+)$/gm)].map((m) => `SKIP ${m[1].trim()}`);
+  const problems = [];
+  const last = blocks.at(-1);
+  if (!last) {
+    problems.push(code === 0 ? 'printed no test summary' : `exited with code ${code} before its test summary`);
+    return { passed: 0, failed: 1, skipped: 0, skipReasons, problems };
+  }
+  const total = Number(last[1]);
+  const ok = Number(last[2]);
+  const skip = Number(last[3]);
+  let failed = total - ok; // uvu's Total already leaves skipped tests out
+  if (total === 0 && skip === 0) problems.push('ran zero tests');
+  if (skip > skipReasons.length) problems.push(`skipped ${skip} test(s) but printed ${skipReasons.length} "SKIP <test>: <reason>" line(s)`);
+  if (code !== 0 && failed === 0) problems.push(`exited with code ${code} after its tests`);
+  if (problems.length > 0 && failed === 0) failed = 1;
+  return { passed: ok, failed, skipped: skip, skipReasons, problems };
 }
 
 const queue = [...files];
 await Promise.all(Array.from({ length: jobs }, async () => {
   while (queue.length > 0) await runFile(queue.shift());
 }));
+if (files.length === 0) {
+  failed += 1;
+  console.log(`no test files under ${relative(root, testRoot) || '.'}${filters.length ? ` matching ${filters.join(' ')}` : ''}: build first (npm run build)`);
+}
 console.log(`\n${files.length} test files in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+if (skipLines.length > 0) console.log(`skipped:\n${skipLines.map((l) => `  ${l}`).join('\n')}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;
+process.exitCode = failed > 0 ? 1 : 0;

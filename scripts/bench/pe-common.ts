@@ -5,7 +5,6 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 
 export function run(cmd: string, args: readonly string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
@@ -14,17 +13,6 @@ export function run(cmd: string, args: readonly string[]): Promise<{ code: numbe
       resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout });
     });
   });
-}
-
-export async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const t0 = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - t0, value };
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 const WINE = '/usr/lib/x86_64-linux-gnu/wine/x86_64-windows';

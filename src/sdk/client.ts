@@ -229,7 +229,9 @@ class BaseClient<C extends AnyGeneratedClient> {
     let lastError: Error | null = null;
     for (;;) {
       try {
-        await this.openOnce(Math.max(100, Math.min(this.callTimeoutMs, deadline - Date.now())));
+        // A single attempt (timeoutMs 0, as calls connect) gets the whole call budget: on a
+        // loaded machine a 100 ms timer can fire before a connect that already succeeded is seen.
+        await this.openOnce(timeoutMs <= 0 ? this.callTimeoutMs : Math.max(100, Math.min(this.callTimeoutMs, deadline - Date.now())));
         return;
       } catch (err) {
         lastError = asError(err);

@@ -14,30 +14,23 @@
 // driven through its control/state files. The Wine prefix is created once
 // and reused (.tmp/wineprefix, or AN1489_WINEPREFIX); its first creation is
 // the slow part and is printed.
+//
+// A fresh clone on a loaded machine first creates the prefix and cross-builds
+// the .exe (up to 9 minutes seen on a shared machine with two CPU hogs), hence:
+// run-tests: timeout-seconds=900
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureExtBinary, ROOT } from './helpers.js';
-
-const wineVersion = (() => {
-  const r = spawnSync('wine', ['--version'], { encoding: 'utf8', env: { ...process.env, WINEDEBUG: '-all' }, timeout: 30_000 });
-  return r.status === 0 ? r.stdout.trim() : null;
-})();
+import { OSSLSIGNCODE, WINE, missingTools, standIn, toolVersion } from '../support/tools.js';
 
 // Cross-building an1489.ext.exe strips node.exe's signature with osslsigncode.
-const haveOsslsigncode = spawnSync('osslsigncode', ['--version'], { encoding: 'utf8', timeout: 30_000 }).error === undefined;
-
-if (wineVersion === null || !haveOsslsigncode) {
-  const missing = wineVersion === null ? '`wine` is not installed (apt-get install wine wine64)' : '`osslsigncode` is not installed (apt-get install osslsigncode)';
-  console.log(`SKIP Windows integration test: ${missing}; .ci/run installs it in CI`);
-  test.skip('Windows processes on named pipes under Wine', () => undefined);
-  test.run();
-} else {
-  defineTests(wineVersion);
-  test.run();
-}
+const missing = missingTools([WINE, OSSLSIGNCODE]);
+if (missing !== null) standIn(test, 'Windows processes on named pipes under Wine', missing);
+else defineTests(toolVersion(WINE) ?? 'wine');
+test.run();
 
 function defineTests(version: string): void {
   const prefix = process.env['AN1489_WINEPREFIX'] ?? join(ROOT, '.tmp', 'wineprefix');
@@ -161,6 +154,19 @@ function defineTests(version: string): void {
       return r.value;
     }
 
+    /**
+     * Waits until the extension has registered AND answers a ping on its own
+     * pipe: it registers first and creates the pipe right after, and on a
+     * freshly created Wine prefix that gap is long enough to be seen.
+     */
+    async ready(name: string, ext: WinProc, ms = 120_000): Promise<{ uuid: string; name: string }> {
+      try {
+        return (await this.command({ cmd: 'ready', name, timeoutMs: ms }, ms + 30_000)) as { uuid: string; name: string };
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\nextension stderr:\n${ext.stderr()}`);
+      }
+    }
+
     async generate(table: string, constraints: { name: string; op: number; expr: string }[]): Promise<{ code: number; rows: Record<string, string>[] }> {
       const context = JSON.stringify({ constraints: constraints.map((c) => ({ name: c.name, list: [{ op: c.op, expr: c.expr }], affinity: 'TEXT' })) });
       const v = (await this.command({ cmd: 'call', name: 'an1489', registry: 'table', item: table, request: { action: 'generate', context } })) as {
@@ -194,9 +200,7 @@ function defineTests(version: string): void {
   };
 
   async function exerciseTables(manager: WinManager, ext: WinProc): Promise<string> {
-    const reg = await manager.until('registration of an1489', (s) => s.extensions.find((e) => e.name === 'an1489'), 60_000).catch((err: Error) => {
-      throw new Error(`${err.message}\nextension stderr:\n${ext.stderr()}`);
-    });
+    const reg = await manager.ready('an1489', ext);
     // Every announced table answers columns on its named pipe.
     const tables = (await manager.command({ cmd: 'call', name: 'an1489', registry: 'table', item: 'process_cpu_history', request: { action: 'columns' } })) as {
       status: { code: number };
@@ -205,7 +209,7 @@ function defineTests(version: string): void {
     assert.is(tables.status.code, 0);
     assert.ok(tables.response.some((c) => c.name === 'pid'));
     // The sampler (1 s interval here) reads the manager's rows; wait for history of pid 4242.
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     let hit: { code: number; rows: Record<string, string>[] } = { code: -1, rows: [] };
     while (Date.now() < deadline) {
       hit = await manager.generate('process_cpu_history', [{ name: 'pid', op: 2, expr: '4242' }]);
@@ -239,7 +243,7 @@ function defineTests(version: string): void {
     const pipe = `\\\\.\\pipe\\an1489-wine-${process.pid}`;
     const manager = new WinManager(pipe);
     manager.start(ROWS);
-    await manager.until('manager listening', (s) => s.listening, 60_000);
+    await manager.until('manager listening', (s) => s.listening, 120_000);
     const tManager = Date.now() - t0;
 
     // Both forms go through both endings: osqueryd restarting (exit non-zero,
@@ -262,18 +266,18 @@ function defineTests(version: string): void {
       const uuid1 = await exerciseTables(manager, first);
       assert.match(first.stderr(), `config loaded from ${win(cfg)}`);
       await manager.command({ cmd: 'restart' });
-      const code1 = await within(first.exited, 20_000, () => `${form} did not exit after the manager restart; stderr:\n${first.stderr()}`);
+      const code1 = await within(first.exited, 60_000, () => `${form} did not exit after the manager restart; stderr:\n${first.stderr()}`);
       assert.is.not(code1, 0, `${form}: a manager that forgot us makes the extension exit non-zero (osqueryd respawns it)`);
-      assert.match(first.stderr(), `no longer lists our uuid ${uuid1}`);
+      // Either the manager was back with an empty registry at the next liveness
+      // check, or that check fell into the restart's gap (likely under load);
+      // test/sdk/liveness.test.ts pins each path down on its own.
+      assert.match(first.stderr(), new RegExp(`no longer lists our uuid ${uuid1}|manager at .* is gone`));
 
       // b) a fresh start against the restarted manager; shutdown() → exit 0.
       const second = launch(args, env, 'shutdown');
-      const reg = await manager.until(`${form} registration after the restart`, (st) => st.extensions.find((e) => e.name === 'an1489'), 60_000).catch((err: Error) => {
-        throw new Error(`${err.message}\nextension stderr:\n${second.stderr()}`);
-      });
-      await manager.command({ cmd: 'ping', name: 'an1489' });
+      const reg = await manager.ready('an1489', second);
       await manager.command({ cmd: 'shutdown', name: 'an1489' });
-      const code2 = await within(second.exited, 20_000, () => `${form} did not exit after shutdown(); stderr:\n${second.stderr()}`);
+      const code2 = await within(second.exited, 60_000, () => `${form} did not exit after shutdown(); stderr:\n${second.stderr()}`);
       assert.is(code2, 0, `${form} exit code after shutdown(); stderr:\n${second.stderr()}`);
       await manager.until(`${form} deregistration`, (st) => st.deregistered.includes(reg.uuid), 10_000);
       assert.match(second.stderr(), 'stopping: shutdown requested by osqueryd');
@@ -281,7 +285,7 @@ function defineTests(version: string): void {
     }
 
     appendFileSync(manager.control, `${JSON.stringify({ cmd: 'exit' })}\n`);
-    assert.is(await within(manager.proc.exited, 20_000, () => 'manager did not exit'), 0);
+    assert.is(await within(manager.proc.exited, 60_000, () => 'manager did not exit'), 0);
     console.log(`  manager up ${tManager} ms; ${timings.join('; ')}; everything ${Date.now() - t0} ms`);
   });
 

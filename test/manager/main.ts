@@ -13,6 +13,10 @@
 //                   {"id":"1","cmd":"restart"}   stop, then start with an empty registry
 //                   {"id":"2","cmd":"stop"} / {"cmd":"start"} / {"cmd":"exit"}
 //                   {"id":"3","cmd":"ping","name":"an1489"}            (or "uuid":"123")
+//                   {"id":"r","cmd":"ready","name":"an1489","timeoutMs":60000}
+//                                  resolves once that extension has registered AND
+//                                  answers a ping on its own socket (it listens only
+//                                  after registering); value {uuid, name}
 //                   {"id":"4","cmd":"call","name":"an1489","registry":"table","item":"t",
 //                    "request":{"action":"generate","context":"{\"constraints\":[]}"}}
 //                   {"id":"5","cmd":"shutdown","name":"an1489"}        (asks the extension to stop)
@@ -40,6 +44,7 @@ const Command = z.discriminatedUnion('cmd', [
   z.object({ id: z.string().optional(), cmd: z.literal('start') }),
   z.object({ id: z.string().optional(), cmd: z.literal('exit') }),
   z.object({ id: z.string().optional(), cmd: z.literal('ping'), ...Target }),
+  z.object({ id: z.string().optional(), cmd: z.literal('ready'), name: z.string().min(1), timeoutMs: z.number().int().positive().max(600_000).optional() }),
   z.object({ id: z.string().optional(), cmd: z.literal('shutdown'), ...Target }),
   z.object({
     id: z.string().optional(),
@@ -160,6 +165,10 @@ export async function runManager(argv: readonly string[]): Promise<number> {
         return undefined;
       case 'ping':
         return manager.pingExtension(target(c));
+      case 'ready': {
+        const r = await manager.waitForRegistration(c.name, c.timeoutMs ?? 60_000);
+        return { uuid: r.uuid.toString(), name: r.info.name };
+      }
       case 'shutdown':
         return manager.shutdownExtension(target(c));
       case 'call':

@@ -155,7 +155,8 @@ export class TestManager {
       if (r && !listening) return r;
       if (r) {
         try {
-          if ((await this.pingExtension(r.uuid, 1000)).code === 0) return r;
+          // A generous ping timeout: under Wine on a loaded machine a first answer can take seconds.
+          if ((await this.pingExtension(r.uuid, Math.max(1000, Math.min(5000, deadline - Date.now())))).code === 0) return r;
         } catch (err) {
           lastError = `: ${(err as Error).message}`;
         }

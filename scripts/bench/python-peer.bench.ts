@@ -1,0 +1,148 @@
+// Our extension against a Python extension built the way osquery-python
+// builds one (scripts/bench/python-peer/extension.py): osquery's IDL
+// (src/protocol/osquery.thrift) compiled at bench time by Debian's
+// thrift-compiler, served by Debian's python3-thrift with its C-accelerated
+// binary protocol (fastbinary; the extension refuses to start without it and
+// says which protocol it runs).
+//
+// Both serve the same 10,000-row table of 10 columns (ours: the fixture
+// extension's sdk_bench, on the SDK's real lifecycle and server; theirs:
+// py_bench, built from the same values on every call as ours is) to the same
+// test manager (test/manager/), which calls each as osqueryd does: a ping on
+// one connection, then `call` on another, the reply framed and decoded.
+// Timed: that whole round trip, from the manager, interleaved rounds.
+//
+// Target: ours <= 1/3 of Python's (medians). Answer: the two row sets are
+// identical, cell for cell.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestManager } from '../../test/manager/manager.js';
+import { median, report, rounds, runBench, time, x } from './bench.js';
+
+const NAME = 'python-peer';
+const N = 10_000;
+const TARGET = 1 / 3;
+const ROUNDS = rounds(11, 5);
+const PYTHON = '/usr/bin/python3';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, '..', '..', '..');
+const FIXTURE = join(ROOT, 'build', 'test', 'fixtures', 'sdk-extension.js');
+const PY_EXTENSION = join(ROOT, 'scripts', 'bench', 'python-peer', 'extension.py');
+const IDL = join(ROOT, 'src', 'protocol', 'osquery.thrift');
+
+/** What is missing of the Debian packages the peer needs, or null. */
+function missingPackages(): string | null {
+  const missing: string[] = [];
+  if (spawnSync('thrift', ['--version'], { encoding: 'utf8' }).status !== 0) missing.push('thrift-compiler');
+  if (spawnSync(PYTHON, ['-c', 'import thrift.protocol.fastbinary'], { encoding: 'utf8' }).status !== 0) missing.push('python3-thrift');
+  return missing.length === 0 ? null : `missing Debian packages: ${missing.join(' ')} (apt-get install ${missing.join(' ')})`;
+}
+
+function started(proc: ChildProcess): () => string {
+  let log = '';
+  proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  return () => log;
+}
+
+/** CPU ms a child has used (utime + stime from /proc/<pid>/stat, at 100 ticks/s). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Rows compared regardless of key order: one string per row. */
+function canonical(rows: readonly Record<string, string>[]): string[] {
+  return rows.map((r) => Object.keys(r).sort().map((k) => `${k}=${r[k]}`).join('\u0001'));
+}
+
+async function main(): Promise<void> {
+  const missing = missingPackages();
+  if (missing) throw new Error(missing);
+  const dir = mkdtempSync('/tmp/an1489-pypeer-');
+  const gen = spawnSync('thrift', ['--gen', 'py', '-out', dir, IDL], { encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error(`thrift --gen py failed: ${gen.stderr}`);
+  const socket = join(dir, 'm.em');
+  const manager = new TestManager({ socketPath: socket });
+  await manager.start();
+  // Long --interval on both: this process is also their manager and must not
+  // be pinged while it decodes; both get the same.
+  const ours = spawn(process.execPath, [FIXTURE, '--socket', socket, '--timeout', '10', '--interval', '600'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const theirs = spawn(PYTHON, [PY_EXTENSION, dir, '--socket', socket, '--timeout', '10', '--interval', '600'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const oursLog = started(ours);
+  const theirsLog = started(theirs);
+  try {
+    const regOurs = await manager.waitForRegistration('sdk_fixture', 30_000);
+    const regTheirs = await manager.waitForRegistration('py_bench_ext', 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; python extension said: ${theirsLog()}`);
+    });
+    const accelerated = /protocol TBinaryProtocolAccelerated \(fastbinary \S+\)/.exec(theirsLog());
+    if (!accelerated) throw new Error(`the Python extension does not report the accelerated protocol: ${theirsLog()}`);
+    console.log(`python extension: ${accelerated[0]}`);
+
+    const context = JSON.stringify({ constraints: [{ name: 'n', list: [{ op: 2, expr: String(N) }], affinity: 'BIGINT' }] });
+    const generate = async (uuid: bigint, table: string) => {
+      const r = await manager.callExtension(uuid, 'table', table, { action: 'generate', context }, 60_000);
+      if (r.status.code !== 0) throw new Error(`${table}: status ${r.status.code} ${r.status.message}`);
+      return r.response;
+    };
+    // One untimed call each: first connections, JIT, imports.
+    await generate(regOurs.uuid, 'sdk_bench');
+    await generate(regTheirs.uuid, 'py_bench');
+
+    const oursMs: number[] = [];
+    const theirsMs: number[] = [];
+    let oursRows: Record<string, string>[] = [];
+    let theirsRows: Record<string, string>[] = [];
+    // Where the time goes: each extension's own CPU, and this process's (the manager's decode).
+    const cpu = { ours: 0, theirs: 0, managerOurs: 0, managerTheirs: 0 };
+    for (let i = 0; i < ROUNDS; i++) {
+      let c0 = cpuMs(ours.pid);
+      let m0 = process.cpuUsage();
+      const a = await time(() => generate(regOurs.uuid, 'sdk_bench'));
+      cpu.ours += cpuMs(ours.pid) - c0;
+      let m = process.cpuUsage(m0);
+      cpu.managerOurs += (m.user + m.system) / 1000;
+      oursMs.push(a.ms);
+      oursRows = a.value;
+      c0 = cpuMs(theirs.pid);
+      m0 = process.cpuUsage();
+      const b = await time(() => generate(regTheirs.uuid, 'py_bench'));
+      cpu.theirs += cpuMs(theirs.pid) - c0;
+      m = process.cpuUsage(m0);
+      cpu.managerTheirs += (m.user + m.system) / 1000;
+      theirsMs.push(b.ms);
+      theirsRows = b.value;
+    }
+    const a = canonical(oursRows);
+    const b = canonical(theirsRows);
+    const same = a.length === N && b.length === N && a.every((row, i) => row === b[i]);
+    const ratio = median(oursMs) / median(theirsMs);
+    console.log(`ours   generate ms: ${oursMs.map((v) => v.toFixed(1)).join(' ')}`);
+    console.log(`python generate ms: ${theirsMs.map((v) => v.toFixed(1)).join(' ')}`);
+    const per = (v: number) => (v / ROUNDS).toFixed(1);
+    console.log(`CPU per generate (mean): our extension ${per(cpu.ours)} ms, Python extension ${per(cpu.theirs)} ms; the manager (decode, shared by both) ${per(cpu.managerOurs)} / ${per(cpu.managerTheirs)} ms`);
+    report(NAME, {
+      against: 'peer',
+      versus: 'Python extension (osquery-python design, python3-thrift with fastbinary)',
+      met: ratio <= TARGET,
+      figures: `median end-to-end generate of ${N.toLocaleString('en-US')} rows ours ${median(oursMs).toFixed(1)} ms vs Python ${median(theirsMs).toFixed(1)} ms = ${x(ratio)} (target <= ${x(TARGET)}), ${ROUNDS} rounds`,
+      sameAnswer: same,
+      answer: `${a.length} vs ${b.length} rows${same ? ', identical cell for cell' : ', DIFFERENT'}`,
+    });
+  } catch (err) {
+    process.stderr.write(`our extension said: ${oursLog()}\npython extension said: ${theirsLog()}\n`);
+    throw err;
+  } finally {
+    ours.kill('SIGTERM');
+    theirs.kill('SIGTERM');
+    await manager.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+runBench(NAME, main);
