@@ -38,6 +38,9 @@ export function cronForInterval(seconds: number): string {
   return `0 0 */${h} * * *`;
 }
 
+/** How long stop() waits for a running sample before giving up on it. */
+const STOP_WAIT_MS = 5000;
+
 export class Sampler {
   readonly expression: string;
   private task: ScheduledTask | null = null;
@@ -124,7 +127,16 @@ export class Sampler {
       await this.task.destroy();
       this.task = null;
     }
-    if (this.running !== null) await this.running;
+    if (this.running !== null) {
+      // A tick stuck in I/O (a hung file system) must not hold shutdown hostage.
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([this.running.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), STOP_WAIT_MS)))]);
+      clearTimeout(timer);
+      if (!finished) {
+        this.log('warn', `sampler: a sample is still running after ${STOP_WAIT_MS} ms; stopping without saving`);
+        return;
+      }
+    }
     await this.save();
   }
 }
