@@ -278,7 +278,7 @@ class CmdlineCache {
     return v;
   }
   set(key: string, value: readonly string[]): void {
-    if (key.length > this.maxChars / 4 || this.map.has(key)) return;
+    if (key.length > MAX_CACHED_CHARS || this.map.has(key)) return;
     this.map.set(key, value);
     this.chars += key.length;
     for (const [k] of this.map) {
@@ -288,4 +288,6 @@ class CmdlineCache {
     }
   }
 }
+/** Longer lines (Windows caps a command line at 32,767 characters) are rescanned, not kept: linear either way. */
+const MAX_CACHED_CHARS = 64 * 1024;
 const cmdlineCache = new CmdlineCache(8 * 1024 * 1024);
