@@ -5,26 +5,14 @@
 // are errors naming the file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { runCli } from '../support/run-cli.js';
 
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const work = mkdtempSync('/tmp/an1489-adv-host-');
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
-function an1489(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, HOME: work, AN1489_LOG: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const an1489 = (args: string[]) => runCli(args, { env: { ...process.env, HOME: work, AN1489_LOG: 'error' } });
 
 test('ATTACH / DETACH in any disguise is refused and creates no file', async () => {
   let n = 0;

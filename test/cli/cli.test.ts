@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli, type CliRun } from '../support/run-cli.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'an1489-cli-'));
@@ -14,26 +15,10 @@ const home = join(work, 'home');
 const snaps = join(work, 'snaps');
 const badSnaps = join(work, 'bad');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function an1489(args: string[], stdin?: string, nodeArgs: string[] = []): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, MAIN, ...args], {
-      env: { ...process.env, HOME: home, USERPROFILE: home, AN1489_LOG: 'error' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
+  return runCli(args, { env: { ...process.env, HOME: home, USERPROFILE: home, AN1489_LOG: 'error' }, ...(stdin !== undefined ? { stdin } : {}), nodeArgs });
 }
 
 function assertOneLineError(r: Run, message: RegExp): void {
