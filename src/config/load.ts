@@ -15,6 +15,7 @@
 // extension: the first load falls back to the defaults, a reload keeps the
 // last good configuration.
 import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { BoundedReadError, readBoundedFileSync } from './bounded-read.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';
 import { ConfigSchema, defaultConfig, describeIssues, type An1489Config } from './schema.js';
@@ -77,19 +78,14 @@ export type LoadResult =
 
 /** Reads and validates one config file; never throws. */
 export function loadConfigFile(path: string, binaryDir: string): LoadResult {
-  let st: Stats;
-  try {
-    st = statSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, config: finish(defaultConfig(), path, binaryDir), present: false };
-    return { ok: false, error: `config ${path}: cannot read: ${(err as Error).message}` };
-  }
-  if (!st.isFile()) return { ok: false, error: `config ${path}: not a regular file` };
-  if (st.size > MAX_CONFIG_BYTES) return { ok: false, error: `config ${path}: ${st.size} bytes, more than the ${MAX_CONFIG_BYTES} allowed` };
+  // Judged on the open descriptor (a path swapped for a FIFO between a stat and a read must not hang us).
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFileSync(path, { maxBytes: MAX_CONFIG_BYTES }).toString('utf8');
   } catch (err) {
+    if (err instanceof BoundedReadError && err.code === 'ENOENT') return { ok: true, config: finish(defaultConfig(), path, binaryDir), present: false };
+    if (err instanceof BoundedReadError && err.code === 'ENOTREG') return { ok: false, error: `config ${path}: not a regular file` };
+    if (err instanceof BoundedReadError && err.code === 'EFBIG') return { ok: false, error: `config ${path}: ${err.message.slice(path.length + 1)}` };
     return { ok: false, error: `config ${path}: cannot read: ${(err as Error).message}` };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // Notepad writes a BOM

@@ -38,7 +38,7 @@ import type { ColumnDeclaration, ColumnType, Constraint, QueryContext, Row, Tabl
 import { ColumnOption } from '../sdk/table.js';
 import { MISSING_IN_OSQUERYD, registerOsqueryFunctions } from './functions.js';
 import type { SnapshotTable } from './snapshot.js';
-import { analyzeStatement, tokenize, type StatementHints, type TableShape } from './statement.js';
+import { analyzeStatement, type StatementHints, type TableShape } from './statement.js';
 import { declareVirtualTable, quoteIdent } from './vtab.js';
 import { resultText, sqliteType, toSqlValue, type SqlValue } from './values.js';
 
@@ -243,17 +243,25 @@ export class EmbeddedHost {
   }
 
   private prepare(sql: string): Statement {
-    const first = tokenize(sql)[0];
-    if (first && first.bare && ['ATTACH', 'DETACH'].includes(first.value.toUpperCase())) {
-      throw new HostError('input', 'ATTACH and DETACH are not allowed: the host only reads its own tables');
-    }
     let stmt: Statement;
     try {
       stmt = this.db.prepare(sql);
     } catch (e) {
       throw new HostError('input', (e as Error).message);
     }
+    // SQLite's own compiled program says what the statement does, whatever
+    // text leads up to it: ATTACH and DETACH report themselves read-only
+    // (they change no database file), so they are found by the calls they compile to.
+    let program: { opcode: string; p4: unknown }[];
+    try {
+      program = this.db.prepare(`EXPLAIN ${sql}`).all() as { opcode: string; p4: unknown }[];
+    } catch {
+      throw new HostError('input', 'the statement cannot be examined (does it begin with an empty statement, ";"?)');
+    }
     if (!stmt.readonly) throw new HostError('input', 'only read-only statements (SELECT) are allowed');
+    if (program.some((op) => typeof op.p4 === 'string' && /^sqlite_(attach|detach)\(/.test(op.p4))) {
+      throw new HostError('input', 'ATTACH and DETACH are not allowed: the host only reads its own tables');
+    }
     return stmt;
   }
 

@@ -75,6 +75,15 @@ export function loadSnapshotFile(file: string): SnapshotTable {
   } catch (e) {
     throw new SnapshotError(`snapshot ${file}: not valid JSON (${(e as Error).message})`);
   }
+  // Checked on the parsed JSON, before any object is built from it: a key
+  // "__proto__" would otherwise vanish into the prototype of the row built.
+  if (Array.isArray(json)) {
+    for (const [i, row] of json.entries()) {
+      if (row !== null && typeof row === 'object' && Object.prototype.hasOwnProperty.call(row, '__proto__')) {
+        throw new SnapshotError(`snapshot ${file}: row ${i}, column "__proto__": not a usable column name`);
+      }
+    }
+  }
   const parsed = SnapshotFile.safeParse(json);
   if (!parsed.success) throw new SnapshotError(`snapshot ${file}: ${describeIssue(parsed.error.issues[0])}`);
   const rows = parsed.data;
@@ -83,14 +92,18 @@ export function loadSnapshotFile(file: string): SnapshotTable {
   // snapshot was taken on); a known table with no rows gets its schema's
   // visible columns so that queries naming them still prepare.
   const known = osqueryTable(name);
+  // SQL column names ignore case, so keys differing only in case would be one column: refused, never merged.
   const keys: string[] = [];
-  const seen = new Set<string>();
-  for (const row of rows) {
+  const seen = new Map<string, string>();
+  for (const [i, row] of rows.entries()) {
     for (const k of Object.keys(row)) {
       const lower = k.toLowerCase();
-      if (!seen.has(lower)) {
-        seen.add(lower);
+      const first = seen.get(lower);
+      if (first === undefined) {
+        seen.set(lower, k);
         keys.push(k);
+      } else if (first !== k) {
+        throw new SnapshotError(`snapshot ${file}: row ${i}: columns ${JSON.stringify(first)} and ${JSON.stringify(k)} differ only in case, and SQL column names ignore case`);
       }
     }
   }

@@ -25,23 +25,43 @@ export function asciiLower(s: string): string {
  * A baseline glob: `*` is any run of characters (path separators included),
  * `?` one character, everything else literal, ASCII case-insensitive. This is
  * SQLite's GLOB applied to lower() of both sides, with `[` made literal.
+ * Matched by the two-pointer wildcard walk, which on a star failure resumes
+ * just after the latest star: at most pattern x value steps, where a regular
+ * expression with several `.*` could backtrack polynomially on a long,
+ * attacker-chosen path or command line.
  */
 export function globMatches(pattern: string, value: string): boolean {
-  return globRegExp(pattern).test(asciiLower(value));
+  const p = lowerPattern(pattern);
+  const v = asciiLower(value);
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let resume = 0;
+  while (j < v.length) {
+    const c = p[i];
+    if (c !== undefined && c !== '*' && (c === '?' || c === v[j])) {
+      i++;
+      j++;
+    } else if (c === '*') {
+      star = i++;
+      resume = j;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++resume;
+    } else return false;
+  }
+  while (p[i] === '*') i++;
+  return i === p.length;
 }
 
-const globCache = new Map<string, RegExp>();
-function globRegExp(pattern: string): RegExp {
-  let re = globCache.get(pattern);
-  if (!re) {
-    const body = asciiLower(pattern)
-      .split('')
-      .map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.+^${}()|[\]\\\/-]/g, '\\$&')))
-      .join('');
-    re = new RegExp(`^${body}$`);
-    globCache.set(pattern, re);
+const globCache = new Map<string, string>();
+function lowerPattern(pattern: string): string {
+  let p = globCache.get(pattern);
+  if (p === undefined) {
+    p = asciiLower(pattern);
+    globCache.set(pattern, p);
   }
-  return re;
+  return p;
 }
 
 // --- cron ------------------------------------------------------------------

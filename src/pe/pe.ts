@@ -15,8 +15,10 @@ export const PE_LIMITS = {
   maxResourceEntries: 4096,
   /** Depth of the resource tree (type / name / language is 3). */
   maxResourceDepth: 3,
-  /** Version-info blocks visited in total. */
+  /** Version-info blocks visited in total, across every version resource of the file. */
   maxVersionBlocks: 2048,
+  /** Distinct version resources parsed (one per language is usual; leaves that share data count once). */
+  maxVersionResources: 16,
   /** Longest version string kept (UTF-16 code units). */
   maxStringLength: 1024,
   /** WIN_CERTIFICATE entries read from the certificate table. */
@@ -246,13 +248,28 @@ function readVersionResources(
     }
   };
   walk(base, 0);
+  // One budget for the whole file, and each data range parsed once: thousands
+  // of language leaves pointing at one VERSIONINFO cost one parse, not thousands.
+  const budget = { n: PE_LIMITS.maxVersionBlocks };
+  const parsed = new Set<string>();
   const out: VersionStrings[] = [];
+  const seenTables = new Set<string>();
   for (const leaf of leaves) {
     if (leaf + 16 > buf.length) continue;
-    const off = rvaToOffset(buf.readUInt32LE(leaf), buf.readUInt32LE(leaf + 4));
+    const size = buf.readUInt32LE(leaf + 4);
+    const off = rvaToOffset(buf.readUInt32LE(leaf), size);
     if (off === null) continue;
-    const data = buf.subarray(off, off + buf.readUInt32LE(leaf + 4));
-    out.push(...parseVersionInfo(data));
+    const range = `${off}:${size}`;
+    if (parsed.has(range)) continue;
+    if (parsed.size >= PE_LIMITS.maxVersionResources) throw new PeError(`more than ${PE_LIMITS.maxVersionResources} version resources`);
+    parsed.add(range);
+    for (const table of parseVersionInfo(buf.subarray(off, off + size), budget)) {
+      // Identical tables (the same resource under two offsets) are reported once.
+      const key = JSON.stringify([table.language, Object.entries(table.strings)]);
+      if (seenTables.has(key)) continue;
+      seenTables.add(key);
+      out.push(table);
+    }
   }
   return out;
 }
@@ -311,9 +328,12 @@ function utf16z(b: Buffer, start: number, end: number): string {
   return String.fromCharCode(...codes);
 }
 
-/** Parses a VS_VERSIONINFO resource: every StringTable (one per language) it holds. */
-export function parseVersionInfo(data: Buffer): VersionStrings[] {
-  const budget = { n: PE_LIMITS.maxVersionBlocks };
+/**
+ * Parses a VS_VERSIONINFO resource: every StringTable (one per language) it
+ * holds. `budget` counts blocks visited; pass one shared budget for every
+ * resource of a file.
+ */
+export function parseVersionInfo(data: Buffer, budget: { n: number } = { n: PE_LIMITS.maxVersionBlocks }): VersionStrings[] {
   const root = readBlock(data, 0, data.length);
   if (root.key !== 'VS_VERSION_INFO') throw new PeError(`version resource key is "${root.key.slice(0, 40)}"`);
   const out: VersionStrings[] = [];

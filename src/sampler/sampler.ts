@@ -23,6 +23,9 @@ export interface SamplerOptions {
   readonly timers?: Timers;
 }
 
+/** How long stop() waits for a running sample before giving up on it. */
+const STOP_WAIT_MS = 5000;
+
 export class Sampler {
   readonly periodMs: number;
   private readonly period: Periodic;
@@ -116,7 +119,16 @@ export class Sampler {
   async stop(): Promise<void> {
     this.started = false;
     await this.period.stop();
-    if (this.running !== null) await this.running;
+    if (this.running !== null) {
+      // A tick stuck in I/O (a hung file system) must not hold shutdown hostage.
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([this.running.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), STOP_WAIT_MS)))]);
+      clearTimeout(timer);
+      if (!finished) {
+        this.log('warn', `sampler: a sample is still running after ${STOP_WAIT_MS} ms; stopping without saving`);
+        return;
+      }
+    }
     await this.save();
   }
 }

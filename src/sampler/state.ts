@@ -2,12 +2,13 @@
 // state file (atomic write-and-rename, mode 0600) and read back on start for
 // processes whose identity (pid, start time) still matches a live process.
 // A corrupt or foreign file is reported and ignored, never fatal.
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { createGunzip, gzip } from 'node:zlib';
 import { z } from 'zod';
+import { BoundedReadError, readBoundedFile } from '../config/bounded-read.js';
 import { launchVector } from '../intel/launch-vectors.js';
 import { HistoryStore, ProcessEntry, identityKey, type ConnectionHistory } from './store.js';
 import { RING_COLUMN_WIDTHS, type RingColumns } from './ring.js';
@@ -17,6 +18,12 @@ export const STATE_MAGIC = 'an1489-sampler-state';
 /** 2: sample columns as base64 typed-array bytes (1 wrote JSON numbers: 40 MB and 0.6 s per save at 2,000 processes). */
 export const STATE_VERSION = 2;
 export const STATE_FILE_NAME = 'sampler-state.json.gz';
+/**
+ * Largest state read back, compressed or not. The largest store the defaults
+ * allow (4,000 processes x 361 samples) writes ~62 MB of JSON; anything past
+ * the cap is refused unread, so start-up costs at most this much.
+ */
+export const MAX_STATE_BYTES = 128 * 1024 * 1024;
 
 /**
  * Where state lives unless told otherwise: $AN1489_STATE_DIR; else
@@ -132,7 +139,6 @@ export function snapshotStore(store: HistoryStore, savedMonoMs: number): StateFi
 }
 
 const gzipP = promisify(gzip);
-const gunzipP = promisify(gunzip);
 
 /**
  * Writes the state atomically: a private temp file, fsync, then rename over
@@ -159,19 +165,55 @@ export async function writeStateFile(dir: string, data: StateFileData): Promise<
   return target;
 }
 
+/**
+ * Gunzips a state file on the thread pool, stopping as soon as the output
+ * passes `maxBytes` or does not begin like a JSON object: a bomb of zeros is
+ * refused at its first block, and nothing past the cap is ever held.
+ */
+function gunzipJson(raw: Buffer, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const z = createGunzip();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let opened = false;
+    const stop = (message: string) => {
+      z.destroy();
+      reject(new Error(message));
+    };
+    z.on('data', (chunk: Buffer) => {
+      if (!opened) {
+        const first = chunk.findIndex((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+        if (first === -1 ? total + chunk.length > 4096 : chunk[first] !== 0x7b) return stop('its content is not a JSON object');
+        opened = first !== -1;
+      }
+      total += chunk.length;
+      if (total > maxBytes) return stop(`it inflates past the ${maxBytes} bytes allowed`);
+      chunks.push(chunk);
+    });
+    z.on('error', (e) => reject(e));
+    z.on('end', () => resolve(Buffer.concat(chunks, total)));
+    z.end(raw);
+  });
+}
+
 export type LoadResult = { ok: true; data: ParsedState } | { ok: false; missing: boolean; reason: string };
 
-/** Reads and validates the state file; never throws. */
-export async function readStateFile(dir: string): Promise<LoadResult> {
+/**
+ * Reads and validates the state file; never throws. The file is judged on its
+ * open descriptor: a FIFO, device or symlink there (we write by rename, so
+ * never one of those) is refused without blocking, and neither the file nor
+ * its decompressed text may exceed MAX_STATE_BYTES.
+ */
+export async function readStateFile(dir: string, maxBytes: number = MAX_STATE_BYTES): Promise<LoadResult> {
   const path = join(dir, STATE_FILE_NAME);
   let text: string;
   try {
-    const raw = await readFile(path);
+    const raw = await readBoundedFile(path, { maxBytes, noFollow: true });
     // gzip as written; plain JSON is accepted too (a hand-made or unpacked file).
-    text = raw[0] === 0x1f && raw[1] === 0x8b ? (await gunzipP(raw, { maxOutputLength: 1 << 30 })).toString('utf8') : raw.toString('utf8');
+    text = (raw[0] === 0x1f && raw[1] === 0x8b ? await gunzipJson(raw, maxBytes) : raw).toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' ? `cannot read ${path}: ${code}` : `${path} is not a readable gzip file (${(e as Error).message})`;
+    const code = e instanceof BoundedReadError ? e.code : (e as NodeJS.ErrnoException).code;
+    const reason = e instanceof BoundedReadError ? e.message : `${path} is not a readable gzip file (${(e as Error).message})`;
     return { ok: false, missing: code === 'ENOENT', reason };
   }
   let json: unknown;

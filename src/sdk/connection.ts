@@ -16,6 +16,9 @@ export class WireConnection {
   private readonly closeListeners: ((reason: Error | null) => void)[] = [];
 
   private incompleteTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** When this connection last made progress: accepted, a message received, a reply sent. */
+  lastProgressMs = Date.now();
 
   constructor(
     readonly socket: Socket,
@@ -29,6 +32,12 @@ export class WireConnection {
     socket.on('close', () => this.close(null));
     socket.on('end', () => this.close(null));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.watchIdle();
+  }
+
+  /** Handling no message: may be closed to make room for another peer. */
+  get isIdle(): boolean {
+    return !this.busy && !this.closed;
   }
 
   get isClosed(): boolean {
@@ -53,6 +62,7 @@ export class WireConnection {
     if (this.closed) return;
     this.closed = true;
     if (this.incompleteTimer) clearTimeout(this.incompleteTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.closeReason = reason;
     this.socket.destroy();
     for (const l of this.closeListeners.splice(0)) {
@@ -85,6 +95,7 @@ export class WireConnection {
         return;
       }
       if (message === null) {
+        this.watchIdle();
         this.watchIncomplete();
         return;
       }
@@ -92,6 +103,11 @@ export class WireConnection {
         clearTimeout(this.incompleteTimer);
         this.incompleteTimer = null;
       }
+      if (this.idleTimer) {
+        clearTimeout(this.idleTimer);
+        this.idleTimer = null;
+      }
+      this.lastProgressMs = Date.now();
       let pending: void | Promise<void>;
       try {
         // The handler decodes `message` synchronously; the view is reused afterwards.
@@ -105,12 +121,24 @@ export class WireConnection {
         pending.then(
           () => {
             this.busy = false;
+            this.lastProgressMs = Date.now();
             this.pump();
           },
           (err: unknown) => this.close(asError(err)),
         );
       }
     }
+  }
+
+  /** Starts the clock on a connection with no message in hand (from accept, or from the last reply). */
+  private watchIdle(): void {
+    const ms = this.limits.maxIdleMs;
+    if (ms <= 0 || this.idleTimer || this.closed) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (!this.busy) this.close(new WireError(`no whole message within ${ms} ms`));
+    }, ms);
+    this.idleTimer.unref();
   }
 
   /** Starts the clock on a partial message; the peer has maxIncompleteMs to finish it. */

@@ -5,7 +5,8 @@
 // has an error listener, a byte budget, and a malformed message closes that
 // connection only.
 import { createServer, type Server, type Socket } from 'node:net';
-import { lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   ExtensionService,
   makeResponse,
@@ -30,15 +31,20 @@ export interface ThriftServerOptions {
   /** Told of each connection closed for a protocol violation. */
   readonly onConnectionError?: (err: Error) => void;
   /**
-   * Simultaneous connections accepted (default 32). osqueryd opens one or two
-   * at a time; the cap bounds what many connections × the per-connection
-   * byte budget could make us hold.
+   * Simultaneous connections held (default 32). osqueryd opens one or two at
+   * a time; the cap bounds what many connections x the per-connection byte
+   * budget could make us hold. At the cap a newcomer is not refused: the
+   * connection that has made no progress for longest, and is not being
+   * answered, makes room for it, so peers holding idle connections cannot
+   * lock osqueryd out.
    */
   readonly maxConnections?: number;
 }
 
 export class ThriftServer {
   private server: Server | null = null;
+  /** Where the Unix socket was bound before its rename; kept (empty, 0700) until close. */
+  private privateDir: string | null = null;
   private readonly connections = new Set<WireConnection>();
   private readonly limits: WireLimits;
 
@@ -59,23 +65,26 @@ export class ThriftServer {
     checkSocketPath(path);
     if (!isNamedPipe(path)) removeStaleSocket(path);
     const server = createServer((socket) => this.accept(socket));
-    server.maxConnections = this.options.maxConnections ?? 32;
     server.on('error', () => {
       // Errors after listening (EMFILE on accept, say) must not crash the
       // process; the listen() promise below reports the ones that matter.
     });
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => reject(new Error(`cannot listen on ${path}: ${err.message}`));
-      server.once('error', onError);
-      server.listen({ path, exclusive: true }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
+    if (isNamedPipe(path)) await listenOn(server, path, path);
+    else this.privateDir = await listenPrivately(server, path);
     this.server = server;
   }
 
   private accept(socket: Socket): void {
+    if (this.connections.size >= (this.options.maxConnections ?? 32)) {
+      let stalest: WireConnection | null = null;
+      for (const c of this.connections) if (c.isIdle && (stalest === null || c.lastProgressMs < stalest.lastProgressMs)) stalest = c;
+      if (stalest === null) {
+        // Every slot is answering a call: the newcomer waits its turn at osqueryd's retry.
+        socket.destroy();
+        return;
+      }
+      stalest.close(new Error('closed to make room for a new connection'));
+    }
     const processor = this.options.processor;
     const limits = this.limits;
     const conn: WireConnection = new WireConnection(socket, limits, (message) => {
@@ -104,6 +113,48 @@ export class ThriftServer {
     if (!server) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     if (!isNamedPipe(this.options.path)) removeStaleSocket(this.options.path);
+    if (this.privateDir !== null) rmSync(this.privateDir, { recursive: true, force: true });
+    this.privateDir = null;
+  }
+}
+
+function listenOn(server: Server, bindPath: string, shownPath: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(new Error(`cannot listen on ${shownPath}: ${err.message}`));
+    server.once('error', onError);
+    server.listen({ path: bindPath, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * A Unix socket is created with the mode the umask leaves, and anyone who can
+ * write it can query us as root. So it is bound inside a fresh 0700 directory
+ * beside the final path (nobody else can reach it there), made 0600, and only
+ * then renamed into place: at no moment is it reachable with a wider mode,
+ * whatever the umask.
+ */
+async function listenPrivately(server: Server, path: string): Promise<string> {
+  // Kept until close: the socket library unlinks the bound path then, and that
+  // path must stay inside a directory only we control.
+  const privateDir = mkdtempSync(join(dirname(path), '.a-'));
+  try {
+    chmodSync(privateDir, 0o700);
+    const bindPath = join(privateDir, 's');
+    await listenOn(server, bindPath, path);
+    try {
+      chmodSync(bindPath, 0o600);
+      renameSync(bindPath, path);
+    } catch (e) {
+      server.close();
+      throw new Error(`cannot listen on ${path}: ${(e as Error).message}`);
+    }
+    return privateDir;
+  } catch (e) {
+    rmSync(privateDir, { recursive: true, force: true });
+    throw e;
   }
 }
 

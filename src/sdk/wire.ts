@@ -41,6 +41,12 @@ export interface WireLimits {
    * otherwise hold one of the server's few connection slots for good.
    */
   readonly maxIncompleteMs: number;
+  /**
+   * How long a connection may go without a whole message, counted from
+   * accept and from each reply, never from a first byte (0: no limit).
+   * osqueryd opens a connection per call and writes at once.
+   */
+  readonly maxIdleMs: number;
 }
 
 /**
@@ -54,6 +60,7 @@ export const SERVER_LIMITS: WireLimits = {
   maxContainerItems: 4 * 1024 * 1024,
   maxDepth: 32,
   maxIncompleteMs: 30_000,
+  maxIdleMs: 10_000,
 };
 
 /** A client receives whole query results (osqueryd's processes table, say); allow more. */
@@ -64,6 +71,7 @@ export const CLIENT_LIMITS: WireLimits = {
   maxDepth: 32,
   // Replies are bounded by each call's own deadline instead.
   maxIncompleteMs: 0,
+  maxIdleMs: 0,
 };
 
 /** Longest method name we accept in a message header (osquery's are short). */

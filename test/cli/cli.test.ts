@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../support/cli.js';
+import { runCli, type CliRun } from '../support/cli.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'an1489-cli-'));
@@ -15,11 +15,7 @@ const home = join(work, 'home');
 const snaps = join(work, 'snaps');
 const badSnaps = join(work, 'bad');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function an1489(args: string[], stdin?: string, nodeArgs: string[] = []): Promise<Run> {
   return runCli(args, { env: { ...process.env, HOME: home, USERPROFILE: home, AN1489_LOG: 'error' }, stdin, nodeArgs });
