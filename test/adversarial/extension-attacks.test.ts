@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { MAX_STATE_BYTES, STATE_FILE_NAME } from '../../src/sampler/state.js';
 import { hostileVersionPe, peWithVersionLeaves, versionInfo } from '../support/hostile-pe.js';
-import { baselinePing, latencyBound, memoryOf, pathEquals, pingWhile, startRealExtension, type FakeProcess, type RealExtension } from '../support/real-extension.js';
+import { baselinePing, latencyBound, memoryOf, fileEquals, pingWhile, startRealExtension, type FakeProcess, type RealExtension } from '../support/real-extension.js';
 
 const MB = 2 ** 20;
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'pe');
@@ -73,13 +73,13 @@ test('item 2: the 83 KB PE with 4,094 leaves over one 64 KB VERSIONINFO: near a 
   writeFileSync(single, peWithVersionLeaves(versionInfo(30, 1000, { OriginalFilename: 'hostile.exe' }), 1));
   await withExtension({ dir }, async (ext) => {
     const base = await baselinePing(ext);
-    await ext.generate('process_signature_check', pathEquals(single));
-    const one = (await ext.generate('process_signature_check', pathEquals(join(dir, 'single.exe')))).ms;
+    await ext.generate('file_signature_check', fileEquals(single));
+    const one = (await ext.generate('file_signature_check', fileEquals(join(dir, 'single.exe')))).ms;
     const before = memoryOf(ext.child.proc.pid!);
     let peak = before.rss;
     const { result, worstPingMs } = await pingWhile(
       ext,
-      () => ext.generate('process_signature_check', pathEquals(hostile)),
+      () => ext.generate('file_signature_check', fileEquals(hostile)),
       (pid) => (peak = Math.max(peak, memoryOf(pid).rss)),
     );
     assert.is(result.code, 0, result.message);

@@ -1,6 +1,6 @@
 // The committed PE fixtures (scripts/build-pe-fixtures.sh: mingw-w64 +
 // windres, osslsigncode, a test CA) through the PE reader, Authenticode and
-// the checker; and our digest verdict against osslsigncode's on every fixture.
+// the checker; and our digest and trust verdicts against osslsigncode's on every fixture.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';

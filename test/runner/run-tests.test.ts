@@ -123,7 +123,7 @@ test('CI=true with osslsigncode off PATH: the PE fixture test fails and says to 
     assert.match(ci.out, 'CI requires this test: `osslsigncode` is not installed (apt-get install osslsigncode)');
     const local = await run(['pe/fixtures'], { CI: '', PATH: join(bin, 'bin') });
     assert.is(local.code, 0, local.out);
-    assert.match(local.out, /fixtures\.test\.js: SKIP our digest verdict agrees with osslsigncode verify on every fixture: `osslsigncode` is not installed/);
+    assert.match(local.out, /fixtures\.test\.js: SKIP our digest and trust verdicts agree with osslsigncode verify on every fixture: `osslsigncode` is not installed/);
   } finally {
     rmSync(bin, { recursive: true, force: true });
   }

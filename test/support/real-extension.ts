@@ -101,8 +101,9 @@ export async function startRealExtension(opts: {
 }
 
 /** A path constraint as osqueryd forwards `WHERE path = '...'`. */
-export function pathEquals(path: string): unknown[] {
-  return [{ name: 'path', list: [{ op: 2, expr: path }], affinity: 'TEXT' }];
+/** file_signature_check's constraint for one named file (its hidden `file` column). */
+export function fileEquals(path: string): unknown[] {
+  return [{ name: 'file', list: [{ op: 2, expr: path }], affinity: 'TEXT' }];
 }
 
 /** Peak and current RSS of a process (Linux /proc): VmHWM and VmRSS, bytes. */
