@@ -141,13 +141,12 @@ export function sampleRows(host: HostSpec, opts: LogOptions, t: number): Record<
       resident_size: String(40_000_000 + (p.pid % 97) * 1_000_000),
       threads: String(4 + (p.pid % 13)),
       uid: p.user === 'SYSTEM' || p.user === undefined ? '18' : '1001',
-      username: p.user ?? 'SYSTEM',
       ...EMPTY_SOCKET,
     });
     for (const [i, s] of (p.sockets ?? []).entries()) {
       const v6 = s.family === 23;
       socks.push({
-        kind: 'socket', pid: String(p.pid), parent: '', name: '', path: '', cmdline: '', start_time: '', elapsed_time: '', user_time: '', system_time: '', resident_size: '', threads: '', uid: '', username: '',
+        kind: 'socket', pid: String(p.pid), parent: '', name: '', path: '', cmdline: '', start_time: '', elapsed_time: '', user_time: '', system_time: '', resident_size: '', threads: '', uid: '',
         family: String(s.family ?? 2),
         protocol: String(s.protocol ?? 6),
         local_address: v6 ? 'fe80::1c2d:3e4f:5a6b:7c8d' : '10.20.30.40',
