@@ -4,12 +4,13 @@
 // embedded host over our tables (served from that store, as the extension
 // serves them) and osquery's tables (the latest logged rows).
 import { EmbeddedHost } from '../host/host.js';
+import { tokenize } from '../host/statement.js';
 import type { SnapshotTable } from '../host/snapshot.js';
 import { compileBaseline } from '../intel/baseline.js';
 import { osqueryTable } from '../intel/osquery-schema.js';
 import { corePack, fullPack, renderedSql, type PackSources } from '../pack/catalog.js';
 import { extensionDeclarations } from '../pack/declarations.js';
-import type { TablePlugin } from '../sdk/table.js';
+import { ColumnOption, type QueryContext, type TablePlugin } from '../sdk/table.js';
 import { processConnectionHistoryTable } from '../tables/process_connection_history.js';
 import { processCpuHistoryTable } from '../tables/process_cpu_history.js';
 import { processCpuSustainedTable } from '../tables/process_cpu_sustained.js';
@@ -93,11 +94,12 @@ async function* merged(opts: ReplayOptions, counter: { lines: number }): AsyncGe
 
 const PER_PROCESS_SIGNATURE = ['pid', 'name', 'path', 'original_filename', 'renamed', 'expected_location', 'expected_paths', 'signed', 'signature_status', 'signer_subject', 'sha256', 'miner_indicators', 'verdict', 'reasons'];
 
-function osqueryTableRows(name: string, rows: readonly EvidenceRow[]): SnapshotTable {
+function osqueryTableRows(name: string, rows: readonly EvidenceRow[], used: ReadonlySet<string> | null = null): SnapshotTable {
   const schema = osqueryTable(name);
   if (!schema) throw new Error(`no schema for ${name}`);
-  // Every visible column is declared, so a query naming one the log lacks still prepares (NULL).
-  const columns = schema.columns.filter((c) => !c.hidden || rows.some((r) => r[c.name] !== undefined)).map((c) => ({ name: c.name, type: c.type }));
+  // The same columns for every host: those the queries name (all when unknown);
+  // a column the log lacks is NULL, so every query still prepares.
+  const columns = schema.columns.filter((c) => used === null || used.has(c.name.toLowerCase())).map((c) => ({ name: c.name, type: c.type }));
   return {
     name,
     file: `replay:${name}`,
@@ -164,56 +166,105 @@ async function signatureTable(h: HostReplay, judge: JudgeBinary): Promise<Snapsh
   return { name: 'process_signature_check', file: 'replay:process_signature_check', columns, rows: rows.map((r) => Object.fromEntries(columns.map((c) => [c.name, PER_PROCESS_SIGNATURE.includes(c.name) ? (r[c.name] ?? null) : null]))) };
 }
 
-/** Runs the pack for one host over what its log said. */
-export async function runHost(h: HostReplay, opts: ReplayOptions): Promise<HostResult> {
-  h.flushAll();
-  const sys = h.tables.get('system_info')?.[0];
-  const hostname = sys?.hostname || h.host;
-  const baseline = compileBaseline(opts.pack.baseline);
-  const s = opts.sampler;
-  const plugins: TablePlugin[] = [
-    processCpuHistoryTable(h.store),
-    processCpuSustainedTable(h.store, {
-      isApproved: (p, now) => baseline.isApproved({ ...p, hostname }, now),
-      minCpuPercent: s?.minCpuPercent,
-      minDurationSeconds: s?.minDurationSeconds,
-    }),
-    processConnectionHistoryTable(h.store, { persistentSeconds: s?.persistentSeconds }),
-  ];
-  const snapshots: SnapshotTable[] = [];
-  for (const t of EVIDENCE_TABLES) {
-    const rows = t === 'file' || t === 'authenticode' || t === 'hash' ? h.pathRows(t) : (h.tables.get(t) ?? []);
-    snapshots.push(osqueryTableRows(t, rows));
+/**
+ * Runs the pack host after host on one embedded host: every table is loaded
+ * with the first host's rows and then has its rows replaced, so each query is
+ * rendered and prepared once for the whole replay. Our tables answer exactly
+ * what the extension would (their generate, over the host's store); the
+ * pack's queries pass them no parameters, so one generate per host is the
+ * whole answer.
+ */
+class PackReplayRunner {
+  private host: EmbeddedHost | null = null;
+  private readonly queries: { name: string; sql: string }[];
+  /** Every identifier the queries use: osquery columns outside it are never read, so never loaded. */
+  private readonly used: ReadonlySet<string>;
+
+  constructor(private readonly opts: ReplayOptions) {
+    const all = opts.variant === 'core' ? corePack(opts.pack) : fullPack(opts.pack);
+    this.queries = all.filter((q) => !q.metadata.name.startsWith('evidence_')).map((q) => ({ name: q.metadata.name, sql: renderedSql(opts.pack, q) }));
+    const used = new Set<string>();
+    for (const q of this.queries) {
+      const tokens = tokenize(q.sql);
+      // SELECT * (or t.*) reads every column: then load them all.
+      // (A star over a CTE, like composite_finding's, reads no table's columns.)
+      const tables = new Set<string>(EVIDENCE_TABLES);
+      const star = tokens.some(
+        (t, i) => t.kind === 'op' && t.value === '*' && /^(select|distinct|all|,|\.)$/i.test(tokens[i - 1]?.value ?? '') && tokens[i + 1]?.value.toLowerCase() === 'from' && tables.has(tokens[i + 2]?.value.toLowerCase() ?? ''),
+      );
+      if (star) {
+        this.used = new Set(['*']);
+        return;
+      }
+      for (const t of tokens) if (t.kind === 'ident') used.add(t.value.toLowerCase());
+    }
+    this.used = used;
   }
-  // The query clock is the evidence's clock: the newest event of the host.
-  snapshots.push(osqueryTableRows('time', [{ unix_time: String(h.lastTime) }]));
-  snapshots.push(osqueryTableRows('powershell_events', []));
-  snapshots.push(await signatureTable(h, opts.judge ?? judgeFromOsqueryFacts));
-  const host = new EmbeddedHost({ tables: plugins, snapshots });
-  const results: QueryFindings[] = [];
-  const errors: QueryError[] = [];
-  try {
-    const queries = opts.variant === 'core' ? corePack(opts.pack) : fullPack(opts.pack);
-    for (const q of queries) {
-      if (q.metadata.name.startsWith('evidence_')) continue;
+
+  async run(h: HostReplay): Promise<HostResult> {
+    h.flushAll();
+    const tables = await this.tablesFor(h);
+    if (this.host === null) this.host = new EmbeddedHost({ tables: [], snapshots: tables });
+    else for (const t of tables) this.host.replaceSnapshotRows(t.name, t.rows);
+    const results: QueryFindings[] = [];
+    const errors: QueryError[] = [];
+    for (const q of this.queries) {
       let r;
       try {
-        r = await host.query(renderedSql(opts.pack, q));
+        r = await this.host.query(q.sql);
       } catch (e) {
         // One query failing on one host's data must not hide the others' findings.
-        errors.push({ query: q.metadata.name, message: (e as Error).message });
+        errors.push({ query: q.name, message: (e as Error).message });
         continue;
       }
-      results.push({
-        query: q.metadata.name,
-        columns: r.columns,
-        rows: r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]]))),
-      });
+      results.push({ query: q.name, columns: r.columns, rows: r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]]))) });
     }
-  } finally {
-    host.close();
+    return { host: h.host, time: h.lastTime, logicalCpus: h.cpusKnown ? h.store.logicalCpus : null, counters: { ...h.counters }, results, errors };
   }
-  return { host: h.host, time: h.lastTime, logicalCpus: h.cpusKnown ? h.store.logicalCpus : null, counters: { ...h.counters }, results, errors };
+
+  private async tablesFor(h: HostReplay): Promise<SnapshotTable[]> {
+    const sys = h.tables.get('system_info')?.[0];
+    const hostname = sys?.hostname || h.host;
+    const baseline = compileBaseline(this.opts.pack.baseline);
+    const s = this.opts.sampler;
+    const plugins: TablePlugin[] = [
+      processCpuHistoryTable(h.store),
+      processCpuSustainedTable(h.store, {
+        isApproved: (p, now) => baseline.isApproved({ ...p, hostname }, now),
+        minCpuPercent: s?.minCpuPercent,
+        minDurationSeconds: s?.minDurationSeconds,
+      }),
+      processConnectionHistoryTable(h.store, { persistentSeconds: s?.persistentSeconds }),
+    ];
+    const out: SnapshotTable[] = [];
+    const everything: QueryContext = { constraints: new Map(), colsUsed: null };
+    for (const p of plugins) {
+      const visible = p.columns.filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) === 0);
+      const rows: Record<string, string | null>[] = [];
+      for (const row of await p.generate(everything)) {
+        const o: Record<string, string | null> = {};
+        for (const c of visible) {
+          const v = row[c.name];
+          o[c.name] = v === null || v === undefined ? null : String(v);
+        }
+        rows.push(o);
+      }
+      out.push({ name: p.name, file: `replay:${p.name}`, columns: visible.map((c) => ({ name: c.name, type: c.type })), rows });
+    }
+    for (const t of EVIDENCE_TABLES) {
+      const rows = t === 'file' || t === 'authenticode' || t === 'hash' ? h.pathRows(t) : (h.tables.get(t) ?? []);
+      out.push(osqueryTableRows(t, rows, this.used.has('*') ? null : this.used));
+    }
+    // The query clock is the evidence's clock: the newest event of the host.
+    out.push(osqueryTableRows('time', [{ unix_time: String(h.lastTime) }]));
+    out.push(osqueryTableRows('powershell_events', []));
+    out.push(await signatureTable(h, this.opts.judge ?? judgeFromOsqueryFacts));
+    return out;
+  }
+
+  close(): void {
+    this.host?.close();
+  }
 }
 
 /**
@@ -241,11 +292,16 @@ export async function* replay(opts: ReplayOptions): AsyncGenerator<HostResult, R
     h.accept(e, kind);
   }
   const names = [...hosts.keys()].sort();
-  for (const name of names) {
-    const h = hosts.get(name)!;
-    // Each host is dropped once reported, so the queries' memory does not add up.
-    hosts.delete(name);
-    yield await runHost(h, opts);
+  const runner = new PackReplayRunner(opts);
+  try {
+    for (const name of names) {
+      const h = hosts.get(name)!;
+      // Each host is dropped once reported, so the queries' memory does not add up.
+      hosts.delete(name);
+      yield await runner.run(h);
+    }
+  } finally {
+    runner.close();
   }
   return { lines: counter.lines, ignored, hosts: names.length };
 }
