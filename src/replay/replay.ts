@@ -239,6 +239,11 @@ class PackReplayRunner {
     const out: SnapshotTable[] = [];
     const everything: QueryContext = { constraints: new Map(), colsUsed: null };
     for (const p of plugins) {
+      // A table no query reads is neither generated nor loaded (process_cpu_history: a row per sample).
+      if (!this.used.has('*') && !this.used.has(p.name)) {
+        out.push({ name: p.name, file: `replay:${p.name}`, columns: p.columns.filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) === 0).map((c) => ({ name: c.name, type: c.type })), rows: [] });
+        continue;
+      }
       const visible = p.columns.filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) === 0);
       const rows: Record<string, string | null>[] = [];
       for (const row of await p.generate(everything)) {
