@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs } from './args.js';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
-import { oneLine } from './format.js';
+import { alignedText, oneLine } from './format.js';
 import { defaultConfig } from '../config/schema.js';
 import { loadPackSources } from '../pack/catalog.js';
 import { isEvidenceKind, type EvidenceKind } from '../replay/evidence.js';
@@ -134,11 +134,7 @@ export async function runReplay(args: readonly string[], io: CliIO): Promise<num
   }
   if (!values.json) {
     if (table.length === 0) io.stdout.write('no findings\n');
-    else {
-      const grid = [TABLE_COLUMNS.map(String), ...table];
-      const widths = TABLE_COLUMNS.map((_, i) => Math.max(...grid.map((l) => l[i].length)));
-      io.stdout.write(grid.map((l) => l.map((s, i) => (i === l.length - 1 ? s : s.padEnd(widths[i]))).join('  ')).join('\n') + '\n');
-    }
+    else io.stdout.write(alignedText([TABLE_COLUMNS.map(String), ...table]));
   }
   return ExitCode.OK;
 }

@@ -14,6 +14,7 @@ import { PassThrough } from 'node:stream';
 import { loadPackSources, type PackSources } from '../../src/pack/catalog.js';
 import { replay, type HostResult } from '../../src/replay/replay.js';
 import { parseEvent } from '../../src/replay/events.js';
+import { EvidenceMap } from '../../src/replay/evidence.js';
 import { readLines, ReplayInputError } from '../../src/replay/lines.js';
 import { run } from '../../src/cli/main.js';
 import { writeCorpus, CORPUS_LOG } from '../../scripts/corpus/generate.js';
@@ -109,6 +110,41 @@ test('CLI: a broken line fails with file:line and exit 2', async () => {
   const code = await run(['replay', file], { stdin: new PassThrough(), stdout, stderr });
   assert.is(code, 2);
   assert.match(err, /broken\.log:2: not JSON/);
+});
+
+test('query names: osquery pack names, Fleet names and --map all reach their table; others are ignored', () => {
+  const m = new EvidenceMap(new Map([['my_procs', 'processes']]));
+  assert.is(m.kindOf('pack_an1489-core_evidence_processes'), 'sample');
+  assert.is(m.kindOf('pack/Global/evidence_binaries'), 'binaries');
+  assert.is(m.kindOf('pack:an1489:evidence_services'), 'services');
+  assert.is(m.kindOf('my_procs'), 'processes');
+  assert.is(m.kindOf('pack_an1489_composite_finding'), null);
+  assert.is(m.kindOf('pack_x_notevidence_processes'), null);
+  assert.is(m.kindOf('pack_x_evidence_users'), null);
+});
+
+test('CLI: --json prints one finding per line with host and query; the table is one line per finding', async () => {
+  const h = HOSTS.find((x) => x.id === 'downloads-donate')!;
+  const file = join(dir, 'donate.log');
+  writeFileSync(file, hostLog(h, CORPUS_LOG).join('\n') + '\n');
+  const capture = async (args: string[]) => {
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d) => (out += String(d)));
+    const code = await run(['replay', ...args], { stdin: new PassThrough(), stdout, stderr: new PassThrough() });
+    return { code, out };
+  };
+  const json = await capture(['--json', file]);
+  assert.is(json.code, 0);
+  const findings = json.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  const composite = findings.find((f) => f.query === 'composite_finding' && f.pid === '9500');
+  assert.ok(composite, json.out);
+  assert.is(composite!.host, h.hostname);
+  assert.match(composite!.reasons, /MINER_CMDLINE/);
+  const table = await capture([file]);
+  assert.is(table.code, 0);
+  assert.match(table.out, /^host\s+query\s+pid\s+name\s+severity\s+reasons\n/);
+  assert.is(table.out.trim().split('\n').length, findings.length + 1);
 });
 
 test('same findings from one log per host and from all hosts interleaved in one log', async () => {
