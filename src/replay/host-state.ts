@@ -34,6 +34,8 @@ export class HostReplay {
   /** Sockets logged by a separate query, waiting for the next processes sample. */
   private pendingSockets: readonly EvidenceRow[] | null = null;
   lastSampleTime = -1;
+  /** Whether the processes and sockets tables are to be rebuilt from the store at the end. */
+  private fromStore = false;
   lastTime = -1;
   cpusKnown = false;
   readonly counters: HostCounters = { samples: 0, outOfOrder: 0, droppedRows: 0 };
@@ -49,7 +51,10 @@ export class HostReplay {
   accept(e: LoggedEvent, kind: EvidenceKind): void {
     if (e.unixTime > this.lastTime) this.lastTime = e.unixTime;
     const ev = e.event;
-    if (ev.shape === 'snapshot') return this.complete(kind, e.unixTime, ev.rows);
+    if (ev.shape === 'snapshot') {
+      this.complete(kind, e.unixTime, ev.rows);
+      return;
+    }
     if (ev.shape === 'diff') return this.complete(kind, e.unixTime, this.applyDiff(e.name, ev.added, ev.removed));
     // Event format: one line per row; an execution ends when the next one starts.
     const key = `${e.unixTime}:${e.epoch}:${e.counter}`;
@@ -69,9 +74,64 @@ export class HostReplay {
     if (ev.action === 'snapshot') q.action = 'snapshot';
   }
 
-  /** Ends every gathered execution (at the end of the input). */
+  /** Ends every gathered execution (at the end of the input) and settles the processes and sockets tables. */
   flushAll(): void {
     for (const name of [...this.pending.keys()]) this.flush(name);
+    if (this.fromStore) {
+      // The newest sample's processes and sockets, as the store holds them
+      // (keeping ~150 parsed rows per host between ticks would only churn the GC).
+      this.tables.set('processes', this.processRows());
+      this.tables.set('process_open_sockets', this.socketRows());
+    }
+  }
+
+  /** processes rows of the newest sample, from the store (osquery's columns and units). */
+  private processRows(): EvidenceRow[] {
+    const at = this.lastSampleTime * 1000;
+    const rows: EvidenceRow[] = [];
+    for (const e of this.store.all()) {
+      if (e.exited || e.lastSeenWallMs !== at) continue;
+      const h = e.history;
+      const v = h !== null && h.length > 0 ? h.at(h.length - 1) : null;
+      const text = (x: number | null | undefined) => (x === null || x === undefined ? '-1' : String(Math.round(x)));
+      rows.push({
+        pid: String(e.pid),
+        parent: String(e.ppid),
+        name: e.name,
+        path: e.path,
+        cmdline: e.cmdline ?? '',
+        start_time: String(e.startTime),
+        elapsed_time: e.startTime >= 0 ? String(this.lastSampleTime - e.startTime) : '-1',
+        user_time: text(v?.userTimeMs),
+        system_time: text(v?.systemTimeMs),
+        resident_size: text(v?.residentBytes),
+        threads: text(v?.threads),
+        uid: /^\d+$/.test(e.user) ? e.user : '-1',
+      });
+    }
+    return rows;
+  }
+
+  /** process_open_sockets rows of the newest sample, from the store's connections. */
+  private socketRows(): EvidenceRow[] {
+    const at = this.lastSampleTime * 1000;
+    const rows: EvidenceRow[] = [];
+    for (const e of this.store.all()) {
+      for (const c of e.connections.values()) {
+        if (c.lastWallMs !== at) continue;
+        rows.push({
+          pid: String(e.pid),
+          family: c.remoteAddress.includes(':') ? '23' : '2',
+          protocol: c.protocol === 'tcp' ? '6' : '17',
+          local_address: c.localAddress,
+          local_port: String(c.localPort),
+          remote_address: c.remoteAddress,
+          remote_port: String(c.remotePort),
+          state: c.state,
+        });
+      }
+    }
+    return rows;
   }
 
   private flush(name: string): void {
@@ -188,8 +248,7 @@ export class HostReplay {
     }
     const ms = unixTime * 1000;
     this.store.ingest({ wallMs: ms, monotonicMs: ms, processes, sockets });
-    this.tables.set('processes', procRows as EvidenceRow[]);
-    this.tables.set('process_open_sockets', sockRows as EvidenceRow[]);
+    this.fromStore = true;
     this.counters.samples++;
   }
 }

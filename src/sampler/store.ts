@@ -222,7 +222,9 @@ export class HistoryStore {
         e.cmdline = r.cmdline;
       }
       if (r.path !== '' && r.path !== e.path) e.path = r.path;
-      if (r.cmdline !== null) e.cmdline = r.cmdline;
+      // Keep the string already held when the text is the same: each tick's
+      // copy would otherwise outlive a young-generation GC and churn the old one.
+      if (r.cmdline !== null && r.cmdline !== e.cmdline) e.cmdline = r.cmdline;
       if (r.user !== '') e.user = r.user;
       e.ppid = r.ppid;
       e.seenTick = stamp;
