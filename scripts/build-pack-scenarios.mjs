@@ -113,7 +113,7 @@ function host(def) {
     wmi_event_filters: def.wmiFilters ?? [], wmi_filter_consumer_binding: def.wmiBindings ?? [],
     powershell_events: (def.powershell ?? []).map((e) => ({ time: now - 500, datetime: '', script_block_count: 1, script_name: '', script_path: '', cosine_similarity: 0, ...e })),
     services: def.services ?? [], hash: images.map((s) => ({ path: s.path, directory: '', md5: '', sha1: '', sha256: 'ab'.repeat(32) })),
-    system_info: [{ hostname: def.hostname ?? 'DESKTOP-7Q2', uuid: '4C4C4544-0042', cpu_type: 'x86_64', cpu_brand: 'Intel', cpu_physical_cores: 4, cpu_logical_cores: 8, computer_name: def.hostname ?? 'DESKTOP-7Q2' }],
+    system_info: [{ hostname: def.hostname ?? 'DESKTOP-7Q2', uuid: '4C4C4544-0042', cpu_type: 'x86_64', cpu_brand: 'Intel', cpu_physical_cores: 4, cpu_logical_cores: 8, cpu_sockets: 1, physical_memory: 17179869184, hardware_vendor: 'Dell Inc.', hardware_model: 'OptiPlex 7090', computer_name: def.hostname ?? 'DESKTOP-7Q2' }],
     time: [{ weekday: d.toUTCString().slice(0, 3), year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minutes: d.getUTCMinutes(), seconds: d.getUTCSeconds(), timezone: 'UTC', local_timezone: 'UTC', unix_time: now, timestamp: d.toUTCString(), datetime: d.toISOString(), iso_8601: d.toISOString(), win_timestamp: 0 }],
     process_cpu_sustained: sustained, process_signature_check: signatures, process_connection_history: connections,
   };

@@ -20,28 +20,20 @@ lifetime AS (
     (p.user_time + p.system_time) / 1000.0 AS cpu_seconds
   FROM processes AS p
   WHERE p.pid > 4 AND p.user_time >= 0 AND p.system_time >= 0
+),
+share AS (
+  SELECT *, 100.0 * cpu_seconds / elapsed AS cpu_percent FROM lifetime
 )
 SELECT
   l.pid,
   l.name,
   l.path,
   coalesce(pp.name, '') AS parent_name,
-  CASE
-    WHEN lower(pp.name) = 'wmiprvse.exe' THEN 'wmi'
-    WHEN lower(pp.name) IN ('powershell.exe', 'pwsh.exe') THEN 'powershell'
-    WHEN lower(pp.name) = 'taskeng.exe'
-      OR (lower(pp.name) = 'svchost.exe' AND instr(lower(pp.cmdline), 'schedule') > 0) THEN 'scheduled_task'
-    WHEN lower(pp.name) = 'services.exe' THEN 'service'
-    WHEN lower(pp.name) = 'explorer.exe' THEN 'interactive'
-    ELSE 'other'
-  END AS launch_vector,
-  CASE
-    WHEN 100.0 * l.cpu_seconds / l.elapsed >= 90 THEN '>=90'
-    WHEN 100.0 * l.cpu_seconds / l.elapsed >= 50 THEN '50-90'
-    ELSE '25-50'
-  END AS cpu_band
-FROM lifetime AS l
+  -- Generated from src/intel/launch-vectors.ts (the extension's rules, parent only).
+  '' /*@launch_vector pid=pp.pid name=pp.name cmdline=pp.cmdline*/ AS launch_vector,
+  '' /*@cpu_band expr=l.cpu_percent*/ AS cpu_band
+FROM share AS l
 LEFT JOIN processes AS pp ON pp.pid = l.parent
 WHERE l.elapsed >= 900
-  AND 100.0 * l.cpu_seconds / l.elapsed >= 25
+  AND l.cpu_percent >= 25
   AND NOT (0 /*@approved path=l.path name=l.name cmdline=l.cmdline*/);

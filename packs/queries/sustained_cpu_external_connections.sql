@@ -53,12 +53,7 @@ SELECT DISTINCT
   x.protocol,
   x.remote_address,
   x.remote_port,
-  CASE
-    WHEN s.avg_cpu_percent >= 90 THEN '>=90'
-    WHEN s.avg_cpu_percent >= 50 THEN '50-90'
-    WHEN s.avg_cpu_percent >= 25 THEN '25-50'
-    ELSE '<25'
-  END AS cpu_band,
+  '' /*@cpu_band expr=s.avg_cpu_percent*/ AS cpu_band,
   rtrim('SUSTAINED_CPU,' || CASE WHEN x.persistent = 1 THEN 'EXTERNAL_PERSISTENT,' ELSE '' END
         || CASE WHEN x.pool_port = 1 THEN 'POOL_PORT' ELSE '' END, ',') AS reasons
 FROM sustained AS s

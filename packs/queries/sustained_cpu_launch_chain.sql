@@ -20,12 +20,7 @@ SELECT
   s.user,
   s.parent_name,
   s.launch_vector,
-  CASE
-    WHEN s.avg_cpu_percent >= 90 THEN '>=90'
-    WHEN s.avg_cpu_percent >= 50 THEN '50-90'
-    WHEN s.avg_cpu_percent >= 25 THEN '25-50'
-    ELSE '<25'
-  END AS cpu_band,
+  '' /*@cpu_band expr=s.avg_cpu_percent*/ AS cpu_band,
   'SUSTAINED_CPU,' || CASE s.launch_vector
     WHEN 'scheduled_task' THEN 'LAUNCH_SCHEDULED_TASK'
     WHEN 'wmi' THEN 'LAUNCH_WMI'

@@ -5,6 +5,7 @@ import { CliError, ExitCode, type CliIO, type Command } from './command.js';
 import { DEFAULT_CHECKER_OPTIONS, loadTrustBundle, SignatureChecker } from '../signature/checker.js';
 import { resultRow } from '../tables/process_signature_check.js';
 import type { Row } from '../sdk/table.js';
+import { alignedText } from './format.js';
 
 const usage = `Usage: an1489 check [--json] [--trust-bundle PEM] [--max-size BYTES] FILE...
        an1489 check [--json] [--as-windows-path WINPATH] FILE
@@ -33,9 +34,7 @@ function cell(v: Row[string]): string {
 }
 
 function table(rows: readonly Row[]): string {
-  const grid = [TABLE_COLUMNS.map((c) => c as string), ...rows.map((r) => TABLE_COLUMNS.map((c) => cell(r[c])))];
-  const widths = TABLE_COLUMNS.map((_, i) => Math.max(...grid.map((line) => line[i].length)));
-  return grid.map((line) => line.map((s, i) => (i === line.length - 1 ? s : s.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+  return alignedText([TABLE_COLUMNS.map((c) => c as string), ...rows.map((r) => TABLE_COLUMNS.map((c) => cell(r[c])))]);
 }
 
 export async function runCheck(args: readonly string[], io: CliIO): Promise<number> {

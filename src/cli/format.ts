@@ -63,6 +63,15 @@ function rowObjects(result: QueryResult): Record<string, string | null>[] {
 const jsonText = (v: unknown): string =>
   JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
+/**
+ * Plain aligned columns (check, replay): each padded to its widest cell, two
+ * spaces apart, the last unpadded. Cells must already be terminal-safe lines.
+ */
+export function alignedText(grid: readonly (readonly string[])[]): string {
+  const widths = (grid[0] ?? []).map((_, i) => grid.reduce((w, line) => Math.max(w, line[i].length), 0));
+  return grid.map((line) => line.map((s, i) => (i === line.length - 1 ? s : s.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+}
+
 /** An error message as one terminal-safe line (it may quote file names or SQL). */
 export function oneLine(message: string): string {
   return escapeControl(message.replace(/[\r\n]+/g, ' '));

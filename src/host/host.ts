@@ -111,6 +111,12 @@ export class EmbeddedHost {
   /** TEMP tables standing in for our tables during the statement being run. */
   private readonly shadows = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Prepared statements of a host serving snapshots only (no plugin tables,
+   * so no shadow tables come and go): a caller running the same queries over
+   * many data sets (replay, one host after another) prepares each once.
+   */
+  private readonly prepared = new Map<string, { stmt: Statement; hints: StatementHints }>();
 
   constructor(options: HostOptions) {
     this.maxRounds = options.maxRounds ?? 16;
@@ -160,6 +166,20 @@ export class EmbeddedHost {
       }),
     );
     this.snapshots.set(key, snap);
+  }
+
+  /**
+   * Replaces a loaded snapshot table's rows, keeping its columns (and so every
+   * prepared statement): the next data set for the same queries.
+   */
+  replaceSnapshotRows(name: string, rows: SnapshotTable['rows']): void {
+    const snap = this.snapshots.get(name.toLowerCase());
+    if (!snap) throw new HostError('input', `no snapshot table ${name} to replace`);
+    this.db.exec(`DELETE FROM temp.${quoteIdent(snap.name)}`);
+    const insert = this.db.prepare(`INSERT INTO temp.${quoteIdent(snap.name)} VALUES (${snap.columns.map(() => '?').join(', ')})`);
+    this.db.transaction(() => {
+      for (const row of rows) insert.run(snap.columns.map((c) => toSqlValue(c.type, row[c.name])));
+    })();
   }
 
   /** A typed TEMP table holding rows already converted with toSqlValue. */
@@ -273,8 +293,12 @@ export class EmbeddedHost {
   }
 
   private async run(sql: string): Promise<QueryResult> {
-    const stmt = this.prepare(sql);
-    const hints = analyzeStatement(sql, this.shape, (rewritten) => this.sameProgram(sql, rewritten));
+    let entry = this.plugins.size === 0 ? this.prepared.get(sql) : undefined;
+    if (entry === undefined) {
+      entry = { stmt: this.prepare(sql), hints: analyzeStatement(sql, this.shape, (rewritten) => this.sameProgram(sql, rewritten)) };
+      if (this.plugins.size === 0 && this.prepared.size < 256) this.prepared.set(sql, entry);
+    }
+    const { stmt, hints } = entry;
     this.cache = new Map();
     try {
       for (let round = 0; ; round++) {

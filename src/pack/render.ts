@@ -12,6 +12,8 @@ import { z } from 'zod';
 import { asciiLower, parseCron, type BaselineSpec, type CronSets } from '../intel/baseline.js';
 import { MINING_POOL_PORTS } from '../intel/network.js';
 import { AUTHENTICODE_NOT_VALIDLY_SIGNED } from './conformance/osquery.js';
+import { CPU_BAND_BELOW, CPU_BANDS } from '../intel/cpu-bands.js';
+import { LAUNCH_RULES, LAUNCH_VECTOR_PRECEDENCE } from '../intel/launch-vectors.js';
 
 const IndicatorsSchema = z
   .object({
@@ -243,6 +245,34 @@ export function renderMinerReasons(ind: Indicators, expr: string): string {
   return `rtrim(${ind.miner.map((m) => `CASE WHEN ${minerTest(m, e)} THEN '${m.code},' ELSE '' END`).join(' || ')}, ',')`;
 }
 
+/** The CPU band CASE over a percentage expression (src/intel/cpu-bands.ts). */
+export function renderCpuBand(expr: string): string {
+  return `CASE ${CPU_BANDS.map((b) => `WHEN ${expr} >= ${b.min} THEN ${sqlString(b.label)}`).join(' ')} ELSE ${sqlString(CPU_BAND_BELOW)} END`;
+}
+
+/**
+ * The launch vector of a process from its direct parent (pid, name,
+ * cmdline expressions), as the CASE of src/intel/launch-vectors.ts' rules in
+ * precedence order: the same answer launchVector() gives for a one-ancestor
+ * lineage. Names compare case-insensitively; a cmdline rule compares with
+ * runs of spaces and tabs collapsed as launchVector() does.
+ */
+export function renderLaunchVector(pid: string, name: string, cmdline: string): string {
+  const collapsed = `replace(replace(replace(replace(lower(coalesce(${cmdline}, '')), char(9), ' '), '    ', ' '), '  ', ' '), '  ', ' ')`;
+  const whens: string[] = [];
+  for (const vector of LAUNCH_VECTOR_PRECEDENCE) {
+    for (const r of LAUNCH_RULES.filter((x) => x.vector === vector)) {
+      const parts = [`lower(${name}) IN (${r.names.map((n) => sqlString(n.toLowerCase())).join(', ')})`];
+      if (r.cmdlineContains !== undefined) parts.push(`instr(${collapsed}, ${sqlString(r.cmdlineContains)}) > 0`);
+      if (r.pid !== undefined) parts.push(`${pid} = ${r.pid}`);
+      // launchVector(): a pid-less systemd rule never matches pid 1 (init has its own rule).
+      if (r.pid === undefined && r.names.includes('systemd')) parts.push(`coalesce(${pid}, -1) != 1`);
+      whens.push(`WHEN ${parts.join(' AND ')} THEN ${sqlString(vector)}`);
+    }
+  }
+  return `CASE ${whens.join(' ')} ELSE 'other' END`;
+}
+
 export interface RenderInputs {
   readonly baseline: BaselineSpec;
   readonly indicators: Indicators;
@@ -290,6 +320,10 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
       case 'not_validly_signed':
         // A path authenticode could not verify has no row: unknown, not unsigned.
         return `(${need('expr')} IN (${AUTHENTICODE_NOT_VALIDLY_SIGNED.map(sqlString).join(', ')}))`;
+      case 'cpu_band':
+        return renderCpuBand(need('expr'));
+      case 'launch_vector':
+        return renderLaunchVector(need('pid'), need('name'), need('cmdline'));
       case 'system_path':
         return anyGlob(need('expr'), inputs.indicators.system_paths);
       default:

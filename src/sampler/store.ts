@@ -118,7 +118,7 @@ export class HistoryStore {
   readonly maxTracked: number;
   readonly exitedGraceMs: number;
   readonly maxGapMs: number;
-  readonly logicalCpus: number;
+  logicalCpus: number;
   readonly maxConnectionsPerProcess: number;
   readonly idlePercent: number;
   readonly ringCapacity: number;
@@ -147,6 +147,15 @@ export class HistoryStore {
     this.idlePercent = options.idlePercent ?? 1;
     // One extra slot so a full window of deltas fits beside the first sample.
     this.ringCapacity = Math.max(2, Math.ceil(this.windowMs / this.intervalMs) + 1);
+  }
+
+  /**
+   * Sets the host's logical CPU count once it is known (a replayed log
+   * carries it in system_info, which may arrive after the first samples).
+   */
+  setLogicalCpus(n: number): void {
+    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`logicalCpus must be a positive integer, got ${n}`);
+    this.logicalCpus = n;
   }
 
   /** Every entry: live and recently exited, tracked or not. */
@@ -213,7 +222,9 @@ export class HistoryStore {
         e.cmdline = r.cmdline;
       }
       if (r.path !== '' && r.path !== e.path) e.path = r.path;
-      if (r.cmdline !== null) e.cmdline = r.cmdline;
+      // Keep the string already held when the text is the same: each tick's
+      // copy would otherwise outlive a young-generation GC and churn the old one.
+      if (r.cmdline !== null && r.cmdline !== e.cmdline) e.cmdline = r.cmdline;
       if (r.user !== '') e.user = r.user;
       e.ppid = r.ppid;
       e.seenTick = stamp;

@@ -95,7 +95,10 @@ export function processCpuSustainedTable(store: HistoryStore, options: ProcessCp
         Number.isInteger(v) && v >= 0 && v <= 366 * 86_400 ? null : 'must be a whole number of seconds between 0 and one year',
       );
       const pids = pidFilter(context);
-      const now = new Date();
+      // Approval windows are judged at the time of the evidence (the newest
+      // sample), not the wall clock at query time: a replayed log or a query
+      // answered after a stalled sampler must not approve by today's clock.
+      const now = new Date(store.lastWallMs > 0 ? store.lastWallMs : Date.now());
       for (const e of store.all()) {
         if (e.history === null || (pids !== null && !pids.has(e.pid))) continue;
         const s = summarize(e.history, minCpu, minDuration);
