@@ -1,21 +1,24 @@
 // Cost of one procfs sampler tick (source.sample + store.ingest, sockets on
 // their own cadence) with >= 1,000 live processes, against a floor and a peer
 // measured in the same run, interleaved so machine load hits all alike:
-//   floor: a plain loop reading /proc/<pid>/stat for the same pids — the reads
-//          a tick cannot avoid (target: tick <= 1.5x, medians);
-//   peer:  ps -eo pid,ppid,utime,stime,rss,comm (target: tick faster, medians).
+//   floor: a plain loop reading /proc/<pid>/stat for the same pids, through the
+//          cheapest read the project has (readProcText, the tick's own) — the
+//          reads a tick cannot avoid (target: tick <= 1.5x, medians);
+//   peer:  ps -eo pid,ppid,utime,stime,rss,comm, timed around its spawn by a
+//          helper process (ps-peer.ts: forking here would fault every page
+//          the next tick writes) (target: tick faster, medians).
 // Answer: the tick's processes, the floor's readable stat files and ps's rows
 // count the same live processes (within the churn of a shared machine).
 // The bench starts ~1,000 `sleep` processes in their own process group and
 // kills the group at the end.
-import { execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { ProcfsSource } from '../../src/sampler/procfs.js';
+import { readProcText } from '../../src/sampler/proc-read.js';
 import { HistoryStore } from '../../src/sampler/store.js';
 import { median, report, rounds, x } from './bench.js';
 
-const execFileP = promisify(execFile);
 const SLEEPERS = 1_000;
 const ROUNDS = rounds(25, 9);
 const FLOOR_RATIO = 1.5;
@@ -30,7 +33,19 @@ const cleanup = () => {
     // already gone
   }
 };
-process.on('exit', cleanup);
+const peer = spawn(process.execPath, [new URL('./ps-peer.js', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+const replies = createInterface({ input: peer.stdout! })[Symbol.asyncIterator]();
+/** One ps run in the helper: its wall time and the rows it listed. */
+const runPs = async (): Promise<{ ms: number; rows: number }> => {
+  peer.stdin!.write('\n');
+  const line = await replies.next();
+  if (line.done === true) throw new Error('ps peer helper exited');
+  return JSON.parse(line.value) as { ms: number; rows: number };
+};
+process.on('exit', () => {
+  cleanup();
+  peer.kill();
+});
 
 let code = 1;
 try {
@@ -57,7 +72,7 @@ try {
     let read = 0;
     for (const p of list) {
       try {
-        if (readFileSync(`/proc/${p}/stat`, 'utf8').length > 0) read++;
+        if (readProcText(`/proc/${p}/stat`).length > 0) read++;
       } catch {
         // exited meanwhile
       }
@@ -81,10 +96,9 @@ try {
     t0 = performance.now();
     await tick(true);
     tSockets.push(performance.now() - t0);
-    t0 = performance.now();
-    const ps = await execFileP('ps', ['-eo', 'pid,ppid,utime,stime,rss,comm'], { maxBuffer: 16 << 20 });
-    tPs.push(performance.now() - t0);
-    psSeen = ps.stdout.trim().split('\n').length - 1; // less the header
+    const ps = await runPs();
+    tPs.push(ps.ms);
+    psSeen = ps.rows;
   }
   const [f, t, s, p] = [median(tFloor), median(tTick), median(tSockets), median(tPs)];
   console.log(`processes per tick: ${seen} (floor read ${floorSeen} stat files, ps listed ${psSeen}); first (cold) tick ${cold.toFixed(1)} ms`);

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { ProcessRecord, ProcessSample, ProcessSource, SampleOptions, SocketRecord } from './source.js';
 import { monotonicMs } from './clock.js';
+import { readProcText } from './proc-read.js';
 
 const execFileP = promisify(execFile);
 
@@ -185,9 +186,12 @@ function gone(e: unknown): boolean {
   return code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM' || code === 'EINVAL';
 }
 
-function tryRead(path: string): string | null {
+const readWhole = (path: string): string => readFileSync(path, 'utf8');
+
+/** Reads a file, or null when the process has gone; readProcText for the small per-tick stat files. */
+function tryRead(path: string, read: (path: string) => string = readWhole): string | null {
   try {
-    return readFileSync(path, 'utf8');
+    return read(path);
   } catch (e) {
     if (gone(e)) return null;
     throw e;
@@ -276,7 +280,7 @@ export class ProcfsSource implements ProcessSource {
       const c = entry.charCodeAt(0);
       if (c < 48 || c > 57) continue;
       const pid = Number(entry);
-      const text = tryRead(`${this.root}/${entry}/stat`);
+      const text = tryRead(`${this.root}/${entry}/stat`, readProcText);
       if (text === null) continue;
       const st = parseStat(text);
       if (st === null) continue;
