@@ -17,8 +17,8 @@ interface BaseOptions {
 }
 
 const EXT_PATH = 'C:\\Program Files\\osquery\\extensions\\an1489.ext.exe';
-// What the built an1489.ext.exe carries today: no signature, and the version resource of the node.exe it is built from.
-const EXT_BINARY = { original: 'node.exe', version: '20.20.2', signature: 'missing' } as const;
+// What the built an1489.ext.exe carries (scripts/version-resource.mjs): its own version resource, no signature until the organisation signs it.
+const EXT_BINARY = { original: 'an1489.ext.exe', version: '0.1.0', signature: 'missing' } as const;
 
 /** The processes every Windows 11 host runs, osqueryd (watcher and worker) and this extension included. */
 function base(o: BaseOptions = {}): { processes: Proc[]; services: Service[]; tasks: Task[] } {
@@ -42,7 +42,7 @@ function base(o: BaseOptions = {}): { processes: Proc[]; services: Service[]; ta
     { pid: 2400, ppid: 700, name: 'osqueryd.exe', path: 'C:\\Program Files\\osquery\\osqueryd\\osqueryd.exe', cmdline: '"C:\\Program Files\\osquery\\osqueryd\\osqueryd.exe" --flagfile="C:\\Program Files\\osquery\\osquery.flags"', cpu: 1.5, binary: { original: 'osqueryd.exe', signature: 'trusted', signer: 'osquery' } },
     // osqueryd's worker: the watcher's (2400) child, as osquery_info reports it (pid 2410, watcher 2400).
     { pid: 2410, ppid: 2400, name: 'osqueryd.exe', path: 'C:\\Program Files\\osquery\\osqueryd\\osqueryd.exe', cmdline: '"C:\\Program Files\\osquery\\osqueryd\\osqueryd.exe" --flagfile="C:\\Program Files\\osquery\\osquery.flags"', cpu: 1.5, binary: { original: 'osqueryd.exe', signature: 'trusted', signer: 'osquery' } },
-    // This extension, autoloaded by the watcher: unsigned, in Program Files, with node.exe's version resource; never a finding.
+    // This extension, autoloaded by the watcher: unsigned, in Program Files; never a finding.
     { pid: 2460, ppid: 2400, name: 'an1489.ext.exe', path: EXT_PATH, cmdline: '"C:\\Program Files\\osquery\\extensions\\an1489.ext.exe" --socket \\\\.\\pipe\\shell.em --timeout 3 --interval 3', cpu: 2, binary: EXT_BINARY },
     { pid: 3000, ppid: 2980, name: 'explorer.exe', path: 'C:\\Windows\\explorer.exe', cmdline: 'C:\\Windows\\Explorer.EXE', user, cpu: 0.8 },
     { pid: 3120, ppid: 1100, name: 'taskhostw.exe', path: `${SYS32}\\taskhostw.exe`, cmdline: 'taskhostw.exe {222A245B-E637-4AE9-A93F-A59CA119A75E}', user, cpu: 0.1 },
