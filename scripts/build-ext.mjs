@@ -12,7 +12,10 @@
 //   2. `node --experimental-sea-config` turns it into a blob (no code cache:
 //      a code cache is tied to the build machine's V8 flags and would not
 //      survive a cross-build);
-//   3. a copy of the node binary gets the blob injected by postject under
+//   3. on Windows the copy of node.exe gets our own VERSIONINFO
+//      (scripts/version-resource.mjs: OriginalFilename an1489.ext.exe), so
+//      no rename check reads our binary as a renamed node.exe;
+//   4. a copy of the node binary gets the blob injected by postject under
 //      NODE_SEA_BLOB, flipping the SEA fuse. Injecting breaks node.exe's
 //      Authenticode signature, so it is removed first (osslsigncode on Linux,
 //      signtool on Windows); macOS gets an ad-hoc codesign afterwards.
@@ -33,6 +36,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSyn
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { versionStrings, writeVersionResource } from './version-resource.mjs';
 
 const execFile = promisify(execFileCb);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -215,7 +219,8 @@ async function buildIn(work, { target, output, say, ifChanged, t0 }) {
   const modules = await bundle(bundleFile);
   say(`bundled ${modules} modules into ${(statSync(bundleFile).size / 1024).toFixed(0)} KiB (${Date.now() - t0} ms)`);
   const stampFile = `${output}.stamp`;
-  const stamp = JSON.stringify({ target, node: process.version, bundle: createHash('sha256').update(readFileSync(bundleFile)).digest('hex') });
+  const windows = target === 'win-x64' || process.platform === 'win32';
+  const stamp = JSON.stringify({ target, node: process.version, bundle: createHash('sha256').update(readFileSync(bundleFile)).digest('hex'), ...(windows ? { versionInfo: versionStrings() } : {}) });
   if (ifChanged && existsSync(output) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
     say(`${relative(root, output)} is up to date`);
     return { output, ms: Date.now() - t0, rebuilt: false };
@@ -243,6 +248,7 @@ async function buildIn(work, { target, output, say, ifChanged, t0 }) {
     if (process.platform === 'darwin') await execFile('codesign', ['--remove-signature', tmpOut]);
   }
   chmodSync(tmpOut, 0o755);
+  if (host === 'win32') await writeVersionResource(tmpOut);
 
   // postject's CLI as a child: its ELF/PE library prints harmless notes
   // ("Can't find string offset for section name") straight to the terminal;

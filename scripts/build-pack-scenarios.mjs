@@ -115,6 +115,8 @@ function host(def) {
     services: def.services ?? [], hash: images.map((s) => ({ path: s.path, directory: '', md5: '', sha1: '', sha256: 'ab'.repeat(32) })),
     system_info: [{ hostname: def.hostname ?? 'DESKTOP-7Q2', uuid: '4C4C4544-0042', cpu_type: 'x86_64', cpu_brand: 'Intel', cpu_physical_cores: 4, cpu_logical_cores: 8, cpu_sockets: 1, physical_memory: 17179869184, hardware_vendor: 'Dell Inc.', hardware_model: 'OptiPlex 7090', computer_name: def.hostname ?? 'DESKTOP-7Q2' }],
     time: [{ weekday: d.toUTCString().slice(0, 3), year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minutes: d.getUTCMinutes(), seconds: d.getUTCSeconds(), timezone: 'UTC', local_timezone: 'UTC', unix_time: now, timestamp: d.toUTCString(), datetime: d.toISOString(), iso_8601: d.toISOString(), win_timestamp: 0 }],
+    // osqueryd's worker (6010) under its watcher (6000); neither is among the scenario's processes.
+    osquery_info: [{ pid: 6010, uuid: '4C4C4544-0042', instance_id: 'b7a1c7e2-0f0e-4d4e-9a55-3f1d2c0b9e11', version: '5.23.1', config_hash: '', config_valid: 1, extensions: 'active', build_platform: 'windows', build_distro: '10', start_time: now - 86400, watcher: 6000, platform_mask: 2 }],
     process_cpu_sustained: sustained, process_signature_check: signatures, process_connection_history: connections,
   };
   return tables;

@@ -28,7 +28,9 @@ SELECT
     ',') AS reasons
 FROM process_signature_check AS sc
 LEFT JOIN authenticode AS ac ON ac.path = sc.path
-WHERE sc.verdict = 'masquerade'
+-- osqueryd's own autoloaded extensions (this one included) are not judged: osquery vetted them.
+WHERE NOT (0 /*@osquery_autoloaded pid=sc.pid*/)
+  AND (sc.verdict = 'masquerade'
    OR sc.renamed = 1
    OR (sc.signed = 0 AND 0 /*@not_validly_signed expr=ac.result*/ AND 0 /*@system_path expr=sc.path*/)
-   OR 0 /*@spoofed_folder expr=sc.path*/;
+   OR 0 /*@spoofed_folder expr=sc.path*/);

@@ -16,7 +16,11 @@ interface BaseOptions {
   readonly defenderCpu?: number;
 }
 
-/** The processes every Windows 11 host runs, osqueryd and this extension included. */
+const EXT_PATH = 'C:\\Program Files\\osquery\\extensions\\an1489.ext.exe';
+// What the built an1489.ext.exe carries (scripts/version-resource.mjs): its own version resource, no signature until the organisation signs it.
+const EXT_BINARY = { original: 'an1489.ext.exe', version: '0.1.0', signature: 'missing' } as const;
+
+/** The processes every Windows 11 host runs, osqueryd (watcher and worker) and this extension included. */
 function base(o: BaseOptions = {}): { processes: Proc[]; services: Service[]; tasks: Task[] } {
   const user = o.user ?? 'alice';
   const sched = o.sharedSchedule
@@ -36,8 +40,10 @@ function base(o: BaseOptions = {}): { processes: Proc[]; services: Service[]; ta
     { pid: 1720, ppid: 700, name: 'spoolsv.exe', path: `${SYS32}\\spoolsv.exe`, cmdline: 'C:\\Windows\\System32\\spoolsv.exe', cpu: 0 },
     { pid: 2100, ppid: 900, name: 'WmiPrvSE.exe', path: `${SYS32}\\wbem\\WmiPrvSE.exe`, cmdline: 'C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding', cpu: 0.4 },
     { pid: 2400, ppid: 700, name: 'osqueryd.exe', path: 'C:\\Program Files\\osquery\\osqueryd\\osqueryd.exe', cmdline: '"C:\\Program Files\\osquery\\osqueryd\\osqueryd.exe" --flagfile="C:\\Program Files\\osquery\\osquery.flags"', cpu: 1.5, binary: { original: 'osqueryd.exe', signature: 'trusted', signer: 'osquery' } },
-    // This extension: no signature and, without its own version resource, node.exe's; it must never be a finding.
-    { pid: 2460, ppid: 2400, name: 'an1489.ext.exe', path: 'C:\\Program Files\\osquery\\extensions\\an1489.ext.exe', cmdline: '"C:\\Program Files\\osquery\\extensions\\an1489.ext.exe" --socket \\\\.\\pipe\\shell.em --timeout 3 --interval 3', cpu: 2, binary: { original: 'an1489.ext.exe', signature: 'missing' } },
+    // osqueryd's worker: the watcher's (2400) child, as osquery_info reports it (pid 2410, watcher 2400).
+    { pid: 2410, ppid: 2400, name: 'osqueryd.exe', path: 'C:\\Program Files\\osquery\\osqueryd\\osqueryd.exe', cmdline: '"C:\\Program Files\\osquery\\osqueryd\\osqueryd.exe" --flagfile="C:\\Program Files\\osquery\\osquery.flags"', cpu: 1.5, binary: { original: 'osqueryd.exe', signature: 'trusted', signer: 'osquery' } },
+    // This extension, autoloaded by the watcher: unsigned, in Program Files; never a finding.
+    { pid: 2460, ppid: 2400, name: 'an1489.ext.exe', path: EXT_PATH, cmdline: '"C:\\Program Files\\osquery\\extensions\\an1489.ext.exe" --socket \\\\.\\pipe\\shell.em --timeout 3 --interval 3', cpu: 2, binary: EXT_BINARY },
     { pid: 3000, ppid: 2980, name: 'explorer.exe', path: 'C:\\Windows\\explorer.exe', cmdline: 'C:\\Windows\\Explorer.EXE', user, cpu: 0.8 },
     { pid: 3120, ppid: 1100, name: 'taskhostw.exe', path: `${SYS32}\\taskhostw.exe`, cmdline: 'taskhostw.exe {222A245B-E637-4AE9-A93F-A59CA119A75E}', user, cpu: 0.1 },
     { pid: 3300, ppid: 900, name: 'RuntimeBroker.exe', path: `${SYS32}\\RuntimeBroker.exe`, cmdline: 'C:\\Windows\\System32\\RuntimeBroker.exe -Embedding', user, cpu: 0.1 },
@@ -110,7 +116,7 @@ export const HOSTS: readonly HostSpec[] = [
     { pid: 6400, ppid: 1100, name: 'updater.exe', path: 'C:\\Users\\alice\\AppData\\Local\\Google\\GoogleUpdater\\131.0.6759.0\\updater.exe', cmdline: '"C:\\Users\\alice\\AppData\\Local\\Google\\GoogleUpdater\\131.0.6759.0\\updater.exe" --wake', user: 'alice', cpu: 28, start: 0, sockets: [{ remote: '142.250.72.14', port: 443 }], binary: signedBy('Google LLC', 'updater.exe') },
   ], { tasks: [{ name: 'GoogleUpdaterTaskUser131.0.6759.0{A7B1}', path: '\\GoogleUserPEH\\GoogleUpdaterTaskUser131.0.6759.0{A7B1}', action: 'C:\\Users\\alice\\AppData\\Local\\Google\\GoogleUpdater\\131.0.6759.0\\ "C:\\Users\\alice\\AppData\\Local\\Google\\GoogleUpdater\\131.0.6759.0\\updater.exe" --wake' }] }),
   host('extension-busy', 'benign', 'The an1489 extension itself sampling a busy host (unsigned, in the osquery extensions folder)', [
-    { pid: 6500, ppid: 2400, name: 'an1489.ext.exe', path: 'C:\\Program Files\\osquery\\extensions\\an1489.ext.exe', cmdline: '"C:\\Program Files\\osquery\\extensions\\an1489.ext.exe" --socket \\\\.\\pipe\\shell.em', cpu: 30, binary: { original: 'an1489.ext.exe', signature: 'missing' } },
+    { pid: 6500, ppid: 2400, name: 'an1489.ext.exe', path: EXT_PATH, cmdline: '"C:\\Program Files\\osquery\\extensions\\an1489.ext.exe" --socket \\\\.\\pipe\\shell.em', cpu: 30, binary: EXT_BINARY },
   ]),
   host('sql-server', 'benign', 'SQL Server under load, LAN clients', [
     { pid: 6600, ppid: 700, name: 'sqlservr.exe', path: 'C:\\Program Files\\Microsoft SQL Server\\MSSQL16.MSSQLSERVER\\MSSQL\\Binn\\sqlservr.exe', cmdline: '"C:\\Program Files\\Microsoft SQL Server\\MSSQL16.MSSQLSERVER\\MSSQL\\Binn\\sqlservr.exe" -sMSSQLSERVER', cpu: 80, sockets: [{ remote: '10.20.5.17', port: 51234 }], binary: signedBy('Microsoft Corporation', 'sqlservr.exe') },

@@ -187,6 +187,14 @@ export function binaryRows(host: HostSpec, opts: LogOptions, t: number): Record<
   return [...seen.values()];
 }
 
+/** osquery_info as osqueryd's worker reports it: its own pid and its watcher's (the worker's parent). */
+export function osqueryInfoRows(host: HostSpec, t0: number): Record<string, string>[] {
+  const osqueryd = host.processes.filter((p) => p.name === 'osqueryd.exe');
+  const worker = osqueryd.find((p) => osqueryd.some((w) => w.pid === p.ppid));
+  if (worker === undefined) return [];
+  return [{ pid: String(worker.pid), watcher: String(worker.ppid), version: '5.23.1', start_time: String(t0 - 86_400) }];
+}
+
 /** Every line of the host's log, in time order. */
 export function hostLog(host: HostSpec, opts: LogOptions): string[] {
   const lines: string[] = [];
@@ -195,6 +203,7 @@ export function hostLog(host: HostSpec, opts: LogOptions): string[] {
     hostname: host.hostname, computer_name: host.hostname.toUpperCase(), cpu_logical_cores: String(host.cpus),
     cpu_physical_cores: String(Math.max(1, host.cpus / 2)), physical_memory: String(16 * 2 ** 30),
   }]));
+  lines.push(snapshotLine(host, 'evidence_osquery_info', t0, osqueryInfoRows(host, t0)));
   lines.push(snapshotLine(host, 'evidence_services', t0, host.services.map((s) => ({
     name: s.name, display_name: s.name, status: 'RUNNING', pid: String(s.pid), start_type: 'AUTO_START', path: s.path, module_path: s.module ?? '', user_account: 'LocalSystem',
   }))));

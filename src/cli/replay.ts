@@ -23,14 +23,16 @@ queries per host and prints what they find.
 
 Evidence comes from the core-only pack's evidence_* queries (evidence_processes
 every 30 s, evidence_binaries, evidence_services, evidence_scheduled_tasks,
-evidence_system_info, evidence_wmi_*), matched by the end of the logged name.
+evidence_system_info, evidence_osquery_info,
+evidence_wmi_*), matched by the end of the logged name.
 
 Options:
   --json                 one JSON object per finding per line
   --core                 run the core-only pack instead of the full pack
   --map NAME=TABLE       the logged query NAME feeds TABLE (processes,
                          process_open_sockets, file, authenticode, hash,
-                         services, scheduled_tasks, system_info, wmi_*,
+                         services, scheduled_tasks, system_info,
+                         osquery_info, wmi_*,
                          sample = processes + sockets with a kind column,
                          binaries = file + authenticode + hash joined)
   --interval SECONDS     the processes query's interval (default 30)

@@ -273,6 +273,21 @@ export function renderLaunchVector(pid: string, name: string, cmdline: string): 
   return `CASE ${whens.join(' ')} ELSE 'other' END`;
 }
 
+/**
+ * Whether pid is an extension osqueryd itself launched from its autoload list:
+ * osquery's WatcherRunner (osquery/core/watcher.cpp createExtension) starts
+ * each one as its own child after checking the binary's permissions are safe
+ * (admin-owned), and runs in the watcher process, or in the only osqueryd
+ * process when the watchdog is off (osquery/core/init.cpp). osquery_info.watcher
+ * is that watcher's pid, or -1 without one (osquery/tables/utility/osquery.cpp
+ * genOsqueryInfo); the worker, also the watcher's child, is osquery_info.pid.
+ * The parent link is the claim: no name or folder, which a miner can borrow.
+ */
+export function renderOsqueryAutoloaded(pid: string): string {
+  return `(${pid} IN (SELECT oq_x.pid FROM processes AS oq_x, osquery_info AS oq_i`
+    + ` WHERE oq_x.parent = CASE WHEN oq_i.watcher > 0 THEN oq_i.watcher ELSE oq_i.pid END AND oq_x.pid != oq_i.pid))`;
+}
+
 export interface RenderInputs {
   readonly baseline: BaselineSpec;
   readonly indicators: Indicators;
@@ -326,6 +341,8 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
         return renderLaunchVector(need('pid'), need('name'), need('cmdline'));
       case 'system_path':
         return anyGlob(need('expr'), inputs.indicators.system_paths);
+      case 'osquery_autoloaded':
+        return renderOsqueryAutoloaded(need('pid'));
       default:
         throw new Error(`${source}: unknown marker @${kind}`);
     }

@@ -14,6 +14,7 @@ export const EVIDENCE_TABLES = [
   'scheduled_tasks',
   'services',
   'system_info',
+  'osquery_info',
   'osquery_flags',
   'wmi_cli_event_consumers',
   'wmi_script_event_consumers',

@@ -24,6 +24,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureExtBinary, ROOT } from './helpers.js';
+import { parsePe } from '../../src/pe/pe.js';
 import { OSSLSIGNCODE, WINE, missingTools, standIn, toolVersion } from '../support/tools.js';
 
 // Cross-building an1489.ext.exe strips node.exe's signature with osslsigncode.
@@ -306,5 +307,30 @@ function defineTests(version: string): void {
     assert.is(String(ext!['signed']), '0');
     assert.is(ext!['signature_status'], 'missing');
     assert.match(String(ext!['reasons']), 'unsigned');
+    // Our own version resource: not a renamed node.exe.
+    assert.is(ext!['original_filename'], 'an1489.ext.exe');
+    assert.is(String(ext!['renamed']), '0');
+    assert.not.match(String(ext!['reasons']), 'renamed');
+    assert.is(String(node!['renamed']), '0');
+  });
+
+  test('the built an1489.ext.exe carries our VERSIONINFO, read back by our PE reader (and node.exe keeps its own)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+    const ext = parsePe(readFileSync(extExe));
+    assert.equal(ext.warnings, []);
+    assert.is(ext.versionInfo.length, 1, 'node.exe\'s resource is replaced, not kept beside ours');
+    const v = ext.versionInfo[0]!.strings;
+    assert.is(v['OriginalFilename'], 'an1489.ext.exe');
+    assert.is(v['InternalName'], 'an1489.ext');
+    assert.is(v['CompanyName'], pkg.name);
+    assert.is(v['ProductName'], pkg.name);
+    assert.is(v['FileVersion'], pkg.version);
+    assert.is(v['ProductVersion'], pkg.version);
+    assert.match(v['FileDescription'] ?? '', /AN1489/);
+    assert.ok(!Object.values(v).some((s) => /^node(\.exe)?$/i.test(s)), JSON.stringify(v));
+    // The SEA blob still went in after the resource rewrite (the wine tests above run it).
+    assert.ok(readFileSync(extExe).includes(Buffer.from('NODE_SEA_BLOB', 'utf16le')));
+    const node = parsePe(readFileSync(nodeExe));
+    assert.is(node.versionInfo[0]!.strings['OriginalFilename'], 'node.exe');
   });
 }

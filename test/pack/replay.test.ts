@@ -89,7 +89,7 @@ async function replay(ticks: number) {
       table('authenticode', last.processes.map((p) => ({ path: p.path, result: p.pid === 4400 ? 'missing' : 'trusted', subject_name: 'Vendor' }))),
       table('time', [{ unix_time: Math.floor(now.getTime() / 1000) }]),
       table('system_info', [{ hostname: 'DESKTOP-7Q2' }]),
-      table('scheduled_tasks', []), table('hash', []),
+      table('scheduled_tasks', []), table('hash', []), table('osquery_info', []),
       signatures,
     ],
   });
