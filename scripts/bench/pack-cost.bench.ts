@@ -92,6 +92,8 @@ const snapshots: SnapshotTable[] = [
   snapshot('osquery_flags', ['disable_events', 'enable_windows_events_publisher', 'enable_powershell_events_subscriber'].map((name) => ({ name, value: 'true' }))),
   snapshot('time', [{ unix_time: NOW }]),
   snapshot('system_info', [{ hostname: 'DESKTOP-1' }]),
+  // osqueryd's worker under its watcher, as osquery_info reports them (the pack spares the watcher's other children).
+  snapshot('osquery_info', [{ pid: 2410, watcher: 2400, version: '5.23.1', build_platform: 'windows', extensions: 'active', start_time: NOW - 86400 }]),
   snapshot('services', []),
 ];
 
