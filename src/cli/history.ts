@@ -1,8 +1,9 @@
 // The shell's history file: private (0600, it holds every hunt query typed),
 // bounded, and never a reason for the shell to fail.
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readBoundedFileSync } from '../config/bounded-read.js';
 
 export const HISTORY_LIMIT = 1000;
 const MAX_ENTRY_CHARS = 64 * 1024;
@@ -22,8 +23,8 @@ export class History {
     private readonly warn: (message: string) => void,
   ) {
     try {
-      if (statSync(path).size > MAX_HISTORY_BYTES) throw new Error(`larger than ${MAX_HISTORY_BYTES} bytes, not loaded`);
-      const text = readFileSync(path, 'utf8');
+      // No-follow and regular files only: a FIFO or link planted at the path must not hang or redirect the shell.
+      const text = readBoundedFileSync(path, { maxBytes: MAX_HISTORY_BYTES, noFollow: true }).toString('utf8');
       // A corrupt or foreign file must not break the prompt: keep only
       // plausible entries (one statement per line, bounded length).
       this.entries = text

@@ -2,9 +2,10 @@
 // FROM processes" > processes.json`) and replayed on the embedded host, so a
 // hunt written against osqueryd can be tried offline against real data. The
 // format is described in docs/snapshots.md.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { BoundedReadError, readBoundedFileSync } from '../config/bounded-read.js';
 import { osqueryTable } from '../intel/osquery-schema.js';
 import type { ColumnType } from '../sdk/table.js';
 
@@ -61,13 +62,14 @@ export function loadSnapshotFile(file: string): SnapshotTable {
   }
   let text: string;
   try {
-    const size = statSync(file).size;
-    if (size > MAX_SNAPSHOT_BYTES) throw new SnapshotError(`snapshot ${file}: ${size} bytes is larger than the ${MAX_SNAPSHOT_BYTES}-byte limit`);
-    text = decodeText(readFileSync(file));
+    // Judged on the open descriptor: a FIFO or device planted under a .json name is refused, never waited on.
+    text = decodeText(readBoundedFileSync(file, { maxBytes: MAX_SNAPSHOT_BYTES }));
   } catch (e) {
-    if (e instanceof SnapshotError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SnapshotError(`snapshot ${file}: cannot read (${code ?? (e as Error).message})`);
+    if (e instanceof BoundedReadError) {
+      const why = e.code === 'EFBIG' ? `larger than the ${MAX_SNAPSHOT_BYTES}-byte limit` : e.code === 'ENOTREG' ? 'not a regular file' : `cannot read (${e.code})`;
+      throw new SnapshotError(`snapshot ${file}: ${why}`);
+    }
+    throw e;
   }
   let json: unknown;
   try {

@@ -5,6 +5,7 @@
 // text, so comparisons like avg_cpu_percent >= 90 behave as in osqueryd.
 import { EmbeddedHost } from '../host/host.js';
 import { loadSnapshotDir, type SnapshotTable } from '../host/snapshot.js';
+import { osqueryTable } from '../intel/osquery-schema.js';
 import { renderedSql, type PackSources } from './catalog.js';
 import { extensionDeclarations } from './declarations.js';
 import type { PackQuery } from './query-file.js';
@@ -24,6 +25,12 @@ export async function loadScenarioTables(dir: string): Promise<SnapshotTable[]> 
   const have = new Set(loaded.map((t) => t.name));
   for (const d of decls.values()) {
     if (!have.has(d.name)) loaded.push({ name: d.name, file: `${dir} (no ${d.name}.json)`, columns: d.columns.map((c) => ({ name: c.name, type: c.type })), rows: [] });
+  }
+  // Without osquery_info the autoloaded-extension rule would not prepare; an
+  // empty one makes it spare nothing, the safe side for an older capture.
+  if (!have.has('osquery_info')) {
+    const info = osqueryTable('osquery_info');
+    if (info) loaded.push({ name: 'osquery_info', file: `${dir} (no osquery_info.json)`, columns: info.columns.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type })), rows: [] });
   }
   return loaded;
 }

@@ -5,7 +5,8 @@
 // are errors naming the file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
 
@@ -65,6 +66,35 @@ test('snapshot keys: "__proto__" and case-only twins are errors naming the file,
   const r = await an1489(['query', '--json', '--snapshot', dir, 'SELECT constructor, toString FROM plain']);
   assert.is(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout), [{ constructor: 'c', toString: 't' }]);
+});
+
+test('a FIFO planted as a snapshot file or as the shell history is refused at once, never waited on', async () => {
+  // Before, a stat-then-read opened the FIFO blocking and the CLI hung until a writer came.
+  const dir = join(work, 'snap-fifo');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'processes.json'), '[{"pid":"1","name":"System"}]');
+  assert.is(spawnSync('mkfifo', [join(dir, 'evil.json')]).status, 0);
+  const r = await an1489(['query', '--snapshot', dir, 'SELECT 1']);
+  assert.is(r.code, 2, `exit ${r.code}: ${r.stderr}`);
+  assert.match(r.stderr, /evil\.json: not a regular file/);
+
+  const home = join(work, 'home-fifo');
+  mkdirSync(home);
+  assert.is(spawnSync('mkfifo', [join(home, '.an1489_history')]).status, 0);
+  const shell = await runCli(['shell'], { env: { ...process.env, HOME: home, USERPROFILE: home, AN1489_LOG: 'error' }, stdin: 'SELECT 7 AS seven;\n' });
+  assert.is(shell.code, 0, shell.stderr);
+  assert.match(shell.stdout, /seven/);
+  assert.match(shell.stderr, /history/i, 'the unreadable history is reported');
+
+  // A history path that is a link elsewhere is not read through, and the target is never overwritten.
+  const home2 = join(work, 'home-link');
+  mkdirSync(home2);
+  const target = join(work, 'not-history.txt');
+  writeFileSync(target, 'precious\n');
+  symlinkSync(target, join(home2, '.an1489_history'));
+  const linked = await runCli(['shell'], { env: { ...process.env, HOME: home2, USERPROFILE: home2, AN1489_LOG: 'error' }, stdin: 'SELECT 8;\n' });
+  assert.is(linked.code, 0, linked.stderr);
+  assert.is(readFileSync(target, 'utf8'), 'precious\n');
 });
 
 test.run();

@@ -13,10 +13,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderOsqueryAutoloaded, renderSql } from '../../src/pack/render.js';
-import { loadPackSources } from '../../src/pack/catalog.js';
+import { corePack, fullPack, loadPackSources } from '../../src/pack/catalog.js';
+import { PackRunner } from '../../src/pack/run.js';
 
 const EXT = 'C:\\Program Files\\osquery\\extensions\\an1489.ext.exe';
 
@@ -64,6 +66,28 @@ test('every signature-judging query spares autoloaded extensions through the one
     assert.match(text, /\/\*@osquery_autoloaded pid=[a-z_.]+\*\//, file);
     assert.not.match(text, /an1489\.ext|osquery\\\\extensions/i, file);
     assert.ok(renderSql(text, src, file).includes('osquery_info'), file);
+  }
+});
+
+test('a capture without osquery_info.json still runs every query, sparing nothing', async () => {
+  // Older snapshot folders predate the rule; they must not fail with "no such table".
+  const src = await loadPackSources(join(process.cwd(), 'packs'));
+  const dir = mkdtempSync(join(tmpdir(), 'an1489-noinfo-'));
+  try {
+    cpSync(join(process.cwd(), 'test', 'scenarios', 'attack-schtask-appdata-miner', 'snapshot'), dir, { recursive: true });
+    rmSync(join(dir, 'osquery_info.json'), { force: true });
+    const runner = await PackRunner.open(src, dir);
+    try {
+      const composite = fullPack(src).find((q) => q.metadata.name === 'composite_finding');
+      assert.ok(composite);
+      assert.ok((await runner.run(composite)).length > 0, 'the miner is still found');
+      for (const q of [...fullPack(src), ...corePack(src)]) await runner.run(q);
+      assert.equal(await runner.run({ ...composite, sql: 'SELECT count(*) AS n FROM osquery_info' }), [{ n: '0' }]);
+    } finally {
+      runner.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
