@@ -42,7 +42,10 @@ export function attributes(set: Tlv): Map<string, Tlv[]> {
   for (const a of children(set, 256)) {
     const [type, values] = children(expect(a, Tag.SEQUENCE, 'Attribute'));
     const k = oid(type);
-    out.set(k, [...(out.get(k) ?? []), ...children(expect(values, Tag.SET, 'attribute values'), 256)]);
+    // Appended in place: re-spreading per repeated attribute cost 256 x 256 copies squared.
+    const list = out.get(k) ?? [];
+    for (const v of children(expect(values, Tag.SET, 'attribute values'), 256)) list.push(v);
+    out.set(k, list);
   }
   return out;
 }
