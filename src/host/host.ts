@@ -11,7 +11,7 @@
 //      and the scan yields nothing;
 //   3. if anything missed, await each missed generate (with the QueryContext
 //      osqueryd would give: the `=` SQLite forwarded on hidden columns, plus
-//      the constraints and colsUsed read statically from the statement, see
+//      the constraints read statically from the statement, see
 //      statement.ts), store the rows, and go to 2. A round with no miss is the
 //      answer.
 // The first round discovers which tables the statement reads; later rounds
@@ -219,7 +219,8 @@ export class EmbeddedHost {
       const v = args[i];
       if (v !== undefined && v !== null) constraints.set(c.name, [{ op: '=', expr: resultText(v) ?? '' }]);
     });
-    const context: QueryContext = { constraints, colsUsed: hints.colsUsedFor(entry.plugin.name) };
+    // colsUsed stays null (all columns): no table of ours narrows its work by the columns a query reads.
+    const context: QueryContext = { constraints, colsUsed: null };
     let produced: Iterable<Row>;
     try {
       produced = await entry.plugin.generate(context);

@@ -24,8 +24,6 @@
 //      COLLATE, ESCAPE).
 // What a value means is left to the table, which must compare as SQLite
 // does (src/sdk/compare.ts): '0x10' is text, not 16.
-// colsUsed is an over-approximation (every identifier naming a column), null
-// when any `*` wildcard or NATURAL join could use columns implicitly.
 import type { Constraint, ConstraintOp } from '../sdk/table.js';
 import { realText } from './values.js';
 import { quoteIdent } from './vtab.js';
@@ -141,8 +139,6 @@ interface FromEntry {
 export interface StatementHints {
   /** Constraints for a table's visible columns (empty when none are safe). */
   constraintsFor(table: string): Map<string, Constraint[]>;
-  /** Columns of the table the statement may use; null for all. */
-  colsUsedFor(table: string): Set<string> | null;
 }
 
 /** Index of the matching close paren for tokens[open] === '(' (or tokens.length). */
@@ -366,12 +362,6 @@ export function analyzeStatement(
 ): StatementHints {
   const tokens = tokenize(sql);
   const constraints = new Map<string, Map<string, Constraint[]>>();
-  const idents = new Set(tokens.filter((t) => t.kind === 'ident').map((t) => t.value.toLowerCase()));
-  const wildcard = tokens.some(
-    (t, i) => (isOp(t, '*') && (i === 0 || isKw(tokens[i - 1], 'SELECT', 'DISTINCT', 'ALL') || isOp(tokens[i - 1], ',', '.'))) || isKw(t, 'NATURAL'),
-  );
-  // A table called like a function binds its hidden columns by position, unnamed.
-  const calledAsFunction = new Set(tokens.filter((t, i) => t.kind === 'ident' && isOp(tokens[i + 1], '(')).map((t) => t.value.toLowerCase()));
   const nameCount = new Map<string, number>();
   for (const t of tokens) if (t.kind === 'ident') nameCount.set(t.value.toLowerCase(), (nameCount.get(t.value.toLowerCase()) ?? 0) + 1);
 
@@ -459,13 +449,5 @@ export function analyzeStatement(
     if (!sameProgram(rewritten)) constraints.clear();
   }
 
-  return {
-    constraintsFor: (table) => new Map(constraints.get(table.toLowerCase()) ?? []),
-    colsUsedFor: (table) => {
-      if (wildcard || calledAsFunction.has(table.toLowerCase())) return null;
-      const t = shape(table);
-      if (!t) return null;
-      return new Set(t.columns.filter((c) => idents.has(c.name.toLowerCase())).map((c) => c.name));
-    },
-  };
+  return { constraintsFor: (table) => new Map(constraints.get(table.toLowerCase()) ?? []) };
 }

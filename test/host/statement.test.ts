@@ -70,13 +70,4 @@ test('hints are kept only when SQLite compiles the rewritten WHERE to the same p
   assert.equal(seen, [`SELECT * FROM usage u WHERE (5 < "u"."pid") AND ("u"."name" IN ('a', 16)) AND ("u"."pid" < 9) ORDER BY 1`]);
 });
 
-test('colsUsed: named columns, or null for any wildcard', () => {
-  const a = analyzeStatement(`SELECT name, count(*) FROM usage WHERE min_cpu = 1 GROUP BY name`, shape, () => true);
-  assert.equal(a.colsUsedFor('usage'), new Set(['name', 'min_cpu']));
-  assert.is(analyzeStatement(`SELECT * FROM usage`, shape, () => true).colsUsedFor('usage'), null);
-  assert.is(analyzeStatement(`SELECT u.* FROM usage u`, shape, () => true).colsUsedFor('usage'), null);
-  assert.is(analyzeStatement(`SELECT pid FROM usage NATURAL JOIN procs`, shape, () => true).colsUsedFor('usage'), null);
-  assert.is(analyzeStatement(`SELECT pid FROM usage(50)`, shape, () => true).colsUsedFor('usage'), null, 'arguments bind hidden columns unnamed');
-});
-
 test.run();
