@@ -2,7 +2,8 @@
 // that could make a hint wrong must produce none.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { analyzeStatement, tokenize, type TableShape } from '../../src/host/statement.js';
+import { analyzeStatement, type TableShape } from '../../src/host/statement.js';
+import { tokenize } from '../../src/host/sql-tokens.js';
 
 const SHAPES: Record<string, TableShape> = {
   usage: { name: 'usage', columns: [{ name: 'pid', hidden: false }, { name: 'name', hidden: false }, { name: 'min_cpu', hidden: true }] },
