@@ -49,7 +49,7 @@ function powChecked(x: number, y: number): number {
 
 // expl works in 80-bit long double on x86-64 Linux: it overflows only past
 // ln(LDBL_MAX); below that a result too big for a double is Inf, no error.
-const LN_LDBL_MAX = 11356.523406294143;
+const LN_LDBL_MAX = 11356.523406294144;
 
 export const MATH: FunctionDef[] = [
   unary('sqrt', Math.sqrt),
