@@ -17,7 +17,8 @@ import { EmbeddedHost } from '../../src/host/host.js';
 import type { SnapshotTable } from '../../src/host/snapshot.js';
 import { osqueryTable } from '../../src/intel/osquery-schema.js';
 import { corePack, fullPack, loadPackSources, renderedSql } from '../../src/pack/catalog.js';
-import { extensionDeclarations } from '../../src/pack/declarations.js';
+import { bindTable } from '../../src/tables/spec.js';
+import { TABLE_SPECS } from '../../src/tables/specs/index.js';
 import type { Row, TablePlugin } from '../../src/sdk/table.js';
 import { median, report, rounds } from './bench.js';
 
@@ -98,11 +99,7 @@ const snapshots: SnapshotTable[] = [
 ];
 
 const src = await loadPackSources(join(process.cwd(), 'packs'));
-const plugins: TablePlugin[] = (await extensionDeclarations()).map((d) => ({
-  name: d.name, description: '', examples: [], platforms: ['windows'],
-  columns: d.columns.map((c) => ({ name: c.name, type: c.type, description: '', options: c.hidden ? 16 : 0 })),
-  generate: () => extRows[d.name] ?? [],
-}));
+const plugins: TablePlugin[] = TABLE_SPECS.map((spec) => bindTable(spec, () => extRows[spec.name] ?? []));
 const host = new EmbeddedHost({ tables: plugins, snapshots });
 
 let failed = 0;

@@ -7,7 +7,7 @@ import { formatTable } from './format.js';
 import { HistoryStore } from '../sampler/store.js';
 import { ProcfsSource } from '../sampler/procfs.js';
 import { Sampler } from '../sampler/sampler.js';
-import { MIN_SAMPLE_INTERVAL_SECONDS } from '../sampler/period.js';
+import { MIN_SAMPLE_INTERVAL_SECONDS } from '../config/schema.js';
 import { DEFAULT_MIN_CPU_PERCENT, processCpuSustainedTable } from '../tables/process_cpu_sustained.js';
 import { DEFAULT_PERSISTENT_SECONDS, processConnectionHistoryTable } from '../tables/process_connection_history.js';
 import type { CellValue, QueryContext, Row } from '../sdk/table.js';

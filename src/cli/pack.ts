@@ -5,7 +5,7 @@ import { parseCommandArgs } from './args.js';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
 import { buildArtifacts, staleArtifacts, writeArtifacts } from '../pack/artifacts.js';
 import { corePack, fullPack, loadPackSources, renderedSql, type PackSources } from '../pack/catalog.js';
-import { extensionDeclarations, unwiredNames } from '../pack/declarations.js';
+import { extensionDeclarations } from '../pack/declarations.js';
 import { PackRunner } from '../pack/run.js';
 import { formatIssues, validateQueries } from '../pack/validate.js';
 
@@ -51,12 +51,10 @@ export async function runPack(args: readonly string[], io: CliIO): Promise<numbe
   });
   if (positionals.length > 0) throw new CliError(`pack ${sub}: unexpected argument ${JSON.stringify(positionals[0])}`);
   const src = await sources(values);
-  const unwired = await unwiredNames();
-  if (unwired.length > 0) io.stderr.write(`pack: note: ${unwired.join(', ')} declared by its table factory but not served by src/runtime.ts\n`);
   switch (sub) {
     case 'validate': {
       const all = [...fullPack(src), ...src.coreOnly, ...src.policies];
-      const issues = validateQueries(all, (q) => renderedSql(src, q), await extensionDeclarations());
+      const issues = validateQueries(all, (q) => renderedSql(src, q), extensionDeclarations());
       if (issues.length > 0) {
         io.stderr.write(`${formatIssues(issues)}\n${issues.length} problem(s)\n`);
         return ExitCode.FAILURE;
@@ -65,7 +63,7 @@ export async function runPack(args: readonly string[], io: CliIO): Promise<numbe
       return ExitCode.OK;
     }
     case 'build': {
-      const issues = validateQueries([...fullPack(src), ...src.coreOnly, ...src.policies], (q) => renderedSql(src, q), await extensionDeclarations());
+      const issues = validateQueries([...fullPack(src), ...src.coreOnly, ...src.policies], (q) => renderedSql(src, q), extensionDeclarations());
       if (issues.length > 0) {
         io.stderr.write(`${formatIssues(issues)}\nnot building: ${issues.length} problem(s)\n`);
         return ExitCode.FAILURE;

@@ -1,6 +1,6 @@
 // `an1489 query`: one statement on the embedded host, printed as a table or JSON.
 import { numberOption, parseCommandArgs } from './args.js';
-import { MIN_SAMPLE_INTERVAL_SECONDS } from '../sampler/period.js';
+import { MIN_SAMPLE_INTERVAL_SECONDS } from '../config/schema.js';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
 import type { QueryResult } from '../host/host.js';
 import { formatJson, formatJsonByTable, formatTable } from './format.js';

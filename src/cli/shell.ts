@@ -3,7 +3,7 @@
 // a line. Errors are printed and the shell carries on.
 import { createInterface } from 'node:readline';
 import { numberOption, parseCommandArgs } from './args.js';
-import { MIN_SAMPLE_INTERVAL_SECONDS } from '../sampler/period.js';
+import { MIN_SAMPLE_INTERVAL_SECONDS } from '../config/schema.js';
 import { CliError, ExitCode, type CliIO, type Command } from './command.js';
 import { formatTable, oneLine } from './format.js';
 import { History, historyPath } from './history.js';

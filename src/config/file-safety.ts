@@ -10,9 +10,7 @@
 // binary that is not owned by Administrators/SYSTEM or is writable by others
 // (its extensions safe-permissions check), so there the binary is covered by
 // osqueryd and we only document the icacls fix for config and state.
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, constants } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { statSync } from 'node:fs';
 
 export interface PermissionWarning {
   readonly path: string;
@@ -65,52 +63,3 @@ export function checkPathSafety(path: string, what: string): PermissionWarning[]
   return out;
 }
 
-/** Creates a directory (and parents) that only its owner can enter; tightens an existing one we own. */
-export function ensurePrivateDir(path: string): void {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-  if (isWindows) return;
-  const st = lstatSync(path);
-  if (!st.isDirectory()) throw new Error(`${path} exists and is not a directory`);
-  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
-  if (st.uid === uid && (st.mode & 0o077) !== 0) chmodSync(path, 0o700);
-}
-
-/**
- * Writes a file so that a reader sees either the old content or the new one,
- * never a torn file, and so that it is never readable by others (mode 0600
- * from creation on, not chmod'ed afterwards: there is no window in which the
- * content is world-readable). The temporary file is created with O_EXCL
- * beside the target (same filesystem, so the rename is atomic) and removed
- * if anything fails.
- */
-export function writeFileAtomic0600(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  let ok = false;
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-    ok = true;
-  } finally {
-    closeSync(fd);
-    if (!ok) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // already gone; nothing to clean
-      }
-    }
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw err;
-  }
-}

@@ -14,7 +14,7 @@
 // key, bad value) is logged with the field at fault and never stops the
 // extension: the first load falls back to the defaults, a reload keeps the
 // last good configuration.
-import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { BoundedReadError, readBoundedFileSync } from './bounded-read.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';

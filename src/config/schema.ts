@@ -4,7 +4,12 @@
 // Unknown keys are refused (a typo such as "sampleIntervalSecond" would
 // otherwise silently leave the default in force on thousands of hosts).
 import { z } from 'zod';
-import { MIN_SAMPLE_INTERVAL_SECONDS } from '../sampler/period.js';
+
+/**
+ * The sampler's shortest interval: sample_time has whole-second resolution,
+ * and in the extension every tick is a query to osqueryd.
+ */
+export const MIN_SAMPLE_INTERVAL_SECONDS = 1;
 
 const seconds = (min: number, max: number) => z.number().finite().min(min).max(max);
 const pathOrNull = z.string().min(1, 'must not be empty').max(4096).nullable();

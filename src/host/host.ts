@@ -1,37 +1,5 @@
-// The embedded SQL host: runs osquery-style SQL over our TablePlugins without
-// osqueryd, for the CLI and for tests. It knows tables only through the
-// TablePlugin contract, so it serves any plugin the same way.
-//
-// How a statement runs. A generate may be async, but SQLite asks for rows
-// synchronously, in the middle of stepping the statement. So the host runs a
-// statement in rounds over a per-statement cache of materialized rows:
-//   1. prepare it (syntax errors and unknown tables surface here);
-//   2. step it to the end; each scan SQLite starts on one of our tables looks
-//      up the cache by (table, hidden-parameter values). A miss is recorded
-//      and the scan yields nothing;
-//   3. if anything missed, await each missed generate (with the QueryContext
-//      osqueryd would give: the `=` SQLite forwarded on hidden columns, plus
-//      the constraints and colsUsed read statically from the statement, see
-//      statement.ts), store the rows, and go to 2. A round with no miss is the
-//      answer.
-// The first round discovers which tables the statement reads; later rounds
-// resolve scans that only happen once earlier tables have rows (joins, and
-// hidden parameters bound from another table such as
-// `JOIN t ON t.param = other.col`, which osqueryd also answers with one
-// generate per value). Rounds are bounded. Each statement generates afresh.
-//
-// Hidden columns are SQLite hidden columns (not in SELECT *) declared as the
-// virtual table's parameters: `WHERE min_cpu_percent = 50` reaches generate as
-// a `=` constraint and the value is echoed back in each row when generate does
-// not set it, as osquery tables do. Hidden columns accept only `=` (and IN);
-// other operators on them are an error from SQLite.
-//
-// Joins: virtual tables have no indexes, so once a table without hidden
-// columns has its rows, they are also written to a TEMP table of the same
-// name that shadows the virtual table for the rest of the statement (SQLite
-// re-prepares and can build automatic indexes); see materialize().
-//
-// Snapshot tables are ordinary TEMP tables with declared types, loaded once.
+// The embedded SQL host: osquery-style SQL over our TablePlugins and snapshot
+// tables without osqueryd; how a statement runs in rounds is in docs/embedded-host.md.
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import type { ColumnDeclaration, ColumnType, Constraint, QueryContext, Row, TablePlugin } from '../sdk/table.js';
@@ -219,7 +187,8 @@ export class EmbeddedHost {
       const v = args[i];
       if (v !== undefined && v !== null) constraints.set(c.name, [{ op: '=', expr: resultText(v) ?? '' }]);
     });
-    const context: QueryContext = { constraints, colsUsed: hints.colsUsedFor(entry.plugin.name) };
+    // colsUsed stays null (all columns): no table of ours narrows its work by the columns a query reads.
+    const context: QueryContext = { constraints, colsUsed: null };
     let produced: Iterable<Row>;
     try {
       produced = await entry.plugin.generate(context);

@@ -1,32 +1,9 @@
-// Static reading of an SQL statement for the hints osqueryd would give a
-// table's generate: constraints (`col OP literal`, IN lists as several `=`)
-// and the columns used. better-sqlite3's virtual tables only forward `=` on
-// hidden parameter columns, so everything else osqueryd would forward is
-// recovered here from the statement text.
-//
-// A constraint is only a hint: SQLite still re-checks every row against the
-// full WHERE clause, exactly as with osqueryd, so a hint may be incomplete but
-// must never be wrong. Two guards make it so:
-//   1. SQLite confirms the reading. The WHERE clause is written back as
-//      `(c1) AND (c2) AND …`, each conjunct we read as a hint re-rendered from
-//      what we read (fully qualified column, operator, literal value), the
-//      others verbatim; hints are kept only if SQLite compiles that statement
-//      to the same program (EXPLAIN listing) as the original. A split inside
-//      CASE … END, a keyword used as a name, a column bound to another table
-//      or a literal read wrong all compile differently and cost the hints.
-//   2. The shape must be one where a conjunct binds every row of that table:
-//      only conjuncts of the outermost SELECT's WHERE clause (never ON, never
-//      under OR/NOT); a table whose name occurs once in the statement (a
-//      self-join or subquery over the same table would share its hints);
-//      no compound selects or CTEs; an unqualified column only when exactly
-//      one table in FROM has it and no subquery/table function could; the
-//      other side a string or number literal (no parameters, expressions,
-//      COLLATE, ESCAPE).
-// What a value means is left to the table, which must compare as SQLite
-// does (src/sdk/compare.ts): '0x10' is text, not 16.
-// colsUsed is an over-approximation (every identifier naming a column), null
-// when any `*` wildcard or NATURAL join could use columns implicitly.
+// Reads from the statement text the constraints osqueryd would hand a generate
+// (SQLite forwards only `=` on hidden columns here); a hint may be incomplete,
+// never wrong, since SQLite must compile the hinted rewrite to the same program
+// (docs/embedded-host.md).
 import type { Constraint, ConstraintOp } from '../sdk/table.js';
+import { isKw, isOp, matchParen, tokenize, topLevel, type Token } from './sql-tokens.js';
 import { realText } from './values.js';
 import { quoteIdent } from './vtab.js';
 
@@ -34,96 +11,6 @@ export interface TableShape {
   readonly name: string;
   readonly columns: readonly { readonly name: string; readonly hidden: boolean }[];
 }
-
-type TokenKind = 'ident' | 'string' | 'number' | 'blob' | 'param' | 'op';
-export interface Token {
-  readonly kind: TokenKind;
-  /** Identifiers unquoted, strings unescaped, operators as written. */
-  readonly value: string;
-  /** A bare (unquoted) word, so it may be a keyword. */
-  readonly bare: boolean;
-  /** Offsets of the token in the statement text: [start, end). */
-  readonly start: number;
-  readonly end: number;
-}
-
-const OPERATORS = ['||', '<=', '>=', '==', '!=', '<>', '<<', '>>', '->>', '->'];
-
-/** Splits SQL into tokens; comments are dropped. Unterminated quotes end the text. */
-export function tokenize(sql: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  const n = sql.length;
-  const quoted = (close: string): string => {
-    let s = '';
-    i++;
-    while (i < n) {
-      if (sql[i] === close) {
-        if (close !== ']' && sql[i + 1] === close) {
-          s += close;
-          i += 2;
-          continue;
-        }
-        i++;
-        return s;
-      }
-      s += sql[i++];
-    }
-    return s;
-  };
-  while (i < n) {
-    const c = sql[i];
-    const at = i;
-    const push = (kind: TokenKind, value: string, bare = false): void => {
-      out.push({ kind, value, bare, start: at, end: i });
-    };
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      while (i < n && sql[i] !== '\n') i++;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if ((c === 'x' || c === 'X') && sql[i + 1] === "'") {
-      i++;
-      const v = quoted("'");
-      push('blob', v);
-    } else if (c === "'") {
-      const v = quoted("'");
-      push('string', v);
-    } else if (c === '"' || c === '`') {
-      const v = quoted(c);
-      push('ident', v);
-    } else if (c === '[') {
-      const v = quoted(']');
-      push('ident', v);
-    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
-      const m = /^(0[xX][0-9a-fA-F]+|([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)/.exec(sql.slice(i));
-      const text = m ? m[0] : c;
-      i += text.length;
-      push('number', text);
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
-      const m = /^[A-Za-z0-9_$\u0080-\uffff]+/.exec(sql.slice(i));
-      const text = m ? m[0] : c;
-      i += text.length;
-      push('ident', text, true);
-    } else if (c === '?' || c === ':' || c === '@' || c === '$') {
-      const m = /^[?:@$][A-Za-z0-9_]*/.exec(sql.slice(i));
-      const text = m ? m[0] : c;
-      i += text.length;
-      push('param', text);
-    } else {
-      const op = OPERATORS.find((o) => sql.startsWith(o, i)) ?? c;
-      i += op.length;
-      push('op', op);
-    }
-  }
-  return out;
-}
-
-const isKw = (t: Token | undefined, ...words: string[]): boolean =>
-  t !== undefined && t.kind === 'ident' && t.bare && words.includes(t.value.toUpperCase());
-const isOp = (t: Token | undefined, ...ops: string[]): boolean => t !== undefined && t.kind === 'op' && ops.includes(t.value);
 
 /** Keywords that end a FROM clause or a table reference's alias position. */
 const CLAUSE_END = ['WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'WINDOW', 'UNION', 'INTERSECT', 'EXCEPT', 'RETURNING'];
@@ -141,34 +28,6 @@ interface FromEntry {
 export interface StatementHints {
   /** Constraints for a table's visible columns (empty when none are safe). */
   constraintsFor(table: string): Map<string, Constraint[]>;
-  /** Columns of the table the statement may use; null for all. */
-  colsUsedFor(table: string): Set<string> | null;
-}
-
-/** Index of the matching close paren for tokens[open] === '(' (or tokens.length). */
-function matchParen(tokens: Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    if (isOp(tokens[i], '(')) depth++;
-    else if (isOp(tokens[i], ')')) {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return tokens.length;
-}
-
-/** Token indexes at paren depth 0 within [from, to). */
-function topLevel(tokens: Token[], from: number, to: number): number[] {
-  const idx: number[] = [];
-  for (let i = from; i < to; i++) {
-    if (isOp(tokens[i], '(')) {
-      i = matchParen(tokens, i);
-      continue;
-    }
-    idx.push(i);
-  }
-  return idx;
 }
 
 function parseFrom(tokens: Token[], from: number, to: number): FromEntry[] | null {
@@ -366,12 +225,6 @@ export function analyzeStatement(
 ): StatementHints {
   const tokens = tokenize(sql);
   const constraints = new Map<string, Map<string, Constraint[]>>();
-  const idents = new Set(tokens.filter((t) => t.kind === 'ident').map((t) => t.value.toLowerCase()));
-  const wildcard = tokens.some(
-    (t, i) => (isOp(t, '*') && (i === 0 || isKw(tokens[i - 1], 'SELECT', 'DISTINCT', 'ALL') || isOp(tokens[i - 1], ',', '.'))) || isKw(t, 'NATURAL'),
-  );
-  // A table called like a function binds its hidden columns by position, unnamed.
-  const calledAsFunction = new Set(tokens.filter((t, i) => t.kind === 'ident' && isOp(tokens[i + 1], '(')).map((t) => t.value.toLowerCase()));
   const nameCount = new Map<string, number>();
   for (const t of tokens) if (t.kind === 'ident') nameCount.set(t.value.toLowerCase(), (nameCount.get(t.value.toLowerCase()) ?? 0) + 1);
 
@@ -459,13 +312,5 @@ export function analyzeStatement(
     if (!sameProgram(rewritten)) constraints.clear();
   }
 
-  return {
-    constraintsFor: (table) => new Map(constraints.get(table.toLowerCase()) ?? []),
-    colsUsedFor: (table) => {
-      if (wildcard || calledAsFunction.has(table.toLowerCase())) return null;
-      const t = shape(table);
-      if (!t) return null;
-      return new Set(t.columns.filter((c) => idents.has(c.name.toLowerCase())).map((c) => c.name));
-    },
-  };
+  return { constraintsFor: (table) => new Map(constraints.get(table.toLowerCase()) ?? []) };
 }

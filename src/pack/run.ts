@@ -13,7 +13,7 @@ import type { PackQuery } from './query-file.js';
 export type ResultRow = Readonly<Record<string, string | null>>;
 
 export async function loadScenarioTables(dir: string): Promise<SnapshotTable[]> {
-  const decls = new Map((await extensionDeclarations()).map((d) => [d.name, d]));
+  const decls = new Map(extensionDeclarations().map((d) => [d.name, d]));
   const loaded = loadSnapshotDir(dir).map((t) => {
     const d = decls.get(t.name);
     if (!d) return t;

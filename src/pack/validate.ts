@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { allOsqueryTables, columnsOn, type Platform } from '../intel/osquery-schema.js';
 import { OSQUERY_FUNCTIONS, registerOsqueryFunctions } from '../host/functions.js';
-import { tokenize } from '../host/statement.js';
+import { tokenize } from '../host/sql-tokens.js';
 import { quoteIdent } from '../host/vtab.js';
 import { sqliteType } from '../host/values.js';
 import type { TableDeclaration } from './declarations.js';

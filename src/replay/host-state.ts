@@ -55,7 +55,10 @@ export class HostReplay {
       this.complete(kind, e.unixTime, ev.rows);
       return;
     }
-    if (ev.shape === 'diff') return this.complete(kind, e.unixTime, this.applyDiff(e.name, ev.added, ev.removed));
+    if (ev.shape === 'diff') {
+      this.complete(kind, e.unixTime, this.applyDiff(e.name, ev.added, ev.removed));
+      return;
+    }
     // Event format: one line per row; an execution ends when the next one starts.
     const key = `${e.unixTime}:${e.epoch}:${e.counter}`;
     const p = this.pending.get(e.name);

@@ -4,7 +4,7 @@
 // embedded host over our tables (served from that store, as the extension
 // serves them) and osquery's tables (the latest logged rows).
 import { EmbeddedHost } from '../host/host.js';
-import { tokenize } from '../host/statement.js';
+import { tokenize } from '../host/sql-tokens.js';
 import type { SnapshotTable } from '../host/snapshot.js';
 import { compileBaseline } from '../intel/baseline.js';
 import { osqueryTable } from '../intel/osquery-schema.js';

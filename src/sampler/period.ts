@@ -5,12 +5,6 @@
 // run starts on the period's grid again. Timers are injectable for tests.
 import { monotonicMs } from './clock.js';
 
-/**
- * The sampler's shortest interval: sample_time has whole-second resolution,
- * and in the extension every tick is a query to osqueryd.
- */
-export const MIN_SAMPLE_INTERVAL_SECONDS = 1;
-
 export interface Timers {
   /** Monotonic milliseconds. */
   now(): number;

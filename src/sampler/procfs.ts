@@ -38,15 +38,15 @@ export interface StatFields {
   readonly rssPages: number;
 }
 
-/**
- * Parses a stat line. comm may hold spaces and parentheses, so it runs from
- * the first '(' to the LAST ')'; the numbered fields follow.
- */
 /** Bit n set: field n of stat is one we keep. */
 const WANTED_FIELDS = (1 << 4) | (1 << 14) | (1 << 15) | (1 << 20) | (1 << 22) | (1 << 24);
 /** Scratch for parseStat (reused: it runs ~1,000 times a tick). */
 const FIELD_VALUES = new Float64Array(25);
 
+/**
+ * Parses a stat line. comm may hold spaces and parentheses, so it runs from
+ * the first '(' to the LAST ')'; the numbered fields follow.
+ */
 export function parseStat(text: string): StatFields | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');

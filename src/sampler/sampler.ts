@@ -3,7 +3,8 @@
 // state file now and then and on stop, and reloads it on start. Tables never
 // trigger a sample: they read whatever the store holds.
 import { HistoryStore } from './store.js';
-import { MIN_SAMPLE_INTERVAL_SECONDS, Periodic, realTimers, type Timers } from './period.js';
+import { MIN_SAMPLE_INTERVAL_SECONDS } from '../config/schema.js';
+import { Periodic, realTimers, type Timers } from './period.js';
 import type { ProcessSample, ProcessSource } from './source.js';
 import { readStateFile, restoreStore, snapshotStore, writeStateFile } from './state.js';
 

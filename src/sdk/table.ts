@@ -78,11 +78,6 @@ export function equalities(context: QueryContext, column: string): string[] {
   return (context.constraints.get(column) ?? []).filter((c) => c.op === '=').map((c) => c.expr);
 }
 
-/** True when the query uses the column, or when osquery did not say. */
-export function isUsed(context: QueryContext, column: string): boolean {
-  return context.colsUsed === null || context.colsUsed.has(column);
-}
-
 /** A context with no constraints, as for `SELECT * FROM t`. */
 export function emptyContext(): QueryContext {
   return { constraints: new Map(), colsUsed: null };

@@ -3,45 +3,25 @@
 // tables take `path`. Being a hidden parameter, the value reaches generate
 // from SQLite itself, so `file IN (...)`, `file = a OR file = b` and
 // `JOIN file_signature_check f ON f.file = x.path` all work.
-import { ColumnOption, equalities, type ColumnDeclaration, type QueryContext, type Row, type TablePlugin } from '../sdk/table.js';
+import { equalities, type QueryContext, type Row, type TablePlugin } from '../sdk/table.js';
+import { bindTable } from './spec.js';
+import { fileSignatureCheckSpec } from './specs/file_signature_check.js';
 import type { SignatureChecker } from '../signature/checker.js';
-import { PARALLEL, resultRow, VERDICT_COLUMNS } from './process_signature_check.js';
+import { PARALLEL, resultRow } from './process_signature_check.js';
 
 /** Files checked by one generate: a statement naming more is refused rather than stalling the host. */
 export const MAX_FILES_PER_QUERY = 1024;
 
-const columns: readonly ColumnDeclaration[] = [
-  {
-    name: 'file',
-    type: 'TEXT',
-    description: 'The file to check (required; hidden)',
-    options: ColumnOption.HIDDEN | ColumnOption.REQUIRED | ColumnOption.INDEX,
-  },
-  { name: 'path', type: 'TEXT', description: 'The file checked' },
-  ...VERDICT_COLUMNS,
-];
-
 export function fileSignatureCheckTable(options: { readonly checker: SignatureChecker }): TablePlugin {
-  return {
-    name: 'file_signature_check',
-    description:
-      'Signature-versus-path verdicts of named files (WHERE file = ...): PE version strings, Authenticode, expected location, renamed binary, miner strings.',
-    columns,
-    examples: [
-      "SELECT path, verdict, reasons FROM file_signature_check WHERE file = 'C:\\Windows\\Temp\\svchost.exe'",
-      'SELECT t.name, f.verdict FROM scheduled_tasks t JOIN file_signature_check f ON f.file = t.path',
-    ],
-    platforms: ['windows', 'linux'],
-    async generate(context: QueryContext): Promise<Row[]> {
-      const files = [...new Set(equalities(context, 'file'))];
-      if (files.length > MAX_FILES_PER_QUERY) {
-        throw new Error(`file_signature_check: ${files.length} files named; at most ${MAX_FILES_PER_QUERY} per query`);
-      }
-      const results = await options.checker.checkMany(files.map((f) => ({ readPath: f })), PARALLEL);
-      return results.map((r, i) => {
-        const { pid: _pid, ...row } = resultRow(r, null, files[i]);
-        return { file: files[i], ...row };
-      });
-    },
-  };
+  return bindTable(fileSignatureCheckSpec, async (context: QueryContext): Promise<Row[]> => {
+    const files = [...new Set(equalities(context, 'file'))];
+    if (files.length > MAX_FILES_PER_QUERY) {
+      throw new Error(`file_signature_check: ${files.length} files named; at most ${MAX_FILES_PER_QUERY} per query`);
+    }
+    const results = await options.checker.checkMany(files.map((f) => ({ readPath: f })), PARALLEL);
+    return results.map((r, i) => {
+      const { pid: _pid, ...row } = resultRow(r, null, files[i]);
+      return { file: files[i], ...row };
+    });
+  });
 }

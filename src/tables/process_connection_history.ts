@@ -1,7 +1,9 @@
 // process_connection_history: every remote endpoint a process talked to while
 // the sampler watched, with how long the connection lasted. Miners hold one
 // long-lived connection to a pool; that shows here as persistent = 1.
-import { ColumnOption, type QueryContext, type Row, type TablePlugin } from '../sdk/table.js';
+import type { QueryContext, Row, TablePlugin } from '../sdk/table.js';
+import { bindTable } from './spec.js';
+import { processConnectionHistorySpec } from './specs/process_connection_history.js';
 import type { HistoryStore } from '../sampler/store.js';
 import { pidFilter } from '../sampler/filters.js';
 import { isExternalAddress, isPoolPort } from '../intel/network.js';
@@ -15,58 +17,31 @@ export interface ProcessConnectionHistoryOptions {
 
 export function processConnectionHistoryTable(store: HistoryStore, options: ProcessConnectionHistoryOptions = {}): TablePlugin {
   const persistentSeconds = options.persistentSeconds ?? DEFAULT_PERSISTENT_SECONDS;
-  return {
-    name: 'process_connection_history',
-    description: `Connections (not listening sockets) each process held while the an1489 sampler watched, one row per process, protocol and remote endpoint; persistent = 1 after ${persistentSeconds} s.`,
-    platforms: ['windows', 'linux', 'darwin'],
-    columns: [
-      { name: 'pid', type: 'BIGINT', description: 'Process ID', options: ColumnOption.INDEX | ColumnOption.OPTIMIZED },
-      { name: 'start_time', type: 'BIGINT', description: 'Process start time, seconds since the Unix epoch (-1 when unknown)' },
-      { name: 'name', type: 'TEXT', description: 'Process name' },
-      { name: 'protocol', type: 'TEXT', description: 'tcp or udp' },
-      { name: 'local_address', type: 'TEXT', description: 'Local address (last seen)' },
-      { name: 'local_port', type: 'INTEGER', description: 'Local port (last seen)' },
-      { name: 'remote_address', type: 'TEXT', description: 'Remote address' },
-      { name: 'remote_port', type: 'INTEGER', description: 'Remote port' },
-      { name: 'first_seen', type: 'BIGINT', description: 'First observation, seconds since the Unix epoch' },
-      { name: 'last_seen', type: 'BIGINT', description: 'Last observation, seconds since the Unix epoch' },
-      { name: 'observed_seconds', type: 'BIGINT', description: 'Seconds from first to last observation (monotonic clock)' },
-      { name: 'samples', type: 'INTEGER', description: 'Samples in which the connection was present' },
-      { name: 'state', type: 'TEXT', description: "TCP state at the last observation ('' for UDP)" },
-      { name: 'external', type: 'INTEGER', description: '1 when the remote address is on the internet: not loopback, private, link-local, CGNAT, ULA, multicast or unspecified (IPv4, IPv6 and IPv4-mapped IPv6)' },
-      { name: 'pool_port', type: 'INTEGER', description: '1 when the remote port is a common mining-pool port (src/intel/network.ts)' },
-      { name: 'persistent', type: 'INTEGER', description: `1 when observed_seconds >= ${persistentSeconds}` },
-    ],
-    examples: [
-      'SELECT pid, name, remote_address, remote_port, observed_seconds FROM process_connection_history WHERE persistent = 1 AND external = 1',
-      'SELECT c.name, c.remote_address, c.remote_port, s.avg_cpu_percent FROM process_connection_history c JOIN process_cpu_sustained s USING (pid, start_time) WHERE s.sustained = 1 AND (c.pool_port = 1 OR c.persistent = 1)',
-    ],
-    *generate(context: QueryContext): Iterable<Row> {
-      const pids = pidFilter(context);
-      for (const e of store.all()) {
-        if (e.connections.size === 0 || (pids !== null && !pids.has(e.pid))) continue;
-        for (const c of e.connections.values()) {
-          const observed = Math.max(0, (c.lastMonoMs - c.firstMonoMs) / 1000);
-          yield {
-            pid: e.pid,
-            start_time: e.startTime,
-            name: e.name,
-            protocol: c.protocol,
-            local_address: c.localAddress,
-            local_port: c.localPort,
-            remote_address: c.remoteAddress,
-            remote_port: c.remotePort,
-            first_seen: Math.floor(c.firstWallMs / 1000),
-            last_seen: Math.floor(c.lastWallMs / 1000),
-            observed_seconds: Math.floor(observed),
-            samples: c.samples,
-            state: c.state,
-            external: isExternalAddress(c.remoteAddress) ? 1 : 0,
-            pool_port: isPoolPort(c.remotePort) ? 1 : 0,
-            persistent: observed >= persistentSeconds ? 1 : 0,
-          };
-        }
+  return bindTable(processConnectionHistorySpec, function* (context: QueryContext): Iterable<Row> {
+    const pids = pidFilter(context);
+    for (const e of store.all()) {
+      if (e.connections.size === 0 || (pids !== null && !pids.has(e.pid))) continue;
+      for (const c of e.connections.values()) {
+        const observed = Math.max(0, (c.lastMonoMs - c.firstMonoMs) / 1000);
+        yield {
+          pid: e.pid,
+          start_time: e.startTime,
+          name: e.name,
+          protocol: c.protocol,
+          local_address: c.localAddress,
+          local_port: c.localPort,
+          remote_address: c.remoteAddress,
+          remote_port: c.remotePort,
+          first_seen: Math.floor(c.firstWallMs / 1000),
+          last_seen: Math.floor(c.lastWallMs / 1000),
+          observed_seconds: Math.floor(observed),
+          samples: c.samples,
+          state: c.state,
+          external: isExternalAddress(c.remoteAddress) ? 1 : 0,
+          pool_port: isPoolPort(c.remotePort) ? 1 : 0,
+          persistent: observed >= persistentSeconds ? 1 : 0,
+        };
       }
-    },
-  };
+    }
+  });
 }

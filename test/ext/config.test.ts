@@ -15,7 +15,6 @@ import {
   defaultConfig,
   loadConfigFile,
   locateConfig,
-  writeFileAtomic0600,
 } from '../../src/config/index.js';
 import { TestManager } from '../manager/manager.js';
 import { ensureExtBinary, exitWithin, launchLikeOsqueryd, ROOT } from './helpers.js';
@@ -133,26 +132,6 @@ test('a watched config file is reloaded when it changes, and a broken edit is no
   } finally {
     store.close();
   }
-});
-
-test('writeFileAtomic0600: 0600 from creation whatever the umask, replaces atomically, leaves no temp file', () => {
-  const dir = join(tmp, 'state');
-  mkdirSync(dir);
-  const p = join(dir, 'history.json');
-  const old = process.umask(0);
-  try {
-    writeFileAtomic0600(p, 'one');
-    assert.is(statSync(p).mode & 0o777, 0o600);
-    writeFileSync(join(dir, 'other'), 'x');
-    chmodSync(p, 0o644);
-    writeFileAtomic0600(p, Buffer.from('two'));
-    assert.is(readFileSync(p, 'utf8'), 'two');
-    assert.is(statSync(p).mode & 0o777, 0o600, 'a replaced file is 0600 again');
-  } finally {
-    process.umask(old);
-  }
-  assert.equal(readdirSync(dir).sort(), ['history.json', 'other']);
-  assert.throws(() => writeFileAtomic0600(join(dir, 'missing-dir', 'x'), 'x'), /ENOENT/);
 });
 
 test('checkPathSafety: group/other-writable paths get one line with the fix; safe ones none', () => {

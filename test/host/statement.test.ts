@@ -2,7 +2,8 @@
 // that could make a hint wrong must produce none.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { analyzeStatement, tokenize, type TableShape } from '../../src/host/statement.js';
+import { analyzeStatement, type TableShape } from '../../src/host/statement.js';
+import { tokenize } from '../../src/host/sql-tokens.js';
 
 const SHAPES: Record<string, TableShape> = {
   usage: { name: 'usage', columns: [{ name: 'pid', hidden: false }, { name: 'name', hidden: false }, { name: 'min_cpu', hidden: true }] },
@@ -68,15 +69,6 @@ test('hints are kept only when SQLite compiles the rewritten WHERE to the same p
   });
   assert.equal([...a.constraintsFor('usage')], [], 'a different program: no hints');
   assert.equal(seen, [`SELECT * FROM usage u WHERE (5 < "u"."pid") AND ("u"."name" IN ('a', 16)) AND ("u"."pid" < 9) ORDER BY 1`]);
-});
-
-test('colsUsed: named columns, or null for any wildcard', () => {
-  const a = analyzeStatement(`SELECT name, count(*) FROM usage WHERE min_cpu = 1 GROUP BY name`, shape, () => true);
-  assert.equal(a.colsUsedFor('usage'), new Set(['name', 'min_cpu']));
-  assert.is(analyzeStatement(`SELECT * FROM usage`, shape, () => true).colsUsedFor('usage'), null);
-  assert.is(analyzeStatement(`SELECT u.* FROM usage u`, shape, () => true).colsUsedFor('usage'), null);
-  assert.is(analyzeStatement(`SELECT pid FROM usage NATURAL JOIN procs`, shape, () => true).colsUsedFor('usage'), null);
-  assert.is(analyzeStatement(`SELECT pid FROM usage(50)`, shape, () => true).colsUsedFor('usage'), null, 'arguments bind hidden columns unnamed');
 });
 
 test.run();

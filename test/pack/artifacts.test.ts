@@ -61,7 +61,7 @@ test('the one-line SQL in the deployed artifacts validates like its source', asy
   for (const p of parse(a.get('fleet/an1489.policies.yml')!).policies as { name: string; query: string }[]) deployed.set(p.name.replace('AN1489 - ', ''), p.query);
   const all = [...src.queries, ...src.coreOnly, ...src.policies];
   assert.is(deployed.size, all.length);
-  const issues = validateQueries(all, (q) => deployed.get(q.metadata.name)!, await extensionDeclarations());
+  const issues = validateQueries(all, (q) => deployed.get(q.metadata.name)!, extensionDeclarations());
   assert.is(formatIssues(issues), '');
 });
 

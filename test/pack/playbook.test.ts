@@ -20,7 +20,7 @@ test('every playbook recipe validates on windows', async () => {
       `docs/hunting-playbook.md#${i + 1}`,
     ),
   );
-  const issues = validateQueries(queries, (q) => q.sql, await extensionDeclarations());
+  const issues = validateQueries(queries, (q) => q.sql, extensionDeclarations());
   assert.is(formatIssues(issues), '');
 });
 

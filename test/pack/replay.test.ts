@@ -73,7 +73,7 @@ async function replay(ticks: number) {
   const sustained = processCpuSustainedTable(store, { isApproved: (p) => baseline.isApproved({ ...p, hostname: 'DESKTOP-7Q2' }, now) });
   const connections = processConnectionHistoryTable(store);
   const last = sample(ticks);
-  const sigDecl = (await extensionDeclarations()).find((d) => d.name === 'process_signature_check')!;
+  const sigDecl = extensionDeclarations().find((d) => d.name === 'process_signature_check')!;
   const signatures: SnapshotTable = {
     name: 'process_signature_check', file: 'replay:process_signature_check', columns: sigDecl.columns.map((c) => ({ name: c.name, type: c.type })),
     rows: last.processes.map((p) => ({

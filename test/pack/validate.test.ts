@@ -29,7 +29,7 @@ test.before(async () => {
 });
 
 test('every query of both packs and every policy validates on its platforms', async () => {
-  const ext = await extensionDeclarations();
+  const ext = extensionDeclarations();
   const all = [...fullPack(src), ...src.coreOnly, ...src.policies];
   assert.ok(fullPack(src).length >= 9, 'the full pack has the nine AN1489 queries');
   assert.ok(corePack(src).length >= 5, 'the core-only pack has its own and the shared core queries');
@@ -39,7 +39,7 @@ test('every query of both packs and every policy validates on its platforms', as
 
 test('a column missing on the declared platform fails: processes.elapsed_time on linux', async () => {
   const q = parseQueryFile(header({ platform: 'windows, linux' }) + 'SELECT pid, elapsed_time FROM processes', 'probe.sql');
-  const issues = validateQueries([q], (x) => x.sql, await extensionDeclarations());
+  const issues = validateQueries([q], (x) => x.sql, extensionDeclarations());
   assert.is(issues.length, 1, formatIssues(issues));
   assert.is(issues[0].platform, 'linux');
   assert.match(issues[0].message, /elapsed_time/);
@@ -47,14 +47,14 @@ test('a column missing on the declared platform fails: processes.elapsed_time on
 
 test('a missing table fails loudly', async () => {
   const q = parseQueryFile(header() + 'SELECT * FROM process_miner_magic', 'probe.sql');
-  const issues = validateQueries([q], (x) => x.sql, await extensionDeclarations());
+  const issues = validateQueries([q], (x) => x.sql, extensionDeclarations());
   assert.is(issues.length, 1);
   assert.match(issues[0].message, /no such table: process_miner_magic/);
 });
 
 test('a core query may not use an extension table', async () => {
   const q = parseQueryFile(header() + 'SELECT pid FROM process_cpu_sustained', 'probe.sql');
-  const issues = validateQueries([q], (x) => x.sql, await extensionDeclarations());
+  const issues = validateQueries([q], (x) => x.sql, extensionDeclarations());
   assert.ok(issues.some((i) => /requires: core" but uses the extension table/.test(i.message)), formatIssues(issues));
   assert.ok(issues.some((i) => /no such table/.test(i.message)));
 });
@@ -62,7 +62,7 @@ test('a core query may not use an extension table', async () => {
 test('functions outside SQLite core and the host are refused', async () => {
   assert.equal(calledFunctions("WITH w(m) AS (SELECT 1) SELECT split(a, ',', 0), CAST(b AS INT), lower(x) FROM w"), ['lower', 'split']);
   const q = parseQueryFile(header() + 'SELECT ssdeep_compare(path, path) FROM processes', 'probe.sql');
-  const issues = validateQueries([q], (x) => x.sql, await extensionDeclarations());
+  const issues = validateQueries([q], (x) => x.sql, extensionDeclarations());
   assert.ok(issues.some((i) => /ssdeep_compare/.test(i.message)), formatIssues(issues));
 });
 
