@@ -8,6 +8,7 @@
 // - osquery's packs/windows-attacks.conf: svchost/dllhost/conhost/lsass/... "_incorrect_path" queries.
 // - Splunk security_content lookups (Apache-2.0): lolbas_file_path (generated into
 //   locations-lolbas.generated.ts) for further Windows binaries.
+import { SPOOFED_FOLDER_ENDINGS } from './folders.js';
 import { LOLBAS_LOCATIONS } from './locations-lolbas.generated.js';
 
 /**
@@ -222,7 +223,7 @@ export function normalizeWindowsPath(input: string): NormalizedPath {
       return;
     }
     // Win32 strips trailing dots/spaces at creation; a folder that kept them was made via an NT path.
-    if (/[ .]$/.test(seg) && i < segments.length - 1) flags.add('trailing_dot_space');
+    if (SPOOFED_FOLDER_ENDINGS.includes(seg.slice(-1)) && i < segments.length - 1) flags.add('trailing_dot_space');
     if (/~\d+(\.[^.]*)?$/.test(seg)) flags.add('short_name');
     out.push(seg.toLowerCase());
   });

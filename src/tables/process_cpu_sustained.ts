@@ -6,6 +6,7 @@ import { ColumnOption, type QueryContext, type Row, type TablePlugin } from '../
 import type { HistoryStore, ProcessEntry } from '../sampler/store.js';
 import { numericParameter, pidFilter } from '../sampler/filters.js';
 import { summarize } from '../sampler/summary.js';
+import { AN1489_VECTORS, LAUNCH_VECTORS } from '../intel/launch-vectors.js';
 
 /** Defaults: a quarter of one core, held for five minutes. */
 export const DEFAULT_MIN_CPU_PERCENT = 25;
@@ -55,7 +56,7 @@ export function processCpuSustainedTable(store: HistoryStore, options: ProcessCp
       { name: 'parent_path', type: 'TEXT', description: 'Parent executable path, as remembered' },
       { name: 'parent_cmdline', type: 'TEXT', description: 'Parent command line, as remembered' },
       { name: 'ancestry', type: 'TEXT', description: "Remembered chain, the process first: 'powershell.exe(1234) <- svchost.exe(800) <- services.exe(600)'" },
-      { name: 'launch_vector', type: 'TEXT', description: 'scheduled_task, wmi, powershell, service, interactive or other, from the remembered ancestry (most specific wins; see src/intel/launch-vectors.ts)' },
+      { name: 'launch_vector', type: 'TEXT', description: `${Object.keys(LAUNCH_VECTORS).join(', ')}, from the remembered ancestry (most specific wins; see src/intel/launch-vectors.ts)` },
       { name: 'samples', type: 'INTEGER', description: 'Samples with a CPU figure in the window' },
       { name: 'observed_seconds', type: 'BIGINT', description: 'Seconds covered by those samples' },
       { name: 'avg_cpu_percent', type: 'DOUBLE', description: 'Time-weighted mean CPU, % of one core' },
@@ -84,7 +85,7 @@ export function processCpuSustainedTable(store: HistoryStore, options: ProcessCp
     examples: [
       'SELECT pid, name, ancestry, launch_vector, avg_cpu_percent FROM process_cpu_sustained WHERE sustained = 1',
       'SELECT * FROM process_cpu_sustained WHERE min_cpu_percent = 50 AND min_duration = 900 AND sustained = 1',
-      "SELECT s.pid, s.name, s.launch_vector, p.path FROM process_cpu_sustained s JOIN processes p USING (pid) WHERE s.sustained = 1 AND s.launch_vector IN ('scheduled_task', 'wmi', 'powershell')",
+      `SELECT s.pid, s.name, s.launch_vector, p.path FROM process_cpu_sustained s JOIN processes p USING (pid) WHERE s.sustained = 1 AND s.launch_vector IN (${AN1489_VECTORS.map((v) => `'${v.vector}'`).join(', ')})`,
     ],
     *generate(context: QueryContext): Iterable<Row> {
       const ceiling = 100 * store.logicalCpus;
