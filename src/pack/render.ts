@@ -7,7 +7,7 @@
 // judges by) — Fleet and osqueryd have no include mechanism, so the data must
 // be in the query text itself.
 import { asciiLower, parseCron, type BaselineSpec, type CronSets } from '../intel/baseline.js';
-import { MINING_POOL_PORTS } from '../intel/network.js';
+import { IPV4_INTERNAL, IPV6_INTERNAL, MINING_POOL_PORTS } from '../intel/network.js';
 import { AUTHENTICODE_NOT_VALIDLY_SIGNED } from './conformance/osquery.js';
 import { CPU_BAND_BELOW, CPU_BANDS } from '../intel/cpu-bands.js';
 import { ENV_FOLDERS, SPOOFED_FOLDER_GLOBS, SYSTEM_FOLDERS, USER_WRITABLE_FOLDERS } from '../intel/folders.js';
@@ -223,6 +223,40 @@ export function renderLaunchVector(pid: string, name: string, cmdline: string): 
   return `CASE ${whens.join(' ')} ELSE 'other' END`;
 }
 
+/**
+ * True when a peer address (lower case, IPv4-mapped IPv6 already reduced to
+ * its IPv4 text) is in the non-internet space of src/intel/network.ts, or is
+ * no peer at all ('' and UDP's '0'). String tests only: osquery's
+ * in_cidr_block raises an error on an IPv6 address against an IPv4 block
+ * (sqlite_network.cpp), which would fail the whole query. IPv6 prefixes are
+ * matched on a first group of four digits, as Windows prints them.
+ */
+export function renderInternalAddress(expr: string): string {
+  const v4 = IPV4_INTERNAL.map(([net, len]) => {
+    const octets = net.split('.').map(Number);
+    const whole = Math.floor(len / 8);
+    const fixed = octets.slice(0, whole).map((o) => `${o}.`).join('');
+    if (len === 32) return `${expr} = ${sqlString(net)}`;
+    if (len % 8 === 0) return `${expr} GLOB ${sqlGlob(`${fixed}*`)}`;
+    const lo = octets[whole] & (0xff << (8 - (len % 8)) & 0xff);
+    const hi = lo + (1 << (8 - (len % 8))) - 1;
+    const octet = whole === 0 ? `CAST(${expr} AS INTEGER)` : `CAST(substr(${expr}, ${fixed.length + 1}) AS INTEGER)`;
+    return `(${expr} GLOB ${sqlGlob(`${fixed}*.*`)} AND instr(${expr}, ':') = 0 AND ${octet} BETWEEN ${lo} AND ${hi})`;
+  });
+  const v6 = IPV6_INTERNAL.map(([net, len]) => {
+    const hex = net.toString(16).padStart(4, '0');
+    let glob = '';
+    for (let i = 0; i < 4; i++) {
+      const bits = Math.max(0, Math.min(4, len - 4 * i));
+      const nib = parseInt(hex[i], 16) & ((0xf << (4 - bits)) & 0xf);
+      const digits = Array.from({ length: 1 << (4 - bits) }, (_, k) => (nib + k).toString(16));
+      glob += digits.length === 1 ? digits[0] : digits.length === 16 ? '[0-9a-f]' : `[${digits.join('')}]`;
+    }
+    return `${expr} GLOB '${glob}:*'`;
+  });
+  return `(${expr} IN ('', '0', '::', '::1') OR ${[...v4, ...v6].join(' OR ')})`;
+}
+
 /** Whether a launch vector is one AN1489 names (scheduled task, WMI, PowerShell). */
 export function renderAn1489Vector(expr: string): string {
   return `(${expr} IN (${AN1489_VECTORS.map((v) => sqlString(v.vector)).join(', ')}))`;
@@ -358,6 +392,8 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
         return renderLaunchVector(need('pid'), need('name'), need('cmdline'));
       case 'system_path':
         return anyGlob(need('expr'), SYSTEM_FOLDERS);
+      case 'internal_address':
+        return renderInternalAddress(need('expr'));
       case 'an1489_vector':
         return renderAn1489Vector(need('expr'));
       case 'mentions_vector':

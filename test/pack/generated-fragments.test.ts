@@ -12,8 +12,10 @@ import { hasSpoofedFolder, isSystemFolderPath, isUserWritablePath, SPOOFED_FOLDE
 import { AN1489_VECTORS, LAUNCH_RULES, LAUNCH_VECTORS, launchVector, type LaunchVector } from '../../src/intel/launch-vectors.js';
 import { judgeLocation, LOCATION_CATALOG } from '../../src/intel/locations.js';
 import { MINER_FAMILIES } from '../../src/intel/miner-catalog.js';
+import { IPV4_INTERNAL, IPV6_INTERNAL, isExternalAddress } from '../../src/intel/network.js';
 import { parseBaseline } from '../../src/intel/baseline.js';
-import { renderAn1489Vector, renderCpuBand, renderLaunchReason, renderLaunchVector, renderLocationUnexpected, renderMentionsVector, renderSql } from '../../src/pack/render.js';
+import { parseQueryFile } from '../../src/pack/query-file.js';
+import { renderAn1489Vector, renderInternalAddress, renderCpuBand, renderLaunchReason, renderLaunchVector, renderLocationUnexpected, renderMentionsVector, renderSql } from '../../src/pack/render.js';
 
 const db = new Database(':memory:');
 
@@ -69,6 +71,40 @@ test('a vector mention is true for every program of its rules and false otherwis
   assert.is(ps.get('powershell -enc AAAA'), 1);
   assert.is(ps.get('cmd.exe /c start x.exe'), 0);
   assert.throws(() => renderMentionsVector('bogus', 'x'), /unknown launch vector/);
+});
+
+test('the internal-address marker agrees with isExternalAddress() at and around every range bound', () => {
+  const q = db.prepare(`SELECT ${renderInternalAddress('x.a')} FROM (SELECT ? AS a) AS x`).pluck();
+  const v4 = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  const num = (s: string) => s.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  const addrs = ['0', '', '::', '::1', '8.8.8.8', '2606:4700::1111', '2001:db8::1', '1::', 'fe7f::1', 'fec0::1', 'fbff::1', 'fe00::1', '239::1', '224::1'];
+  for (const [net, len] of IPV4_INTERNAL) {
+    const lo = num(net);
+    const hi = lo + 2 ** (32 - len) - 1;
+    for (const n of [lo - 1, lo, lo + 1, hi - 1, hi, hi + 1]) if (n >= 0 && n < 2 ** 32) addrs.push(v4(n));
+  }
+  for (const [net, len] of IPV6_INTERNAL) {
+    const hi = net + 2 ** (16 - len) - 1;
+    for (const g of [net - 1, net, hi, hi + 1]) if (g > 0 && g < 0x10000) addrs.push(`${g.toString(16)}::1`, `${g.toString(16)}:0:1::2`);
+  }
+  for (const a of addrs) assert.is(q.get(a) === 1, !isExternalAddress(a), a);
+  assert.ok(addrs.length > 60);
+});
+
+test('a query that reports launch reasons declares each, and docs/siem.md explains each', () => {
+  const doc = readFileSync(join(process.cwd(), 'docs', 'siem.md'), 'utf8');
+  for (const v of AN1489_VECTORS) assert.ok(doc.includes(v.reason), `docs/siem.md does not explain ${v.reason}`);
+  let users = 0;
+  for (const d of ['queries', 'core-only', 'policies']) {
+    const dir = join(process.cwd(), 'packs', d);
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.sql'))) {
+      const q = parseQueryFile(readFileSync(join(dir, f), 'utf8'), f);
+      if (!/@(launch_reason|launch_vector)\b/.test(q.sql)) continue;
+      users++;
+      for (const v of AN1489_VECTORS) assert.ok(q.metadata.reasons.includes(v.reason), `${f}: header reasons lack ${v.reason}`);
+    }
+  }
+  assert.ok(users >= 3, String(users));
 });
 
 const RENDER = { baseline: parseBaseline('version: 1\n') };
@@ -142,6 +178,7 @@ test('no pack query spells a catalog, a vector list or the CPU bands by hand', (
       for (const n of needles) assert.not.ok(code.includes(n), `${f} spells the miner needle ${n}; use /*@miner_match*/`);
       assert.not.ok(/'\?:\\/.test(code) || /'[a-z]:\\/.test(code), `${f} spells a Windows folder; use a folder marker`);
       assert.not.ok(/\b(3333|4444|14444)\b/.test(code), `${f} spells pool ports; use /*@pool_port*/`);
+      assert.not.ok(/'(10|127|192\.168|169\.254|172)\.|fe\[89ab\]/.test(code), `${f} spells address ranges; use /*@internal_address*/`);
     }
   }
 });
