@@ -75,6 +75,12 @@ test('catalog needles are lower-case ASCII where case does not matter, and LIKE 
   assert.is(hit('ad'), 0);
 });
 
+test('docs/siem.md explains every family code', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = readFileSync(`${process.cwd()}/docs/siem.md`, 'utf8');
+  for (const f of MINER_FAMILIES) assert.ok(doc.includes(`\`${f.code}\``), f.code);
+});
+
 test('the pool-port marker renders the extension list, and unknown markers are errors', () => {
   const inputs = { baseline: parseBaseline('version: 1\n') };
   const text = renderSql('SELECT 1 WHERE 0 /*@pool_port expr=o.remote_port*/', inputs);
