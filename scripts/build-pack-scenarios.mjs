@@ -180,7 +180,7 @@ scenarios['attack-wmi-commandline-consumer'] = {
     wmi_persistence: [['WinSvcUpdater', 'WMI_CLI_CONSUMER,WMI_USER_WRITABLE']],
     composite_finding: [[4300, 'SUSTAINED_CPU,LAUNCH_WMI,MASQUERADE,RENAMED,USER_WRITABLE_PATH']],
     core_lifetime_cpu: [[4300, 'wmi']],
-    core_masquerade: [[4300, 'RENAMED']],
+    core_masquerade: [[4300, 'RENAMED,MASQUERADE']],
   },
 };
 scenarios['attack-powershell-parent-exited'] = {

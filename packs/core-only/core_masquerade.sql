@@ -1,7 +1,7 @@
 -- name: core_masquerade
 -- description: Masquerade checks from osquery core alone: the PE version resource's original
---   file name (file.original_filename) disagreeing with the running name, a Windows system binary's
---   name running outside System32/SysWOW64, an image in a system folder that authenticode does not
+--   file name (file.original_filename) disagreeing with the running name, a catalogued Windows
+--   binary's name running outside the folders it ships in, an image in a system folder that authenticode does not
 --   trust (catalog signatures included), and folder names ending in a space.
 -- attack: T1036.005, T1036.003
 -- platform: windows
@@ -22,11 +22,8 @@ checked AS (
     CASE WHEN coalesce(f.original_filename, '') != ''
           AND lower(replace(lower(f.original_filename), '.mui', '')) != lower(pr.name)
          THEN 'RENAMED,' ELSE '' END
-    || CASE WHEN lower(pr.name) IN ('svchost.exe', 'lsass.exe', 'csrss.exe', 'services.exe', 'smss.exe',
-                                    'wininit.exe', 'winlogon.exe', 'taskhostw.exe', 'spoolsv.exe',
-                                    'rundll32.exe', 'dllhost.exe', 'conhost.exe', 'lsm.exe', 'taskhost.exe')
-             AND lower(pr.path) NOT GLOB '?:\windows\system32\*'
-             AND lower(pr.path) NOT GLOB '?:\windows\syswow64\*'
+    -- A catalogued Windows binary outside its folders: the extension's location catalog.
+    || CASE WHEN 0 /*@location_unexpected name=pr.name path=pr.path*/
             THEN 'MASQUERADE,' ELSE '' END
     || CASE WHEN 0 /*@system_path expr=pr.path*/ AND 0 /*@not_validly_signed expr=ac.result*/
             THEN 'UNSIGNED_SYSTEM_PATH,' ELSE '' END

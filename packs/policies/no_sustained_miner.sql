@@ -17,7 +17,7 @@ SELECT 1 WHERE NOT EXISTS (
   SELECT 1 FROM process_cpu_sustained AS s
   WHERE s.sustained = 1 AND s.exited = 0 AND s.approved = 0
     AND NOT (0 /*@approved path=s.path name=s.name cmdline=s.cmdline*/)
-    AND (s.launch_vector IN ('scheduled_task', 'wmi', 'powershell')
+    AND (0 /*@an1489_vector expr=s.launch_vector*/
          OR 0 /*@miner_match expr=s.cmdline*/
          OR EXISTS (SELECT 1 FROM process_connection_history AS c
                     WHERE c.pid = s.pid AND c.start_time = s.start_time AND c.pool_port = 1 AND c.external = 1))

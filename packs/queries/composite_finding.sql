@@ -65,7 +65,7 @@ signals AS (
 scored AS (
   SELECT *,
     30 * sustained
-    + 20 * (sustained AND launch_vector IN ('scheduled_task', 'wmi', 'powershell'))
+    + 20 * (sustained AND 0 /*@an1489_vector expr=launch_vector*/)
     + 50 * masquerade + 30 * renamed + 20 * unsigned_system + 30 * spoofed
     + 30 * pool + 15 * (persistent AND NOT pool)
     + 50 * miner_cmdline
@@ -80,11 +80,8 @@ SELECT
   score,
   rtrim(
     CASE WHEN sustained THEN 'SUSTAINED_CPU,' ELSE '' END
-    || CASE WHEN sustained THEN CASE launch_vector
-         WHEN 'scheduled_task' THEN 'LAUNCH_SCHEDULED_TASK,'
-         WHEN 'wmi' THEN 'LAUNCH_WMI,'
-         WHEN 'powershell' THEN 'LAUNCH_POWERSHELL,'
-         ELSE '' END ELSE '' END
+    || CASE WHEN sustained AND 0 /*@an1489_vector expr=launch_vector*/
+         THEN '' /*@launch_reason expr=launch_vector*/ || ',' ELSE '' END
     || CASE WHEN masquerade THEN 'MASQUERADE,' ELSE '' END
     || CASE WHEN renamed THEN 'RENAMED,' ELSE '' END
     || CASE WHEN unsigned_system THEN 'UNSIGNED_SYSTEM_PATH,' ELSE '' END

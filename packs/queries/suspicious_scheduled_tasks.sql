@@ -27,7 +27,7 @@ flagged AS (
     || CASE WHEN EXISTS (SELECT 1 FROM busy AS b WHERE 0 /*@names_path text=t.action path=b.path*/)
             THEN 'TASK_RUNS_SUSTAINED,' ELSE '' END
     || CASE WHEN 0 /*@miner_match expr=t.action*/ THEN 'TASK_MINER_ARGS,' ELSE '' END
-    || CASE WHEN instr(lower(t.action), 'powershell') > 0
+    || CASE WHEN 0 /*@mentions_vector vector=powershell expr=t.action*/
              AND (instr(lower(t.action), ' -enc') > 0 OR instr(lower(t.action), ' -e ') > 0
                   OR instr(lower(t.action), 'frombase64string') > 0)
             THEN 'TASK_POWERSHELL_ENCODED,' ELSE '' END AS codes

@@ -28,9 +28,7 @@ live AS (
   -- Live sockets to well-known stratum ports (src/intel/network.ts) on a public
   -- address. Peers may be IPv6 (Windows lists the TCP6/UDP6 tables in the same
   -- table; an IPv4 peer of a dual-stack socket reads ::ffff:a.b.c.d) and UDP
-  -- rows carry "0": string tests only, because osquery's in_cidr_block raises
-  -- an error for an IPv6 address against an IPv4 block (sqlite_network.cpp)
-  -- and for text that is no address at all, which would fail the whole query.
+  -- rows carry "0".
   SELECT o.pid, o.protocol, o.remote_address, o.remote_port,
     lower(CASE WHEN lower(o.remote_address) LIKE '::ffff:%.%' THEN substr(o.remote_address, 8)
                ELSE o.remote_address END) AS peer
@@ -40,11 +38,8 @@ live AS (
 public_live AS (
   SELECT l.pid, CASE l.protocol WHEN 6 THEN 'tcp' ELSE 'udp' END AS protocol, l.remote_address, l.remote_port
   FROM live AS l
-  WHERE l.peer NOT IN ('', '0', '0.0.0.0', '::', '::1')
-    AND NOT (l.peer LIKE '10.%' OR l.peer LIKE '127.%' OR l.peer LIKE '192.168.%' OR l.peer LIKE '169.254.%'
-             OR (l.peer LIKE '172.%' AND CAST(substr(l.peer, 5) AS INTEGER) BETWEEN 16 AND 31)
-             -- link-local fe80::/10 and unique-local fc00::/7: a first group of exactly four digits
-             OR l.peer GLOB 'fe[89ab][0-9a-f]:*' OR l.peer GLOB 'f[cd][0-9a-f][0-9a-f]:*')
+  -- The address ranges the connection table calls internal (src/intel/network.ts).
+  WHERE NOT (0 /*@internal_address expr=l.peer*/)
 )
 SELECT DISTINCT
   s.pid,

@@ -21,14 +21,10 @@ SELECT
   s.parent_name,
   s.launch_vector,
   '' /*@cpu_band expr=s.avg_cpu_percent*/ AS cpu_band,
-  'SUSTAINED_CPU,' || CASE s.launch_vector
-    WHEN 'scheduled_task' THEN 'LAUNCH_SCHEDULED_TASK'
-    WHEN 'wmi' THEN 'LAUNCH_WMI'
-    ELSE 'LAUNCH_POWERSHELL'
-  END AS reasons
+  'SUSTAINED_CPU,' || '' /*@launch_reason expr=s.launch_vector*/ AS reasons
 FROM process_cpu_sustained AS s
 WHERE s.sustained = 1
   AND s.exited = 0
   AND s.approved = 0
-  AND s.launch_vector IN ('scheduled_task', 'wmi', 'powershell')
+  AND 0 /*@an1489_vector expr=s.launch_vector*/
   AND NOT (0 /*@approved path=s.path name=s.name cmdline=s.cmdline*/);

@@ -15,12 +15,15 @@
 import { join } from 'node:path';
 import { EmbeddedHost } from '../../src/host/host.js';
 import type { SnapshotTable } from '../../src/host/snapshot.js';
+import { LAUNCH_VECTORS } from '../../src/intel/launch-vectors.js';
 import { osqueryTable } from '../../src/intel/osquery-schema.js';
 import { corePack, fullPack, loadPackSources, renderedSql } from '../../src/pack/catalog.js';
 import { bindTable } from '../../src/tables/spec.js';
 import { TABLE_SPECS } from '../../src/tables/specs/index.js';
 import type { Row, TablePlugin } from '../../src/sdk/table.js';
 import { median, report, rounds } from './bench.js';
+
+const VECTORS = Object.keys(LAUNCH_VECTORS);
 
 const PROCESSES = 500;
 const LIMIT_MS = 50;
@@ -56,7 +59,7 @@ const procs = Array.from({ length: PROCESSES }, (_, i) => {
 const extRows: Record<string, Row[]> = {
   process_cpu_sustained: procs.filter((_, i) => i % 8 === 0).map((p, j) => ({
     ...p, cmdline: p.cmdline, user: 'DESKTOP\\alice', parent_name: 'svchost.exe', parent_path: '', parent_cmdline: '', ancestry: 'services.exe > svchost.exe',
-    launch_vector: ['scheduled_task', 'wmi', 'powershell', 'service', 'interactive', 'other'][j % 6], samples: 360, observed_seconds: 3600,
+    launch_vector: VECTORS[j % VECTORS.length], samples: 360, observed_seconds: 3600,
     avg_cpu_percent: 20 + (j * 7) % 80, p95_cpu_percent: 95, max_cpu_percent: 99, seconds_above_threshold: 3000, longest_streak_seconds: 2000,
     sustained: j % 3 === 0 ? 0 : 1, first_seen: NOW - 3600, last_seen: NOW, exited: 0, approved: 0,
   })),

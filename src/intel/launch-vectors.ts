@@ -11,16 +11,39 @@
 // counts as a service manager only as the DIRECT parent (otherwise every
 // process on Linux would be a "service").
 
-export type LaunchVector = 'scheduled_task' | 'wmi' | 'powershell' | 'service' | 'interactive' | 'other';
+/** What a vector means to the pack: the reason code it adds when AN1489 names it as a launch path. */
+interface VectorSpec {
+  /** The reason code of an AN1489 launch path (scheduled task, WMI, PowerShell); null for the others. */
+  readonly reason: string | null;
+}
 
-/** Most specific first. */
-export const LAUNCH_VECTOR_PRECEDENCE: readonly LaunchVector[] = [
-  'scheduled_task',
-  'wmi',
-  'powershell',
-  'service',
-  'interactive',
-];
+/**
+ * Every launch vector, most specific first (the precedence order); `other` is
+ * last and never matched by a rule. The type is derived from this object, so a
+ * new vector is one entry here plus its LAUNCH_RULES, and the pack's SQL
+ * (markers @launch_vector, @an1489_vector, @launch_reason) follows.
+ */
+export const LAUNCH_VECTORS = {
+  scheduled_task: { reason: 'LAUNCH_SCHEDULED_TASK' },
+  wmi: { reason: 'LAUNCH_WMI' },
+  powershell: { reason: 'LAUNCH_POWERSHELL' },
+  service: { reason: null },
+  interactive: { reason: null },
+  other: { reason: null },
+} as const satisfies Record<string, VectorSpec>;
+
+export type LaunchVector = keyof typeof LAUNCH_VECTORS;
+
+const ALL_VECTORS = Object.keys(LAUNCH_VECTORS) as LaunchVector[];
+
+/** Most specific first; `other` is what no rule matched. */
+export const LAUNCH_VECTOR_PRECEDENCE: readonly LaunchVector[] = ALL_VECTORS.filter((v) => v !== 'other');
+
+/** The vectors AN1489 names (those with a reason code), in precedence order, with their codes. */
+export const AN1489_VECTORS: readonly { readonly vector: LaunchVector; readonly reason: string }[] = ALL_VECTORS.flatMap((v) => {
+  const reason: string | null = LAUNCH_VECTORS[v].reason;
+  return reason === null ? [] : [{ vector: v, reason }];
+});
 
 export interface LaunchRule {
   readonly vector: LaunchVector;

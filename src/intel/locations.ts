@@ -8,6 +8,7 @@
 // - osquery's packs/windows-attacks.conf: svchost/dllhost/conhost/lsass/... "_incorrect_path" queries.
 // - Splunk security_content lookups (Apache-2.0): lolbas_file_path (generated into
 //   locations-lolbas.generated.ts) for further Windows binaries.
+import { ENV_FOLDERS, SPOOFED_FOLDER_ENDINGS } from './folders.js';
 import { LOLBAS_LOCATIONS } from './locations-lolbas.generated.js';
 
 /**
@@ -145,6 +146,12 @@ export const CORE_LOCATION_NAMES: readonly string[] = CORE.map((e) => e.name);
 /** Windows' system drive as judged from outside: osquery's \Device\HarddiskVolumeN fallback maps here. */
 export const SYSTEM_DRIVE = 'c:';
 
+/** %SystemRoot%-style variables (ENV_FOLDERS naming the Windows folder), anchored: linear on any input. */
+const WINDOWS_DIR_VARS = new RegExp(
+  `^(?:${ENV_FOLDERS.filter((e) => e.folder === ':\\windows\\').map((e) => e.var.replace(/[()]/g, '\\$&')).join('|')})`,
+  'i',
+);
+
 /** Observations about a path that matter for judging it. */
 export type PathFlag =
   /** A folder name ends in a space or dot: only creatable via NT paths, and not the folder it imitates. */
@@ -183,7 +190,7 @@ export function normalizeWindowsPath(input: string): NormalizedPath {
   if (input.length > MAX_PATH_CHARS) flags.add('too_long');
   let p = input.replace(/\//g, '\\').trim();
   // Environment-variable forms of the Windows directory.
-  p = p.replace(/^%(systemroot|windir)%/i, `${SYSTEM_DRIVE}\\windows`);
+  p = p.replace(WINDOWS_DIR_VARS, `${SYSTEM_DRIVE}\\windows`);
   if (/%[^%\\]+%/.test(p)) flags.add('unexpanded_variable');
   // NT and Win32 namespace prefixes.
   let m: RegExpExecArray | null;
@@ -222,7 +229,7 @@ export function normalizeWindowsPath(input: string): NormalizedPath {
       return;
     }
     // Win32 strips trailing dots/spaces at creation; a folder that kept them was made via an NT path.
-    if (/[ .]$/.test(seg) && i < segments.length - 1) flags.add('trailing_dot_space');
+    if (SPOOFED_FOLDER_ENDINGS.includes(seg.slice(-1)) && i < segments.length - 1) flags.add('trailing_dot_space');
     if (/~\d+(\.[^.]*)?$/.test(seg)) flags.add('short_name');
     out.push(seg.toLowerCase());
   });

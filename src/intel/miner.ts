@@ -1,13 +1,12 @@
 // Cryptominer indicators as data, and the two scans that use them: a bounded
 // streaming scan of a binary's bytes and a scan of a command line.
 //
-// Sources (facts only; see docs/catalogs.md): SigmaHQ rules
-// proc_creation_win_susp_crypto_mining_monero.yml and proc_creation_lnx_crypto_mining.yml
-// (command-line substrings) and net_connection_win_domain_crypto_mining_pools.yml
-// (pool host names), Detection Rule License 1.1.
+// The command-line catalog (flags, base64, pool hosts) is miner-catalog.ts,
+// shared with the pack's SQL. Sources: docs/catalogs.md.
+import { MINER_CMDLINE_BASE64, MINER_CMDLINE_EXCLUDE, MINER_CMDLINE_FLAGS } from './miner-catalog.js';
 import { MINER_POOL_HOSTS } from './miner-pools.generated.js';
 
-export { MINER_POOL_HOSTS };
+export { MINER_CMDLINE_BASE64, MINER_CMDLINE_FLAGS, MINER_POOL_HOSTS };
 
 /**
  * Strings miners carry in their image: protocol URLs, Stratum JSON-RPC method
@@ -36,33 +35,8 @@ export const MINER_BINARY_STRINGS: readonly string[] = [
   'nanopool',
 ];
 
-/** Command-line substrings (Sigma's Windows and Linux lists); matched ASCII case-insensitively. */
-export const MINER_CMDLINE_FLAGS: readonly string[] = [
-  ' --cpu-priority=',
-  '--donate-level=0',
-  ' -o pool.',
-  ' --nicehash',
-  ' --algo=rx/0 ',
-  'stratum+tcp://',
-  'stratum+udp://',
-  'sh -c /sbin/modprobe msr allow_writes=on',
-];
-
-/** Base64 forms of --donate-level= and stratum+tcp/udp:// at the three alignments (Sigma); case matters. */
-export const MINER_CMDLINE_BASE64: readonly string[] = [
-  'LS1kb25hdGUtbGV2ZWw9',
-  '0tZG9uYXRlLWxldmVsP',
-  'tLWRvbmF0ZS1sZXZlbD',
-  'c3RyYXR1bSt0Y3A6Ly',
-  'N0cmF0dW0rdGNwOi8v',
-  'zdHJhdHVtK3RjcDovL',
-  'c3RyYXR1bSt1ZHA6Ly',
-  'N0cmF0dW0rdWRwOi8v',
-  'zdHJhdHVtK3VkcDovL',
-];
-
 /** Sigma excludes command lines of builds that compile a file named pool.c. */
-const CMDLINE_FILTERS: readonly string[] = [' pool.c ', ' pool.o ', 'gcc -'];
+const CMDLINE_FILTERS: readonly string[] = MINER_CMDLINE_EXCLUDE;
 
 /** ASCII-only lower-casing: miners' strings are ASCII, and locale rules must not change lengths. */
 function asciiLower(s: string): string {

@@ -28,8 +28,8 @@ function ipv4ToNumber(address: string): number | null {
   return (((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3]) >>> 0;
 }
 
-/** [network, prefix length] pairs of IPv4 space that is not the internet. */
-const IPV4_INTERNAL: readonly (readonly [string, number])[] = [
+/** [network, prefix length] pairs of IPv4 space that is not the internet (the pack's SQL renders the same list). */
+export const IPV4_INTERNAL: readonly (readonly [string, number])[] = [
   ['0.0.0.0', 8], // "this network", includes the unspecified address
   ['10.0.0.0', 8], // RFC 1918
   ['100.64.0.0', 10], // CGNAT shared space, RFC 6598
@@ -48,6 +48,13 @@ const IPV4_RANGES = IPV4_INTERNAL.map(([net, len]) => {
 function ipv4Internal(n: number): boolean {
   return IPV4_RANGES.some((r) => ((n & r.mask) >>> 0) === r.net >>> 0);
 }
+
+/** [first group, prefix length <= 16] pairs of IPv6 space that is not the internet. */
+export const IPV6_INTERNAL: readonly (readonly [number, number])[] = [
+  [0xfc00, 7], // unique-local fc00::/7
+  [0xfe80, 10], // link-local fe80::/10
+  [0xff00, 8], // multicast ff00::/8
+];
 
 /** Expands IPv6 text (with :: and an optional dotted IPv4 tail) into 8 groups. */
 function ipv6Groups(address: string): number[] | null {
@@ -91,8 +98,5 @@ export function isExternalAddress(address: string): boolean {
     // IPv4-mapped (::ffff:a.b.c.d) or the old IPv4-compatible form.
     return !ipv4Internal(((g[6] << 16) >>> 0) + g[7]);
   }
-  if ((g[0] & 0xfe00) === 0xfc00) return false; // ULA fc00::/7
-  if ((g[0] & 0xffc0) === 0xfe80) return false; // link-local fe80::/10
-  if ((g[0] & 0xff00) === 0xff00) return false; // multicast ff00::/8
-  return true;
+  return !IPV6_INTERNAL.some(([net, len]) => g[0] >> (16 - len) === net >> (16 - len));
 }

@@ -1,21 +1,20 @@
 // The pack's sources on disk: packs/queries/*.sql (the full pack),
 // packs/core-only/*.sql (extra queries for fleets that cannot load
 // extensions), packs/policies/*.sql (Fleet yes/no policies),
-// packs/indicators.yml and packs/baseline.yml. The core-only pack is every
+// and packs/baseline.yml (the catalogs come from src/intel). The core-only pack is every
 // `requires: core` query of the full pack plus the core-only folder, so a
 // query written once serves both.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileBaseline, parseBaseline, type BaselineSpec } from '../intel/baseline.js';
 import { PackFormatError, parseQueryFile, type PackQuery } from './query-file.js';
-import { loadIndicators, renderSql, type Indicators } from './render.js';
+import { renderSql } from './render.js';
 
 export interface PackSources {
   readonly root: string;
   readonly queries: readonly PackQuery[];
   readonly coreOnly: readonly PackQuery[];
   readonly policies: readonly PackQuery[];
-  readonly indicators: Indicators;
   readonly baseline: BaselineSpec;
 }
 
@@ -48,13 +47,12 @@ export async function loadPackSources(root: string, baselinePath = join(root, 'b
     if (other) throw new PackFormatError(q.source, `query name "${q.metadata.name}" is also used by ${other}`);
     seen.set(q.metadata.name, q.source);
   }
-  const indicators = await loadIndicators(join(root, 'indicators.yml'));
   const baselineText = await readFile(baselinePath, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new PackFormatError(baselinePath, `cannot read the baseline (${e.code ?? e.message})`);
   });
   const baseline = parseBaseline(baselineText, baselinePath);
   compileBaseline(baseline);
-  return { root, queries, coreOnly, policies, indicators, baseline };
+  return { root, queries, coreOnly, policies, baseline };
 }
 
 /** The queries of each pack variant. */
@@ -67,5 +65,5 @@ export function corePack(src: PackSources): readonly PackQuery[] {
 
 /** A query's SQL with the baseline and indicator catalogs rendered in. */
 export function renderedSql(src: PackSources, q: PackQuery): string {
-  return renderSql(q.sql, { baseline: src.baseline, indicators: src.indicators }, q.source);
+  return renderSql(q.sql, { baseline: src.baseline }, q.source);
 }

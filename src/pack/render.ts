@@ -3,70 +3,17 @@
 //   AND NOT (0 /*@approved path=s.path name=s.name cmdline=s.cmdline*/)
 // so the unrendered file is still valid SQL (the placeholder is what an
 // empty catalog means), and the rendered one carries the organisation's
-// baseline and the shared indicator catalogs (packs/indicators.yml) inline —
-// Fleet and osqueryd have no include mechanism, so the data must be in the
-// query text itself.
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+// baseline and the catalogs of src/intel inline (the same data the extension
+// judges by) — Fleet and osqueryd have no include mechanism, so the data must
+// be in the query text itself.
 import { asciiLower, parseCron, type BaselineSpec, type CronSets } from '../intel/baseline.js';
-import { MINING_POOL_PORTS } from '../intel/network.js';
+import { IPV4_INTERNAL, IPV6_INTERNAL, MINING_POOL_PORTS } from '../intel/network.js';
 import { AUTHENTICODE_NOT_VALIDLY_SIGNED } from './conformance/osquery.js';
 import { CPU_BAND_BELOW, CPU_BANDS } from '../intel/cpu-bands.js';
-import { LAUNCH_RULES, LAUNCH_VECTOR_PRECEDENCE } from '../intel/launch-vectors.js';
-
-const IndicatorsSchema = z
-  .object({
-    version: z.literal(1),
-    miner: z
-      .array(
-        z
-          .object({
-            code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
-            case_sensitive: z.boolean().default(false),
-            contains: z.array(z.string().min(2)).min(1),
-          })
-          .strict(),
-      )
-      .min(1),
-    user_writable: z.array(z.string().min(1)).min(1),
-    spoofed_folder: z.array(z.string().min(1)).min(1),
-    system_paths: z.array(z.string().min(1)).min(1),
-    env_folders: z
-      .array(
-        z
-          .object({
-            var: z.string().regex(/^%[a-z0-9_()]+%$/, 'an environment variable, lower case, as %name%'),
-            folder: z.string().regex(/^[:\\][^%]*\\$/, 'a path fragment from \\ or :\\ to a trailing \\').optional(),
-            user_writable: z.boolean(),
-          })
-          .strict(),
-      )
-      .min(1),
-  })
-  .strict();
-
-export type Indicators = z.infer<typeof IndicatorsSchema>;
-
-export async function loadIndicators(path: string): Promise<Indicators> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    throw new Error(`${path}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const parsed = IndicatorsSchema.safeParse(doc);
-  if (!parsed.success) {
-    throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
-}
+import { ENV_FOLDERS, SPOOFED_FOLDER_GLOBS, SYSTEM_FOLDERS, USER_WRITABLE_FOLDERS } from '../intel/folders.js';
+import { AN1489_VECTORS, LAUNCH_RULES, LAUNCH_VECTOR_PRECEDENCE, LAUNCH_VECTORS } from '../intel/launch-vectors.js';
+import { LOCATION_CATALOG } from '../intel/locations.js';
+import { MINER_CMDLINE_EXCLUDE, MINER_FAMILIES, type MinerFamily } from '../intel/miner-catalog.js';
 
 /** An SQL string literal; the only quoting SQLite needs is doubling `'`. */
 export function sqlString(s: string): string {
@@ -91,25 +38,25 @@ function anyGlob(expr: string, globs: readonly string[]): string {
 
 /**
  * True when `expr` names a user-writable folder anywhere in it: a drive path
- * from the user_writable catalog, or an unexpanded environment variable that
+ * of USER_WRITABLE_FOLDERS, or an unexpanded environment variable that
  * expands to one (osquery reports scheduled_tasks.action with variables left
  * as the task stores them, and the working directory first).
  */
-function userWritableIn(ind: Indicators, expr: string): string {
-  const globs = ind.user_writable.map((g) => `lower(${expr}) GLOB ${sqlGlob(`*${g}`)}`);
-  const vars = [...new Set(ind.env_folders.filter((e) => e.user_writable).map((e) => e.var))].map((v) => `instr(lower(${expr}), ${sqlString(v)}) > 0`);
+function userWritableIn(expr: string): string {
+  const globs = USER_WRITABLE_FOLDERS.map((g) => `lower(${expr}) GLOB ${sqlGlob(`*${g}`)}`);
+  const vars = [...new Set(ENV_FOLDERS.filter((e) => e.userWritable).map((e) => e.var))].map((v) => `instr(lower(${expr}), ${sqlString(v)}) > 0`);
   return `(${[...globs, ...vars].join(' OR ')})`;
 }
 
 /**
  * True when `text` (an action or command line) names the file `path`: its
- * full path, or its spelling through an environment variable of the
- * env_folders catalog (%APPDATA%\x\m.exe for C:\Users\a\AppData\Roaming\x\m.exe).
+ * full path, or its spelling through an environment variable of
+ * ENV_FOLDERS (%APPDATA%\x\m.exe for C:\Users\a\AppData\Roaming\x\m.exe).
  */
-function namesPath(ind: Indicators, text: string, path: string): string {
+function namesPath(text: string, path: string): string {
   const t = `lower(${text})`;
   const p = `lower(${path})`;
-  const viaVar = ind.env_folders
+  const viaVar = ENV_FOLDERS
     .filter((e) => e.folder)
     .map((e) => {
       const f = sqlString(e.folder!);
@@ -230,19 +177,22 @@ function commonPrefix(words: readonly string[]): string {
   return p;
 }
 
-function minerTest(ind: Indicators['miner'][number], subject: string): string {
-  return `(${search(subject, ind.contains, ind.case_sensitive)})`;
+function minerTest(f: MinerFamily, subject: string): string {
+  const needles = search(subject, f.contains, f.caseSensitive);
+  // Sigma's exclusion (a build compiling pool.c) silences the case-insensitive substrings, as in scanCommandLine.
+  const counted = f.caseSensitive ? needles : `((${needles}) AND NOT (${search(subject, MINER_CMDLINE_EXCLUDE, false)}))`;
+  return `(${f.hosts?.length ? `${counted} OR ${search(subject, f.hosts, false)}` : counted})`;
 }
 
-export function renderMinerMatch(ind: Indicators, expr: string): string {
+export function renderMinerMatch(expr: string, families: readonly MinerFamily[] = MINER_FAMILIES): string {
   const e = `coalesce(${expr}, '')`;
-  return `(${ind.miner.map((m) => minerTest(m, e)).join(' OR ')})`;
+  return `(${families.map((m) => minerTest(m, e)).join(' OR ')})`;
 }
 
 /** The codes of every indicator family found, comma-separated in catalog order. */
-export function renderMinerReasons(ind: Indicators, expr: string): string {
+export function renderMinerReasons(expr: string, families: readonly MinerFamily[] = MINER_FAMILIES): string {
   const e = `coalesce(${expr}, '')`;
-  return `rtrim(${ind.miner.map((m) => `CASE WHEN ${minerTest(m, e)} THEN '${m.code},' ELSE '' END`).join(' || ')}, ',')`;
+  return `rtrim(${families.map((m) => `CASE WHEN ${minerTest(m, e)} THEN '${m.code},' ELSE '' END`).join(' || ')}, ',')`;
 }
 
 /** The CPU band CASE over a percentage expression (src/intel/cpu-bands.ts). */
@@ -274,6 +224,108 @@ export function renderLaunchVector(pid: string, name: string, cmdline: string): 
 }
 
 /**
+ * True when a peer address (lower case, IPv4-mapped IPv6 already reduced to
+ * its IPv4 text) is in the non-internet space of src/intel/network.ts, or is
+ * no peer at all ('' and UDP's '0'). String tests only: osquery's
+ * in_cidr_block raises an error on an IPv6 address against an IPv4 block
+ * (sqlite_network.cpp), which would fail the whole query. IPv6 prefixes are
+ * matched on a first group of four digits, as Windows prints them.
+ */
+export function renderInternalAddress(expr: string): string {
+  const v4 = IPV4_INTERNAL.map(([net, len]) => {
+    const octets = net.split('.').map(Number);
+    const whole = Math.floor(len / 8);
+    const fixed = octets.slice(0, whole).map((o) => `${o}.`).join('');
+    if (len === 32) return `${expr} = ${sqlString(net)}`;
+    if (len % 8 === 0) return `${expr} GLOB ${sqlGlob(`${fixed}*`)}`;
+    const lo = octets[whole] & (0xff << (8 - (len % 8)) & 0xff);
+    const hi = lo + (1 << (8 - (len % 8))) - 1;
+    const octet = whole === 0 ? `CAST(${expr} AS INTEGER)` : `CAST(substr(${expr}, ${fixed.length + 1}) AS INTEGER)`;
+    return `(${expr} GLOB ${sqlGlob(`${fixed}*.*`)} AND instr(${expr}, ':') = 0 AND ${octet} BETWEEN ${lo} AND ${hi})`;
+  });
+  const v6 = IPV6_INTERNAL.map(([net, len]) => {
+    const hex = net.toString(16).padStart(4, '0');
+    let glob = '';
+    for (let i = 0; i < 4; i++) {
+      const bits = Math.max(0, Math.min(4, len - 4 * i));
+      const nib = parseInt(hex[i], 16) & ((0xf << (4 - bits)) & 0xf);
+      const digits = Array.from({ length: 1 << (4 - bits) }, (_, k) => (nib + k).toString(16));
+      glob += digits.length === 1 ? digits[0] : digits.length === 16 ? '[0-9a-f]' : `[${digits.join('')}]`;
+    }
+    return `${expr} GLOB '${glob}:*'`;
+  });
+  return `(${expr} IN ('', '0', '::', '::1') OR ${[...v4, ...v6].join(' OR ')})`;
+}
+
+/** Whether a launch vector is one AN1489 names (scheduled task, WMI, PowerShell). */
+export function renderAn1489Vector(expr: string): string {
+  return `(${expr} IN (${AN1489_VECTORS.map((v) => sqlString(v.vector)).join(', ')}))`;
+}
+
+/**
+ * True when text (a task action, a command line) mentions a program of the
+ * vector's LAUNCH_RULES, by base name without `.exe` ("powershell -enc" is a
+ * common action); a name containing another is left to the shorter one.
+ */
+export function renderMentionsVector(vector: string, expr: string): string {
+  if (!Object.hasOwn(LAUNCH_VECTORS, vector)) throw new Error(`unknown launch vector ${vector}`);
+  const stems = [...new Set(LAUNCH_RULES.filter((r) => r.vector === vector).flatMap((r) => r.names).map((n) => n.toLowerCase().replace(/\.exe$/, '')))];
+  const needles = stems.filter((s) => !stems.some((o) => o !== s && s.includes(o))).sort();
+  if (needles.length === 0) throw new Error(`launch vector ${vector} names no program`);
+  return `(${needles.map((n) => `instr(lower(${expr}), ${sqlString(n)}) > 0`).join(' OR ')})`;
+}
+
+/** The reason code of an AN1489 launch vector, '' for any other. */
+export function renderLaunchReason(expr: string): string {
+  return `CASE ${expr} ${AN1489_VECTORS.map((v) => `WHEN ${sqlString(v.vector)} THEN ${sqlString(v.reason)}`).join(' ')} ELSE '' END`;
+}
+
+/**
+ * True when a process whose image name is catalogued in LOCATION_CATALOG runs
+ * from a folder the catalog does not give it: judgeLocation() of
+ * src/intel/locations.ts over osquery's canonical Win32 path, with `name` the
+ * image's file name (osquery's processes.name). A `*` pattern matches within one segment (same backslash
+ * count), a final `\**` the folder and everything below; a path with a
+ * spoofed folder or an 8.3 short name is never where it belongs (judgeLocation
+ * is unsure of it).
+ */
+export function renderLocationUnexpected(name: string, path: string): string {
+  const n = `lower(${name})`;
+  const lp = `lower(${path})`;
+  // With the path ending in \<name>, "under body" is a prefix test on the path
+  // itself, and "directly in body" also fixes its number of backslashes.
+  const depth = `(length(${path}) - length(replace(${path}, '\\', '')))`;
+  const dirTest = (pattern: string): string => {
+    const subtree = pattern.endsWith('\\**');
+    const body = subtree ? pattern.slice(0, -3) : pattern;
+    if (body.includes('**') || (subtree && body.includes('*'))) throw new Error(`location pattern ${pattern}: unsupported shape`);
+    const under = `${lp} GLOB ${sqlGlob(`${body}\\*`)}`;
+    if (subtree) return under;
+    if (!body.includes('*') && !body.includes('$')) return `${lp} = ${sqlString(`${body}\\`)} || ${n}`;
+    return `(${under} AND ${depth} = ${[...body].filter((c) => c === '\\').length + 1})`;
+  };
+  // Folders that admit the same names share one clause, and a clause admitting
+  // every catalogued name needs no name list: the SQL stays small enough to
+  // prepare quickly on each run.
+  const all = [...LOCATION_CATALOG.keys()].sort();
+  const namesOf = new Map<string, string[]>();
+  for (const [file, dirs] of LOCATION_CATALOG) for (const d of dirs) namesOf.set(d, [...(namesOf.get(d) ?? []), file]);
+  const clauses = new Map<string, string[]>();
+  for (const [d, files] of namesOf) {
+    const key = JSON.stringify([...new Set(files)].sort());
+    clauses.set(key, [...(clauses.get(key) ?? []), d]);
+  }
+  const expected = [...clauses].map(([key, dirs]) => {
+    const files = JSON.parse(key) as string[];
+    const where = dirs.sort().map(dirTest).join(' OR ');
+    return files.length === all.length ? `(${where})` : `((${where}) AND ${n} IN (${files.map(sqlString).join(', ')}))`;
+  });
+  const placed = `substr(lower(${path}), -length(${name}) - 1) = '\\' || ${n}`;
+  const unsure = `${anyGlob(path, SPOOFED_FOLDER_GLOBS)} OR ${lp} GLOB '*~[0-9]*\\*'`;
+  return `(${n} IN (${all.map(sqlString).join(', ')}) AND (NOT (${placed}) OR ${unsure} OR NOT (${expected.join(' OR ')})))`;
+}
+
+/**
  * Whether pid is an extension osqueryd itself launched from its autoload list:
  * osquery's WatcherRunner (osquery/core/watcher.cpp createExtension) starts
  * each one as its own child after checking the binary's permissions are safe
@@ -290,10 +342,9 @@ export function renderOsqueryAutoloaded(pid: string): string {
 
 export interface RenderInputs {
   readonly baseline: BaselineSpec;
-  readonly indicators: Indicators;
 }
 
-const MARKER = /(0|'')\s*\/\*@([a-z_]+)((?:\s+[a-z0-9_]+=[^\s*]+)*)\s*\*\//g;
+const MARKER = /(0|'')\s*\/\*@([a-z][a-z0-9_]*)((?:\s+[a-z0-9_]+=[^\s*]+)*)\s*\*\//g;
 
 /** Replaces every marker; an unknown marker or argument is an error, never left in place. */
 export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): string {
@@ -318,17 +369,17 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
           sha256: args.sha256,
         });
       case 'miner_match':
-        return renderMinerMatch(inputs.indicators, need('expr'));
+        return renderMinerMatch(need('expr'));
       case 'miner_reasons':
-        return renderMinerReasons(inputs.indicators, need('expr'));
+        return renderMinerReasons(need('expr'));
       case 'user_writable':
-        return anyGlob(need('expr'), inputs.indicators.user_writable);
+        return anyGlob(need('expr'), USER_WRITABLE_FOLDERS);
       case 'user_writable_in':
-        return userWritableIn(inputs.indicators, need('expr'));
+        return userWritableIn(need('expr'));
       case 'names_path':
-        return namesPath(inputs.indicators, need('text'), need('path'));
+        return namesPath(need('text'), need('path'));
       case 'spoofed_folder':
-        return anyGlob(need('expr'), inputs.indicators.spoofed_folder);
+        return anyGlob(need('expr'), SPOOFED_FOLDER_GLOBS);
       case 'pool_port':
         // The same list the connection table judges pool_port by.
         return `(${need('expr')} IN (${MINING_POOL_PORTS.join(', ')}))`;
@@ -340,7 +391,17 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
       case 'launch_vector':
         return renderLaunchVector(need('pid'), need('name'), need('cmdline'));
       case 'system_path':
-        return anyGlob(need('expr'), inputs.indicators.system_paths);
+        return anyGlob(need('expr'), SYSTEM_FOLDERS);
+      case 'internal_address':
+        return renderInternalAddress(need('expr'));
+      case 'an1489_vector':
+        return renderAn1489Vector(need('expr'));
+      case 'mentions_vector':
+        return renderMentionsVector(need('vector'), need('expr'));
+      case 'launch_reason':
+        return renderLaunchReason(need('expr'));
+      case 'location_unexpected':
+        return renderLocationUnexpected(need('name'), need('path'));
       case 'osquery_autoloaded':
         return renderOsqueryAutoloaded(need('pid'));
       default:

@@ -40,9 +40,10 @@ test("command lines: Sigma's flags, base64 forms, pool hosts, and the build-tool
   const plain = [...rule.detection.selection['CommandLine|contains'], ...lnx.detection.selection['CommandLine|contains']].filter(
     (s: string) => !/^[A-Za-z0-9+/]+$/.test(s),
   );
-  for (const f of plain) assert.ok(MINER_CMDLINE_FLAGS.includes(f), `missing Sigma flag ${JSON.stringify(f)}`);
+  // Every Sigma string holds one of the catalog's (broader) substrings.
+  for (const f of plain) assert.ok(MINER_CMDLINE_FLAGS.some((c) => f.toLowerCase().includes(c)), `missing Sigma flag ${JSON.stringify(f)}`);
   assert.equal(scanCommandLine('C:\\x\\svc.exe -o pool.minexmr.com:4444 --donate-level=0 -u 4ABC'), [
-    'flag:--donate-level=0',
+    'flag:--donate-level',
     'flag:-o pool.',
     'pool:pool.minexmr.com',
   ]);

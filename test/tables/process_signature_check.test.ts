@@ -124,7 +124,7 @@ test('rows come from the running processes: a hostile-named binary with miner fl
     assert.is(row.path, exe);
     assert.is(row.pe, 0);
     assert.is(row.verdict, 'suspicious');
-    assert.is(row.miner_indicators, 'flag:--donate-level=0,flag:stratum+tcp://,pool:pool.minexmr.com');
+    assert.is(row.miner_indicators, 'flag:--donate-level,flag:stratum+tcp://,pool:pool.minexmr.com');
     assert.is(row.reasons, 'miner_cmdline,miner_pool,not_pe');
     // One row per process (it was one per binary): the twin has its own row,
     // same binary facts, and none of the first one's command-line reasons.

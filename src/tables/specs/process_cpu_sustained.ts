@@ -1,6 +1,7 @@
 // process_cpu_sustained: one row per tracked process with its load figures
 // over the history window, its remembered lineage and launch vector, and
 // whether it stayed busy long enough to matter (AN1489: sustained, not bursty, CPU).
+import { AN1489_VECTORS, LAUNCH_VECTORS } from '../../intel/launch-vectors.js';
 import { defineTable } from '../spec.js';
 
 export const processCpuSustainedSpec = defineTable({
@@ -23,7 +24,7 @@ export const processCpuSustainedSpec = defineTable({
     {
       name: 'launch_vector',
       type: 'TEXT',
-      description: 'scheduled_task, wmi, powershell, service, interactive or other, from the remembered ancestry (most specific wins; see src/intel/launch-vectors.ts)',
+      description: `${Object.keys(LAUNCH_VECTORS).join(', ')}, from the remembered ancestry (most specific wins; see src/intel/launch-vectors.ts)`,
     },
     { name: 'samples', type: 'INTEGER', description: 'Samples with a CPU figure in the window' },
     { name: 'observed_seconds', type: 'BIGINT', description: 'Seconds covered by those samples' },
@@ -55,6 +56,6 @@ export const processCpuSustainedSpec = defineTable({
   examples: [
     'SELECT pid, name, ancestry, launch_vector, avg_cpu_percent FROM process_cpu_sustained WHERE sustained = 1',
     'SELECT * FROM process_cpu_sustained WHERE min_cpu_percent = 50 AND min_duration = 900 AND sustained = 1',
-    "SELECT s.pid, s.name, s.launch_vector, p.path FROM process_cpu_sustained s JOIN processes p USING (pid) WHERE s.sustained = 1 AND s.launch_vector IN ('scheduled_task', 'wmi', 'powershell')",
+    `SELECT s.pid, s.name, s.launch_vector, p.path FROM process_cpu_sustained s JOIN processes p USING (pid) WHERE s.sustained = 1 AND s.launch_vector IN (${AN1489_VECTORS.map((v) => `'${v.vector}'`).join(', ')})`,
   ],
 });
