@@ -2,7 +2,8 @@
 -- description: Masquerade checks from osquery core alone: the PE version resource's original
 --   file name (file.original_filename) disagreeing with the running name, a Windows system binary's
 --   name running outside System32/SysWOW64, an image in a system folder that authenticode does not
---   trust (catalog signatures included), and folder names ending in a space.
+--   trust (catalog signatures included), a catalogued vendor component's name (updaters, sync
+--   clients, Defender) outside its install folders, and folder names ending in a space.
 -- attack: T1036.005, T1036.003
 -- platform: windows
 -- interval: 900
@@ -10,7 +11,7 @@
 -- min_osquery_version: 5.4.0
 -- requires: core
 -- telemetry:
--- reasons: RENAMED, MASQUERADE, UNSIGNED_SYSTEM_PATH, SPOOFED_FOLDER
+-- reasons: RENAMED, MASQUERADE, UNSIGNED_SYSTEM_PATH, VENDOR_NAME_MISPLACED, SPOOFED_FOLDER
 
 WITH procs AS (
   -- osqueryd's own autoloaded extensions (this one included) are not judged: osquery vetted them.
@@ -19,8 +20,9 @@ WITH procs AS (
 ),
 checked AS (
   SELECT pr.pid, pr.name, pr.path, coalesce(f.original_filename, '') AS original_filename,
-    CASE WHEN coalesce(f.original_filename, '') != ''
-          AND lower(replace(lower(f.original_filename), '.mui', '')) != lower(pr.name)
+    -- sameProgram() of src/signature/rename-exceptions.ts: .NET apphosts (<name>.dll) and known pairs are no rename.
+    CASE WHEN trim(coalesce(f.original_filename, '')) != ''
+          AND NOT (0 /*@same_program name=pr.name original=f.original_filename*/)
          THEN 'RENAMED,' ELSE '' END
     || CASE WHEN lower(pr.name) IN ('svchost.exe', 'lsass.exe', 'csrss.exe', 'services.exe', 'smss.exe',
                                     'wininit.exe', 'winlogon.exe', 'taskhostw.exe', 'spoolsv.exe',
@@ -30,6 +32,7 @@ checked AS (
             THEN 'MASQUERADE,' ELSE '' END
     || CASE WHEN 0 /*@system_path expr=pr.path*/ AND 0 /*@not_validly_signed expr=ac.result*/
             THEN 'UNSIGNED_SYSTEM_PATH,' ELSE '' END
+    || CASE WHEN 0 /*@vendor_misplaced expr=pr.path*/ THEN 'VENDOR_NAME_MISPLACED,' ELSE '' END
     || CASE WHEN 0 /*@spoofed_folder expr=pr.path*/ THEN 'SPOOFED_FOLDER,' ELSE '' END AS codes
   FROM procs AS pr
   LEFT JOIN file AS f ON f.path = pr.path
