@@ -45,30 +45,32 @@ checked AS MATERIALIZED (
   SELECT sc.pid, sc.verdict, sc.renamed, sc.signed, sc.signature_status
   FROM process_signature_check AS sc
 ),
+base AS MATERIALIZED (
+  SELECT p.pid, p.name, p.path,
+    (s.pid IS NOT NULL) AS sustained,
+    coalesce(s.launch_vector, '') AS launch_vector,
+    coalesce(k.verdict = 'masquerade', 0) AS masquerade,
+    coalesce(k.renamed = 1, 0) AS renamed,
+    k.verdict, k.renamed AS renamed_flag, k.signed, k.signature_status,
+    (0 /*@vendor_misplaced expr=p.path*/) AS vendor_misplaced,
+    (0 /*@spoofed_folder expr=p.path*/) AS spoofed,
+    coalesce(n.pool, 0) AS pool,
+    coalesce(n.persistent, 0) AS persistent,
+    (0 /*@miner_match expr=p.cmdline*/) AS miner_cmdline
+  FROM processes AS p
+  LEFT JOIN sus AS s ON s.pid = p.pid AND s.start_time = p.start_time
+  LEFT JOIN checked AS k ON k.pid = p.pid
+  LEFT JOIN net AS n ON n.pid = p.pid AND n.start_time = p.start_time
+  -- osqueryd's own autoloaded extensions (this one included) are not judged: osquery vetted them.
+  WHERE p.pid > 4 AND NOT (0 /*@osquery_autoloaded pid=p.pid*/)
+),
 -- Processes with a signal that can lift them to 50; only these are worth
 -- asking Windows (osquery's authenticode) about their signature.
 candidates AS MATERIALIZED (
-  SELECT * FROM (
-    SELECT p.pid, p.name, p.path,
-      (s.pid IS NOT NULL) AS sustained,
-      coalesce(s.launch_vector, '') AS launch_vector,
-      coalesce(k.verdict = 'masquerade', 0) AS masquerade,
-      coalesce(k.renamed = 1, 0) AS renamed,
-      k.verdict, k.renamed AS renamed_flag, k.signed, k.signature_status,
-      (0 /*@vendor_misplaced expr=p.path*/) AS vendor_misplaced,
-      (0 /*@spoofed_folder expr=p.path*/) AS spoofed,
-      coalesce(n.pool, 0) AS pool,
-      coalesce(n.persistent, 0) AS persistent,
-      (0 /*@miner_match expr=p.cmdline*/) AS miner_cmdline,
-      (0 /*@user_writable expr=p.path*/) AS user_writable,
-      (0 /*@system_path expr=p.path*/) AS system_path
-    FROM processes AS p
-    LEFT JOIN sus AS s ON s.pid = p.pid AND s.start_time = p.start_time
-    LEFT JOIN checked AS k ON k.pid = p.pid
-    LEFT JOIN net AS n ON n.pid = p.pid AND n.start_time = p.start_time
-    -- osqueryd's own autoloaded extensions (this one included) are not judged: osquery vetted them.
-    WHERE p.pid > 4 AND NOT (0 /*@osquery_autoloaded pid=p.pid*/)
-  )
+  SELECT *,
+    (0 /*@user_writable expr=path*/) AS user_writable,
+    (0 /*@system_path expr=path*/) AS system_path
+  FROM base
   WHERE sustained OR pool OR persistent OR masquerade OR renamed OR miner_cmdline OR spoofed OR vendor_misplaced
 ),
 -- The signature, as strong as what was checked: 'missing' from our reader
@@ -80,7 +82,7 @@ sig AS MATERIALIZED (
     max(c.signed = 0 AND 0 /*@not_validly_signed expr=ac.result*/) AS unsigned,
     max(c.signature_status IN ('tampered', 'invalid')) AS tampered,
     max(c.signed = 1 AND ac.result IN ('untrusted', 'distrusted')) AS untrusted,
-    max(0 /*@vouched status=c.signature_status result=ac.result renamed=c.renamed_flag verdict=c.verdict path=c.path*/) AS vouched
+    max(0 /*@vouched status=c.signature_status result=ac.result renamed=c.renamed_flag verdict=c.verdict path=c.path misplaced=c.vendor_misplaced*/) AS vouched
   FROM candidates AS c
   LEFT JOIN authenticode AS ac ON ac.path = c.path
   GROUP BY c.pid

@@ -335,10 +335,10 @@ export function renderCodeHost(path: string): string {
  * signature that is merely present, or only cryptographically 'valid', is
  * not enough.
  */
-function renderVouched(a: { status: string; result: string; renamed: string; verdict: string; path: string }): string {
+function renderVouched(a: { status: string; result: string; renamed: string; verdict: string; path: string; misplaced?: string }): string {
   return `((${a.result} = 'trusted' OR ${a.status} = 'trusted') AND coalesce(${a.status}, '') NOT IN ('tampered', 'invalid')`
     + ` AND coalesce(${a.renamed}, 0) = 0 AND coalesce(${a.verdict}, '') NOT IN ('masquerade', 'renamed')`
-    + ` AND NOT ${renderVendorMisplaced(a.path)} AND NOT ${renderCodeHost(a.path)})`;
+    + ` AND NOT ${a.misplaced ?? renderVendorMisplaced(a.path)} AND NOT ${renderCodeHost(a.path)})`;
 }
 
 /**
@@ -418,7 +418,7 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
       case 'code_host':
         return renderCodeHost(need('expr'));
       case 'vouched':
-        return renderVouched({ status: need('status'), result: need('result'), renamed: need('renamed'), verdict: need('verdict'), path: need('path') });
+        return renderVouched({ status: need('status'), result: need('result'), renamed: need('renamed'), verdict: need('verdict'), path: need('path'), misplaced: args.misplaced });
       case 'system_path':
         return anyGlob(need('expr'), inputs.indicators.system_paths);
       case 'osquery_autoloaded':
