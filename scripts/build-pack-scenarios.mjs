@@ -72,7 +72,7 @@ function host(def) {
       original_filename: o.original ?? p.name, internal_name: (o.original ?? p.name).replace(/\.exe$/i, ''),
       product_name: o.product ?? '', company_name: o.company ?? (ms ? 'Microsoft Corporation' : ''), file_description: '',
       file_version: '1.0.0.0', renamed: o.renamed ?? 0, expected_location: o.expected ?? 1, expected_paths: '',
-      signed, signature_status: signed ? 'valid' : 'unsigned', signer_subject: signed ? (o.signer ?? 'CN=Microsoft Windows') : '',
+      signed, signature_status: o.status ?? (signed ? 'valid' : 'missing'), signer_subject: signed ? (o.signer ?? 'CN=Microsoft Windows') : '',
       signer_issuer: signed ? 'CN=Microsoft Windows Production PCA 2011' : '', digest_algorithm: signed ? 'sha256' : '',
       miner_indicators: o.miner ?? '', verdict: o.verdict ?? 'ok', reasons: o.reasons ?? '',
     };
@@ -80,7 +80,7 @@ function host(def) {
   // osquery's authenticode returns no row when verification errors (def.unverifiable).
   const authenticode = [...new Map(signatures.filter((s) => !(def.unverifiable ?? []).includes(s.pid)).map((s) => [s.path, s])).values()].map((s) => ({
     path: s.path, original_program_name: '', serial_number: '', issuer_name: s.signer_issuer,
-    subject_name: s.signer_subject.replace(/^CN=/, ''), result: (def.catalogSigned ?? []).includes(s.pid) || s.signed ? 'trusted' : 'missing',
+    subject_name: s.signer_subject.replace(/^CN=/, ''), result: ((def.signatures ?? {})[s.pid] ?? {}).authenticode ?? ((def.catalogSigned ?? []).includes(s.pid) || s.signed ? 'trusted' : 'missing'),
   }));
   const images = [...new Map(procs.filter((p) => p.path).map((p) => [p.path, p])).values()];
   const files = images.map((p) => ({
@@ -245,6 +245,28 @@ scenarios['attack-legit-service-name'] = {
     composite_finding: [[4700, 'SUSTAINED_CPU,RENAMED,UNSIGNED_BINARY,UNSIGNED_SYSTEM_PATH,POOL_CONNECTION']],
     core_lifetime_cpu: [[4700, 'service']],
     core_masquerade: [[4700, 'RENAMED,UNSIGNED_SYSTEM_PATH']],
+  },
+};
+scenarios['attack-tampered-signature'] = {
+  story: 'A patched Chrome helper (our reader: signed digest no longer matches; Windows: untrusted) run by Schedule in a shared netsvcs svchost, mining to port 14444.',
+  host: host({
+    processes: [
+      P(1100, 'svchost.exe', `${MS}svchost.exe`, 'C:\\Windows\\system32\\svchost.exe -k netsvcs', 700, 0.4),
+      P(5300, 'chrome_proxy.exe', 'C:\\Program Files\\Google\\Chrome\\Application\\chrome_proxy.exe', '"C:\\Program Files\\Google\\Chrome\\Application\\chrome_proxy.exe"', 1100, 96),
+    ],
+    // The extension's own column sees command lines only: 'service'. The pack knows better from services.pid.
+    sustained: [{ pid: 5300, vector: 'service', avg: 96, user: 'NT AUTHORITY\\SYSTEM', ancestry: 'chrome_proxy.exe(5300) <- svchost.exe(1100) <- services.exe(700)' }],
+    signatures: { 5300: { signer: 'CN=Google LLC', status: 'tampered', authenticode: 'untrusted', verdict: 'suspicious', reasons: 'signature_tampered' } },
+    connections: [{ pid: 5300, remote: '51.15.65.182', remote_port: 14444, pool: 1 }],
+    services: [{ name: 'Schedule', service_type: 'SHARE_PROCESS', display_name: 'Task Scheduler', status: 'RUNNING', pid: 1100, start_type: 'AUTO_START', win32_exit_code: 0, service_exit_code: 0, path: 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p', module_path: 'C:\\Windows\\system32\\schedsvc.dll', description: '', user_account: 'LocalSystem' }],
+  }),
+  expected: {
+    sustained_cpu_external_connections: [[5300, 'SUSTAINED_CPU,EXTERNAL_PERSISTENT,POOL_PORT']],
+    sustained_cpu_launch_chain: [[5300, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK']],
+    masquerade_signature: [[5300, 'SIGNATURE_TAMPERED']],
+    composite_finding: [[5300, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,SIGNATURE_TAMPERED,POOL_CONNECTION']],
+    core_lifetime_cpu: [[5300, 'scheduled_task']],
+    core_masquerade: [[5300, 'SIGNATURE_UNTRUSTED']],
   },
 };
 scenarios['attack-throttled-miner'] = {

@@ -1,8 +1,8 @@
 -- name: core_masquerade
 -- description: Masquerade checks from osquery core alone: the PE version resource's original
 --   file name (file.original_filename) disagreeing with the running name, a Windows system binary's
---   name running outside System32/SysWOW64, an image in a system folder that authenticode does not
---   trust (catalog signatures included), a catalogued vendor component's name (updaters, sync
+--   name running outside System32/SysWOW64, an image in a system folder without a signature or with
+--   one Windows rejects (authenticode; catalog signatures count), a catalogued vendor component's name (updaters, sync
 --   clients, Defender) outside its install folders, and folder names ending in a space.
 -- attack: T1036.005, T1036.003
 -- platform: windows
@@ -11,7 +11,8 @@
 -- min_osquery_version: 5.4.0
 -- requires: core
 -- telemetry:
--- reasons: RENAMED, MASQUERADE, UNSIGNED_SYSTEM_PATH, VENDOR_NAME_MISPLACED, SPOOFED_FOLDER
+-- reasons: RENAMED, MASQUERADE, UNSIGNED_SYSTEM_PATH, SIGNATURE_UNTRUSTED, VENDOR_NAME_MISPLACED,
+--   SPOOFED_FOLDER
 
 WITH procs AS (
   -- osqueryd's own autoloaded extensions (this one included) are not judged: osquery vetted them.
@@ -30,8 +31,11 @@ checked AS (
              AND lower(pr.path) NOT GLOB '?:\windows\system32\*'
              AND lower(pr.path) NOT GLOB '?:\windows\syswow64\*'
             THEN 'MASQUERADE,' ELSE '' END
-    || CASE WHEN 0 /*@system_path expr=pr.path*/ AND 0 /*@not_validly_signed expr=ac.result*/
+    -- authenticode says 'missing' for no signature, 'untrusted'/'distrusted' for one Windows rejects.
+    || CASE WHEN 0 /*@system_path expr=pr.path*/ AND ac.result = 'missing'
             THEN 'UNSIGNED_SYSTEM_PATH,' ELSE '' END
+    || CASE WHEN 0 /*@system_path expr=pr.path*/ AND ac.result IN ('untrusted', 'distrusted')
+            THEN 'SIGNATURE_UNTRUSTED,' ELSE '' END
     || CASE WHEN 0 /*@vendor_misplaced expr=pr.path*/ THEN 'VENDOR_NAME_MISPLACED,' ELSE '' END
     || CASE WHEN 0 /*@spoofed_folder expr=pr.path*/ THEN 'SPOOFED_FOLDER,' ELSE '' END AS codes
   FROM procs AS pr
