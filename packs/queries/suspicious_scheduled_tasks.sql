@@ -22,18 +22,10 @@ WITH sustained AS MATERIALIZED (
   WHERE s.sustained = 1 AND s.approved = 0 AND s.path != ''
     AND NOT (0 /*@approved path=s.path name=s.name cmdline=s.cmdline*/)
 ),
--- Read once, whole: a join or IN on pid could ask the table again for every row.
-checked AS MATERIALIZED (
-  SELECT sc.pid, sc.verdict, sc.renamed, sc.signature_status FROM process_signature_check AS sc
-),
 -- A busy binary counts unless its signature vouches for it (docs/siem.md).
 busy AS MATERIALIZED (
   SELECT DISTINCT lower(s.path) AS path FROM sustained AS s
-  WHERE s.pid NOT IN (
-    SELECT k.pid FROM sustained AS v
-    JOIN checked AS k ON k.pid = v.pid
-    LEFT JOIN authenticode AS ac ON ac.path = v.path
-    WHERE 0 /*@vouched status=k.signature_status result=ac.result renamed=k.renamed verdict=k.verdict path=v.path*/)
+  WHERE s.pid NOT IN (0 /*@vouched_pids from=sustained*/)
 ),
 flagged AS (
   SELECT t.name, t.path, t.action, t.enabled,

@@ -38,16 +38,6 @@ live AS (
   FROM process_open_sockets AS o
   WHERE 0 /*@pool_port expr=o.remote_port*/
 ),
--- Read once, whole: a join or IN on pid could ask the table again for every row.
-checked AS MATERIALIZED (
-  SELECT sc.pid, sc.verdict, sc.renamed, sc.signature_status FROM process_signature_check AS sc
-),
-vouched AS MATERIALIZED (
-  SELECT DISTINCT s.pid FROM sustained AS s
-  JOIN checked AS k ON k.pid = s.pid
-  LEFT JOIN authenticode AS ac ON ac.path = s.path
-  WHERE 0 /*@vouched status=k.signature_status result=ac.result renamed=k.renamed verdict=k.verdict path=s.path*/
-),
 public_live AS (
   SELECT l.pid, CASE l.protocol WHEN 6 THEN 'tcp' ELSE 'udp' END AS protocol, l.remote_address, l.remote_port
   FROM live AS l
@@ -81,4 +71,4 @@ JOIN (
 -- only for a binary whose signature does not vouch for it (present is not
 -- valid: docs/siem.md).
 WHERE x.pool_port = 1
-   OR s.pid NOT IN (SELECT pid FROM vouched);
+   OR s.pid NOT IN (0 /*@vouched_pids from=sustained*/);

@@ -342,6 +342,19 @@ function renderVouched(a: { status: string; result: string; renamed: string; ver
 }
 
 /**
+ * The pids of `from` (a CTE with pid and path) whose signature vouches for
+ * them, as the body of an IN list (`pid NOT IN (0 <marker vouched_pids from=x>)`).
+ * The subquery is uncorrelated, so SQLite runs it once; process_signature_check
+ * is read whole, once (a join on pid could ask the table again per row), and
+ * authenticode only for the paths of `from`.
+ */
+export function renderVouchedPids(from: string): string {
+  return `WITH vp_k AS MATERIALIZED (SELECT pid, verdict, renamed, signature_status FROM process_signature_check)`
+    + ` SELECT vp_k.pid FROM ${from} AS vp_v JOIN vp_k ON vp_k.pid = vp_v.pid LEFT JOIN authenticode AS vp_a ON vp_a.path = vp_v.path`
+    + ` WHERE ${renderVouched({ status: 'vp_k.signature_status', result: 'vp_a.result', renamed: 'vp_k.renamed', verdict: 'vp_k.verdict', path: 'vp_v.path' })}`;
+}
+
+/**
  * Whether pid is an extension osqueryd itself launched from its autoload list:
  * osquery's WatcherRunner (osquery/core/watcher.cpp createExtension) starts
  * each one as its own child after checking the binary's permissions are safe
@@ -417,6 +430,8 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
         return renderSameProgram(need('name'), need('original'));
       case 'code_host':
         return renderCodeHost(need('expr'));
+      case 'vouched_pids':
+        return renderVouchedPids(need('from'));
       case 'vouched':
         return renderVouched({ status: need('status'), result: need('result'), renamed: need('renamed'), verdict: need('verdict'), path: need('path'), misplaced: args.misplaced });
       case 'system_path':
