@@ -72,7 +72,7 @@ function host(def) {
       original_filename: o.original ?? p.name, internal_name: (o.original ?? p.name).replace(/\.exe$/i, ''),
       product_name: o.product ?? '', company_name: o.company ?? (ms ? 'Microsoft Corporation' : ''), file_description: '',
       file_version: '1.0.0.0', renamed: o.renamed ?? 0, expected_location: o.expected ?? 1, expected_paths: '',
-      signed, signature_status: signed ? 'valid' : 'unsigned', signer_subject: signed ? (o.signer ?? 'CN=Microsoft Windows') : '',
+      signed, signature_status: o.status ?? (signed ? 'valid' : 'missing'), signer_subject: signed ? (o.signer ?? 'CN=Microsoft Windows') : '',
       signer_issuer: signed ? 'CN=Microsoft Windows Production PCA 2011' : '', digest_algorithm: signed ? 'sha256' : '',
       miner_indicators: o.miner ?? '', verdict: o.verdict ?? 'ok', reasons: o.reasons ?? '',
     };
@@ -80,7 +80,7 @@ function host(def) {
   // osquery's authenticode returns no row when verification errors (def.unverifiable).
   const authenticode = [...new Map(signatures.filter((s) => !(def.unverifiable ?? []).includes(s.pid)).map((s) => [s.path, s])).values()].map((s) => ({
     path: s.path, original_program_name: '', serial_number: '', issuer_name: s.signer_issuer,
-    subject_name: s.signer_subject.replace(/^CN=/, ''), result: (def.catalogSigned ?? []).includes(s.pid) || s.signed ? 'trusted' : 'missing',
+    subject_name: s.signer_subject.replace(/^CN=/, ''), result: ((def.signatures ?? {})[s.pid] ?? {}).authenticode ?? ((def.catalogSigned ?? []).includes(s.pid) || s.signed ? 'trusted' : 'missing'),
   }));
   const images = [...new Map(procs.filter((p) => p.path).map((p) => [p.path, p])).values()];
   const files = images.map((p) => ({
@@ -142,7 +142,7 @@ scenarios['attack-schtask-appdata-miner'] = {
     sustained_cpu_launch_chain: [[4100, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK']],
     masquerade_signature: [[4100, 'RENAMED']],
     suspicious_scheduled_tasks: [['SvcUpdate', 'TASK_USER_WRITABLE,TASK_RUNS_SUSTAINED']],
-    composite_finding: [[4100, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,RENAMED,USER_WRITABLE_PATH']],
+    composite_finding: [[4100, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,RENAMED,UNSIGNED_BINARY,USER_WRITABLE_PATH']],
     core_lifetime_cpu: [[4100, 'scheduled_task']],
     core_masquerade: [[4100, 'RENAMED']],
   },
@@ -159,7 +159,7 @@ scenarios['attack-svchost-in-users-public'] = {
     sustained_cpu_external_connections: [[4200, 'SUSTAINED_CPU,EXTERNAL_PERSISTENT,POOL_PORT']],
     masquerade_signature: [[4200, 'MASQUERADE,RENAMED']],
     miner_cmdline_processes: [[4200, 'MINER_ALGO']],
-    composite_finding: [[4200, 'SUSTAINED_CPU,MASQUERADE,RENAMED,POOL_CONNECTION,MINER_CMDLINE,USER_WRITABLE_PATH']],
+    composite_finding: [[4200, 'SUSTAINED_CPU,MASQUERADE,RENAMED,UNSIGNED_BINARY,POOL_CONNECTION,MINER_CMDLINE,USER_WRITABLE_PATH']],
     core_lifetime_cpu: [[4200, 'interactive']],
     core_masquerade: [[4200, 'RENAMED,MASQUERADE']],
   },
@@ -178,7 +178,7 @@ scenarios['attack-wmi-commandline-consumer'] = {
     sustained_cpu_launch_chain: [[4300, 'SUSTAINED_CPU,LAUNCH_WMI']],
     masquerade_signature: [[4300, 'MASQUERADE,RENAMED']],
     wmi_persistence: [['WinSvcUpdater', 'WMI_CLI_CONSUMER,WMI_USER_WRITABLE']],
-    composite_finding: [[4300, 'SUSTAINED_CPU,LAUNCH_WMI,MASQUERADE,RENAMED,USER_WRITABLE_PATH']],
+    composite_finding: [[4300, 'SUSTAINED_CPU,LAUNCH_WMI,MASQUERADE,RENAMED,UNSIGNED_BINARY,USER_WRITABLE_PATH']],
     core_lifetime_cpu: [[4300, 'wmi']],
     core_masquerade: [[4300, 'RENAMED,MASQUERADE']],
   },
@@ -193,7 +193,7 @@ scenarios['attack-powershell-parent-exited'] = {
   expected: {
     sustained_cpu_launch_chain: [[4400, 'SUSTAINED_CPU,LAUNCH_POWERSHELL']],
     powershell_miner_scripts: [['7f1c2a9e-0b1d-4e4a-9a53-1a2b3c4d5e6f', 'PS_MINER_SCRIPT,MINER_DONATE_LEVEL,MINER_STRATUM_URL,MINER_POOL_HOST']],
-    composite_finding: [[4400, 'SUSTAINED_CPU,LAUNCH_POWERSHELL,USER_WRITABLE_PATH']],
+    composite_finding: [[4400, 'SUSTAINED_CPU,LAUNCH_POWERSHELL,UNSIGNED_BINARY,USER_WRITABLE_PATH']],
     core_lifetime_cpu: [[4400, 'other']],
     core_masquerade: [],
   },
@@ -208,7 +208,7 @@ scenarios['attack-donate-level-pool'] = {
   expected: {
     sustained_cpu_external_connections: [[4500, 'SUSTAINED_CPU,EXTERNAL_PERSISTENT,POOL_PORT']],
     miner_cmdline_processes: [[4500, 'MINER_DONATE_LEVEL,MINER_POOL_HOST,MINER_TOOL_NAME']],
-    composite_finding: [[4500, 'SUSTAINED_CPU,POOL_CONNECTION,MINER_CMDLINE']],
+    composite_finding: [[4500, 'SUSTAINED_CPU,UNSIGNED_BINARY,POOL_CONNECTION,MINER_CMDLINE']],
     core_lifetime_cpu: [[4500, 'interactive']],
     core_masquerade: [],
   },
@@ -225,7 +225,7 @@ scenarios['attack-program-files-trailing-space'] = {
     sustained_cpu_launch_chain: [[4600, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK']],
     masquerade_signature: [[4600, 'SPOOFED_FOLDER']],
     suspicious_scheduled_tasks: [['MicrosoftEdgeUpdateTaskCore', 'TASK_RUNS_SUSTAINED']],
-    composite_finding: [[4600, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,SPOOFED_FOLDER']],
+    composite_finding: [[4600, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,UNSIGNED_BINARY,SPOOFED_FOLDER']],
     core_lifetime_cpu: [[4600, 'scheduled_task']],
     core_masquerade: [[4600, 'SPOOFED_FOLDER']],
   },
@@ -242,9 +242,31 @@ scenarios['attack-legit-service-name'] = {
   expected: {
     sustained_cpu_external_connections: [[4700, 'SUSTAINED_CPU,EXTERNAL_PERSISTENT,POOL_PORT']],
     masquerade_signature: [[4700, 'RENAMED,UNSIGNED_SYSTEM_PATH']],
-    composite_finding: [[4700, 'SUSTAINED_CPU,RENAMED,UNSIGNED_SYSTEM_PATH,POOL_CONNECTION']],
+    composite_finding: [[4700, 'SUSTAINED_CPU,RENAMED,UNSIGNED_BINARY,UNSIGNED_SYSTEM_PATH,POOL_CONNECTION']],
     core_lifetime_cpu: [[4700, 'service']],
     core_masquerade: [[4700, 'RENAMED,UNSIGNED_SYSTEM_PATH']],
+  },
+};
+scenarios['attack-tampered-signature'] = {
+  story: 'A patched Chrome helper (our reader: signed digest no longer matches; Windows: untrusted) run by Schedule in a shared netsvcs svchost, mining to port 14444.',
+  host: host({
+    processes: [
+      P(1100, 'svchost.exe', `${MS}svchost.exe`, 'C:\\Windows\\system32\\svchost.exe -k netsvcs', 700, 0.4),
+      P(5300, 'chrome_proxy.exe', 'C:\\Program Files\\Google\\Chrome\\Application\\chrome_proxy.exe', '"C:\\Program Files\\Google\\Chrome\\Application\\chrome_proxy.exe"', 1100, 96),
+    ],
+    // The extension's own column sees command lines only: 'service'. The pack knows better from services.pid.
+    sustained: [{ pid: 5300, vector: 'service', avg: 96, user: 'NT AUTHORITY\\SYSTEM', ancestry: 'chrome_proxy.exe(5300) <- svchost.exe(1100) <- services.exe(700)' }],
+    signatures: { 5300: { signer: 'CN=Google LLC', status: 'tampered', authenticode: 'untrusted', verdict: 'suspicious', reasons: 'signature_tampered' } },
+    connections: [{ pid: 5300, remote: '51.15.65.182', remote_port: 14444, pool: 1 }],
+    services: [{ name: 'Schedule', service_type: 'SHARE_PROCESS', display_name: 'Task Scheduler', status: 'RUNNING', pid: 1100, start_type: 'AUTO_START', win32_exit_code: 0, service_exit_code: 0, path: 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p', module_path: 'C:\\Windows\\system32\\schedsvc.dll', description: '', user_account: 'LocalSystem' }],
+  }),
+  expected: {
+    sustained_cpu_external_connections: [[5300, 'SUSTAINED_CPU,EXTERNAL_PERSISTENT,POOL_PORT']],
+    sustained_cpu_launch_chain: [[5300, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK']],
+    masquerade_signature: [[5300, 'SIGNATURE_TAMPERED']],
+    composite_finding: [[5300, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,SIGNATURE_TAMPERED,POOL_CONNECTION']],
+    core_lifetime_cpu: [[5300, 'scheduled_task']],
+    core_masquerade: [[5300, 'SIGNATURE_UNTRUSTED']],
   },
 };
 scenarios['attack-throttled-miner'] = {
@@ -260,7 +282,7 @@ scenarios['attack-throttled-miner'] = {
     sustained_cpu_external_connections: [[4800, 'SUSTAINED_CPU,EXTERNAL_PERSISTENT']],
     suspicious_scheduled_tasks: [['OneDrive Sync Task', 'TASK_USER_WRITABLE,TASK_RUNS_SUSTAINED,TASK_MINER_ARGS']],
     miner_cmdline_processes: [[4800, 'MINER_CPU_TUNING']],
-    composite_finding: [[4800, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,EXTERNAL_PERSISTENT,MINER_CMDLINE,USER_WRITABLE_PATH']],
+    composite_finding: [[4800, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,UNSIGNED_BINARY,EXTERNAL_PERSISTENT,MINER_CMDLINE,USER_WRITABLE_PATH']],
     core_lifetime_cpu: [[4800, 'scheduled_task']],
     core_masquerade: [],
   },
@@ -300,7 +322,7 @@ scenarios['attack-messy-host'] = {
     sustained_cpu_external_connections: [[4900, 'SUSTAINED_CPU,POOL_PORT']],
     suspicious_scheduled_tasks: [['UpdaterTask', 'TASK_USER_WRITABLE,TASK_RUNS_SUSTAINED'], ['TempCleanup', 'TASK_USER_WRITABLE']],
     wmi_persistence: [['Updater', 'WMI_CLI_CONSUMER,WMI_USER_WRITABLE']],
-    composite_finding: [[4900, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,USER_WRITABLE_PATH']],
+    composite_finding: [[4900, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,UNSIGNED_BINARY,USER_WRITABLE_PATH']],
     core_lifetime_cpu: [[4900, 'scheduled_task']],
     core_masquerade: [],
   },

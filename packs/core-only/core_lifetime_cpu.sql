@@ -29,8 +29,9 @@ SELECT
   l.name,
   l.path,
   coalesce(pp.name, '') AS parent_name,
-  -- Generated from src/intel/launch-vectors.ts (the extension's rules, parent only).
-  '' /*@launch_vector pid=pp.pid name=pp.name cmdline=pp.cmdline*/ AS launch_vector,
+  -- Generated from src/intel/launch-vectors.ts (the extension's rules, parent only); services=1:
+  -- the parent hosting Schedule (osquery's services.pid, a shared netsvcs svchost too) is the Task Scheduler.
+  '' /*@launch_vector pid=pp.pid name=pp.name cmdline=pp.cmdline services=1*/ AS launch_vector,
   '' /*@cpu_band expr=l.cpu_percent*/ AS cpu_band
 FROM share AS l
 LEFT JOIN processes AS pp ON pp.pid = l.parent

@@ -1,7 +1,8 @@
 -- name: suspicious_scheduled_tasks
 -- description: Scheduled tasks whose action (working directory, program or arguments) names a
---   user-writable folder (directly or through %APPDATA%-style variables), runs a binary that is
---   currently burning sustained CPU, or starts PowerShell (or any command) with miner indicators. scheduled_tasks.path is the task's folder in the Task Scheduler library,
+--   user-writable folder (directly or through %APPDATA%-style variables; a catalogued vendor's own
+--   per-user task excepted), runs a binary that is currently burning sustained CPU (unless Windows
+--   trusts its signature and it is in its expected place), or starts PowerShell (or any command) with miner indicators. scheduled_tasks.path is the task's folder in the Task Scheduler library,
 --   not a file path; the action is the command the task runs.
 -- attack: T1053.005, T1496
 -- platform: windows
@@ -16,14 +17,21 @@
 -- for each exec action, joined with ',', environment variables unexpanded
 -- (docs/catalogs.md), so nothing here assumes the program comes first: the
 -- tests look for folders and programs anywhere in the text.
-WITH busy AS (
-  SELECT DISTINCT lower(s.path) AS path FROM process_cpu_sustained AS s
+WITH sustained AS MATERIALIZED (
+  SELECT s.pid, s.path FROM process_cpu_sustained AS s
   WHERE s.sustained = 1 AND s.approved = 0 AND s.path != ''
     AND NOT (0 /*@approved path=s.path name=s.name cmdline=s.cmdline*/)
 ),
+-- A busy binary counts unless its signature vouches for it (docs/siem.md).
+busy AS MATERIALIZED (
+  SELECT DISTINCT lower(s.path) AS path FROM sustained AS s
+  WHERE s.pid NOT IN (0 /*@vouched_pids from=sustained*/)
+),
 flagged AS (
   SELECT t.name, t.path, t.action, t.enabled,
-    CASE WHEN 0 /*@user_writable_in expr=t.action*/ THEN 'TASK_USER_WRITABLE,' ELSE '' END
+    -- A vendor's own per-user task points into the profile by design (src/intel/vendor-components.ts).
+    CASE WHEN 0 /*@user_writable_in expr=t.action*/ AND NOT (0 /*@vendor_task name=t.name action=t.action*/)
+         THEN 'TASK_USER_WRITABLE,' ELSE '' END
     || CASE WHEN EXISTS (SELECT 1 FROM busy AS b WHERE 0 /*@names_path text=t.action path=b.path*/)
             THEN 'TASK_RUNS_SUSTAINED,' ELSE '' END
     || CASE WHEN 0 /*@miner_match expr=t.action*/ THEN 'TASK_MINER_ARGS,' ELSE '' END

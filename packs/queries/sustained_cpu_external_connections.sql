@@ -1,6 +1,7 @@
 -- name: sustained_cpu_external_connections
 -- description: Sustained-CPU processes talking to a mining-pool port, or unsigned ones holding
---   long-lived connections to public addresses: the extension's connection history (which remembers connections across
+--   long-lived connections to public addresses (a binary Windows trusts the signature of, in its
+--   expected place and not a script or DLL host, is not reported for a long-lived connection alone): the extension's connection history (which remembers connections across
 --   samples) joined with osquery's live process_open_sockets (which catches what the history has
 --   not yet seen).
 -- attack: T1496, T1071
@@ -12,7 +13,7 @@
 -- telemetry:
 -- reasons: SUSTAINED_CPU, EXTERNAL_PERSISTENT, POOL_PORT
 
-WITH sustained AS (
+WITH sustained AS MATERIALIZED (
   SELECT pid, start_time, name, path, avg_cpu_percent
   FROM process_cpu_sustained AS s
   WHERE s.sustained = 1 AND s.exited = 0 AND s.approved = 0
@@ -61,7 +62,8 @@ JOIN (
                     WHERE r.pid = l.pid AND r.remote_address = l.remote_address AND r.remote_port = l.remote_port)
 ) AS x ON x.pid = s.pid AND (x.start_time IS NULL OR x.start_time = s.start_time)
 -- A pool port is evidence on its own. A long-lived external connection is
--- normal for signed software (games, backup agents, browsers), so it counts
--- only for a binary without a valid signature.
+-- normal for trusted software (games, backup agents, browsers), so it counts
+-- only for a binary whose signature does not vouch for it (present is not
+-- valid: docs/siem.md).
 WHERE x.pool_port = 1
-   OR NOT EXISTS (SELECT 1 FROM process_signature_check AS sc WHERE sc.pid = s.pid AND sc.signed = 1);
+   OR s.pid NOT IN (0 /*@vouched_pids from=sustained*/);

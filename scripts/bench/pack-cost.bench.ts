@@ -98,7 +98,8 @@ const snapshots: SnapshotTable[] = [
   snapshot('system_info', [{ hostname: 'DESKTOP-1' }]),
   // osqueryd's worker under its watcher, as osquery_info reports them (the pack spares the watcher's other children).
   snapshot('osquery_info', [{ pid: 2410, watcher: 2400, version: '5.23.1', build_platform: 'windows', extensions: 'active', start_time: NOW - 86400 }]),
-  snapshot('services', []),
+  // Schedule's host, so the Task Scheduler lookup (services.pid) is part of what is measured.
+  snapshot('services', [{ name: 'Schedule', pid: procs[1].pid, status: 'RUNNING', path: 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p' }]),
 ];
 
 const src = await loadPackSources(join(process.cwd(), 'packs'));

@@ -141,6 +141,22 @@ export const HOSTS: readonly HostSpec[] = [
   host('teams', 'benign', 'New Teams from WindowsApps with a persistent external connection at 25 %', [
     { pid: 7200, ppid: 3000, name: 'ms-teams.exe', path: 'C:\\Program Files\\WindowsApps\\MSTeams_24335.206.3315.1257_x64__8wekyb3d8bbwe\\ms-teams.exe', cmdline: '"C:\\Program Files\\WindowsApps\\MSTeams_24335.206.3315.1257_x64__8wekyb3d8bbwe\\ms-teams.exe"', user: 'alice', cpu: 25, sockets: [{ remote: '52.112.238.10', port: 443 }], binary: signedBy('Microsoft Corporation', 'ms-teams.exe') },
   ]),
+  // Siblings: vendor components in their own folders (per-user and ProgramData), signed and busy.
+  host('office-c2r', 'benign', 'Office Click-to-Run updating at 35 % under services.exe, long-lived connection to the CDN', [
+    { pid: 7300, ppid: 700, name: 'OfficeClickToRun.exe', path: 'C:\\Program Files\\Common Files\\microsoft shared\\ClickToRun\\OfficeClickToRun.exe', cmdline: '"C:\\Program Files\\Common Files\\microsoft shared\\ClickToRun\\OfficeClickToRun.exe" /service', cpu: 35, sockets: [{ remote: '23.32.5.190', port: 443 }], binary: signedBy('Microsoft Corporation', 'OfficeClickToRun.exe') },
+  ]),
+  host('edge-update-per-user', 'benign', 'A per-user Edge updater under AppData started by its per-user task at 30 %', [
+    { pid: 7400, ppid: 1100, name: 'MicrosoftEdgeUpdate.exe', path: 'C:\\Users\\alice\\AppData\\Local\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe', cmdline: '"C:\\Users\\alice\\AppData\\Local\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe" /ua /installsource scheduler', user: 'alice', cpu: 30, start: 0, sockets: [{ remote: '13.107.4.50', port: 443 }], binary: signedBy('Microsoft Corporation', 'MicrosoftEdgeUpdate.exe') },
+  ], { tasks: [{ name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-3623811015-3361044348-30300820-1013UA', path: '\\MicrosoftEdgeUpdateTaskUserS-1-5-21-3623811015-3361044348-30300820-1013UA', action: 'C:\\Users\\alice\\AppData\\Local\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe /ua /installsource scheduler' }] }),
+  host('mouso-shared-netsvcs', 'benign', 'The update orchestrator worker under a shared netsvcs svchost (UsoSvc shares it with Schedule) at 40 %', [
+    { pid: 7500, ppid: 1100, name: 'MoUsoCoreWorker.exe', path: `${SYS32}\\MoUsoCoreWorker.exe`, cmdline: 'C:\\Windows\\System32\\mousocoreworker.exe -Embedding', cpu: 40, start: 0, sockets: [{ remote: '20.42.65.85', port: 443 }], binary: signedBy(MS, 'MoUsoCoreWorker.exe') },
+  ], { sharedSchedule: true }),
+  host('defender-task-scan', 'benign', "Defender's scheduled scan: MpCmdRun.exe from the platform folder started by the Task Scheduler at 50 %", [
+    { pid: 7600, ppid: 1100, name: 'MpCmdRun.exe', path: 'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MpCmdRun.exe', cmdline: '"C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MpCmdRun.exe" Scan -ScheduleJob -ScanTrigger 55 -IdleScheduledJob', cpu: 50, start: 0, binary: signedBy('Microsoft Windows Publisher', 'MpCmdRun.exe') },
+  ]),
+  host('teams-classic', 'benign', 'Classic Teams from the user AppData on a meeting at 30 % with a long-lived connection', [
+    { pid: 7700, ppid: 3000, name: 'Teams.exe', path: 'C:\\Users\\alice\\AppData\\Local\\Microsoft\\Teams\\current\\Teams.exe', cmdline: '"C:\\Users\\alice\\AppData\\Local\\Microsoft\\Teams\\current\\Teams.exe" --type=renderer', user: 'alice', cpu: 30, sockets: [{ remote: '52.114.128.7', port: 443 }], binary: signedBy('Microsoft Corporation', 'Teams.exe') },
+  ]),
   // ---- attacks ----
   host('appdata-schtask', 'attack', 'Renamed xmrig in AppData\\Roaming started by the Task Scheduler', [
     { pid: 8000, ppid: 1100, name: 'svcupd.exe', path: 'C:\\Users\\bob\\AppData\\Roaming\\svcupd\\svcupd.exe', cmdline: 'C:\\Users\\bob\\AppData\\Roaming\\svcupd\\svcupd.exe -c config.json', user: 'bob', cpu: 95, start: 0, sockets: [POOL], binary: unsigned('xmrig.exe'), expect: ['SUSTAINED_CPU', 'LAUNCH_SCHEDULED_TASK', 'RENAMED', 'UNSIGNED_BINARY', 'POOL_CONNECTION', 'USER_WRITABLE_PATH'] },
@@ -154,8 +170,10 @@ export const HOSTS: readonly HostSpec[] = [
   host('spoofed-program-files', 'attack', 'A miner in "C:\\Program Files \\" (trailing space) run by taskhostw', [
     { pid: 8300, ppid: 3120, name: 'msedge.exe', path: 'C:\\Program Files \\Microsoft\\Edge\\msedge.exe', cmdline: '"C:\\Program Files \\Microsoft\\Edge\\msedge.exe"', cpu: 92, start: 0, sockets: [POOL], binary: unsigned('msedge.exe'), expect: ['SUSTAINED_CPU', 'LAUNCH_SCHEDULED_TASK', 'SPOOFED_FOLDER', 'UNSIGNED_BINARY', 'POOL_CONNECTION'] },
   ]),
+  // osquery's authenticode reports an altered signed file as 'untrusted' (WinVerifyTrust's
+  // TRUST_E_BAD_DIGEST falls to its default case), so replay can say no more than that.
   host('tampered-shared-netsvcs', 'attack', 'A patched Chrome helper (tampered signature) started by Schedule in a shared netsvcs svchost', [
-    { pid: 8400, ppid: 1100, name: 'chrome_proxy.exe', path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome_proxy.exe', cmdline: '"C:\\Program Files\\Google\\Chrome\\Application\\chrome_proxy.exe"', cpu: 96, start: 0, sockets: [{ remote: '51.15.65.182', port: 14444 }], binary: { original: 'chrome_proxy.exe', signature: 'invalid', signer: 'Google LLC' }, expect: ['SUSTAINED_CPU', 'LAUNCH_SCHEDULED_TASK', 'SIGNATURE_TAMPERED', 'POOL_CONNECTION'] },
+    { pid: 8400, ppid: 1100, name: 'chrome_proxy.exe', path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome_proxy.exe', cmdline: '"C:\\Program Files\\Google\\Chrome\\Application\\chrome_proxy.exe"', cpu: 96, start: 0, sockets: [{ remote: '51.15.65.182', port: 14444 }], binary: { original: 'chrome_proxy.exe', signature: 'untrusted', signer: 'Google LLC' }, expect: ['SUSTAINED_CPU', 'LAUNCH_SCHEDULED_TASK', 'SIGNATURE_UNTRUSTED', 'POOL_CONNECTION'] },
   ], { sharedSchedule: true }),
   host('vendor-name-temp', 'attack', 'A miner named GoogleUpdate.exe in AppData\\Local\\Temp started by PowerShell, IPv6 pool peer', [
     { pid: 8500, ppid: 8490, name: 'GoogleUpdate.exe', path: 'C:\\Users\\carol\\AppData\\Local\\Temp\\GoogleUpdate.exe', cmdline: 'C:\\Users\\carol\\AppData\\Local\\Temp\\GoogleUpdate.exe', user: 'carol', cpu: 94, start: 0, sockets: [{ remote: '2a01:4f8:c17:1234::2', port: 3333, family: 23 }], binary: unsigned('GoogleUpdate.exe'), expect: ['SUSTAINED_CPU', 'LAUNCH_POWERSHELL', 'VENDOR_NAME_MISPLACED', 'UNSIGNED_BINARY', 'POOL_CONNECTION', 'USER_WRITABLE_PATH'] },
@@ -193,5 +211,19 @@ export const HOSTS: readonly HostSpec[] = [
   ]),
   host('downloads-donate', 'attack', 'xmrig with --donate-level from Downloads, started from the desktop', [
     { pid: 9500, ppid: 3000, name: 'xmrig.exe', path: 'C:\\Users\\alice\\Downloads\\xmrig-6.22.2\\xmrig.exe', cmdline: 'xmrig.exe --donate-level 1 -o pool.supportxmr.com:3333', user: 'alice', cpu: 98, start: 0, sockets: [POOL], binary: unsigned('xmrig.exe'), expect: ['SUSTAINED_CPU', 'UNSIGNED_BINARY', 'POOL_CONNECTION', 'MINER_CMDLINE', 'USER_WRITABLE_PATH'] },
+  ]),
+  // Siblings: a signed vendor binary out of its folder (DLL side-loading), a signed script host,
+  // an unsigned vendor name in ProgramData, a signature Windows does not trust.
+  host('signed-sideload', 'attack', "Google's signed GoogleUpdate.exe copied to C:\\Users\\Public with a miner DLL beside it, run by a task", [
+    { pid: 9600, ppid: 3120, name: 'GoogleUpdate.exe', path: 'C:\\Users\\Public\\Libraries\\GoogleUpdate.exe', cmdline: 'C:\\Users\\Public\\Libraries\\GoogleUpdate.exe /c', cpu: 92, start: 0, sockets: [POOL], binary: signedBy('Google LLC', 'GoogleUpdate.exe'), expect: ['SUSTAINED_CPU', 'LAUNCH_SCHEDULED_TASK', 'VENDOR_NAME_MISPLACED', 'POOL_CONNECTION', 'USER_WRITABLE_PATH'] },
+  ]),
+  host('powershell-fileless-task', 'attack', 'A fileless PowerShell miner run by Schedule in a shared netsvcs svchost, holding a 443 connection', [
+    { pid: 9700, ppid: 1100, name: 'powershell.exe', path: `${SYS32}\\WindowsPowerShell\\v1.0\\powershell.exe`, cmdline: 'powershell.exe -NoP -W Hidden -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA', cpu: 85, start: 0, sockets: [{ remote: '198.51.100.44', port: 443 }], binary: signedBy(MS, 'PowerShell.EXE'), expect: ['SUSTAINED_CPU', 'LAUNCH_SCHEDULED_TASK', 'EXTERNAL_PERSISTENT'] },
+  ], { sharedSchedule: true }),
+  host('edge-update-programdata', 'attack', 'An unsigned MicrosoftEdgeUpdate.exe under ProgramData started through WMI', [
+    { pid: 9800, ppid: 2100, name: 'MicrosoftEdgeUpdate.exe', path: 'C:\\ProgramData\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe', cmdline: 'C:\\ProgramData\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe /svc', cpu: 88, start: 0, sockets: [{ remote: '203.0.113.90', port: 443 }], binary: unsigned('MicrosoftEdgeUpdate.exe'), expect: ['SUSTAINED_CPU', 'LAUNCH_WMI', 'VENDOR_NAME_MISPLACED', 'UNSIGNED_BINARY', 'EXTERNAL_PERSISTENT', 'USER_WRITABLE_PATH'] },
+  ]),
+  host('self-signed-appdata', 'attack', 'A miner signed with a self-made certificate (Windows: untrusted) under AppData\\Local\\Programs', [
+    { pid: 9900, ppid: 3000, name: 'nodehelper.exe', path: 'C:\\Users\\alice\\AppData\\Local\\Programs\\NodeHelper\\nodehelper.exe', cmdline: 'nodehelper.exe', user: 'alice', cpu: 90, start: 0, sockets: [{ remote: '45.9.20.1', port: 3333 }], binary: { original: 'nodehelper.exe', signature: 'untrusted', signer: 'NodeHelper Software' }, expect: ['SUSTAINED_CPU', 'SIGNATURE_UNTRUSTED', 'POOL_CONNECTION', 'USER_WRITABLE_PATH'] },
   ]),
 ];

@@ -109,3 +109,28 @@ export function launchVector(ancestors: readonly AncestorIdentity[]): LaunchVect
   });
   return LAUNCH_VECTOR_PRECEDENCE[best] ?? 'other';
 }
+
+/**
+ * The Task Scheduler's service name. osquery's `services` table gives each
+ * running service's host pid (osquery/tables/system/windows/services.cpp:
+ * pid = SERVICE_STATUS_PROCESS.dwProcessId from EnumServicesStatusEx), which
+ * names Schedule's svchost even when it shares `svchost.exe -k netsvcs` with
+ * other services and its command line has no `-s Schedule`.
+ */
+export const SCHEDULE_SERVICE = 'Schedule';
+
+/** The ancestry text (process_cpu_sustained.ancestry) fragment naming an svchost ancestor with this pid. */
+export function svchostAncestor(pid: number): string {
+  return ` <- svchost.exe(${pid})`;
+}
+
+/**
+ * The launch vector once the Schedule service's host pid is known: an
+ * ancestor svchost.exe with that pid is the Task Scheduler, and
+ * scheduled_task outranks every other vector (LAUNCH_VECTOR_PRECEDENCE).
+ * `ancestry` is process_cpu_sustained.ancestry (the process first).
+ */
+export function withScheduleHost(vector: LaunchVector, ancestry: string, schedulePid: number | null): LaunchVector {
+  if (schedulePid === null || schedulePid <= 0) return vector;
+  return ancestry.replace(/[A-Z]/g, (c) => c.toLowerCase()).includes(svchostAncestor(schedulePid)) ? 'scheduled_task' : vector;
+}

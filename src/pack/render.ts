@@ -11,9 +11,12 @@ import { IPV4_INTERNAL, IPV6_INTERNAL, MINING_POOL_PORTS } from '../intel/networ
 import { AUTHENTICODE_NOT_VALIDLY_SIGNED } from './conformance/osquery.js';
 import { CPU_BAND_BELOW, CPU_BANDS } from '../intel/cpu-bands.js';
 import { ENV_FOLDERS, SPOOFED_FOLDER_GLOBS, SYSTEM_FOLDERS, USER_WRITABLE_FOLDERS } from '../intel/folders.js';
-import { AN1489_VECTORS, LAUNCH_RULES, LAUNCH_VECTOR_PRECEDENCE, LAUNCH_VECTORS } from '../intel/launch-vectors.js';
+import { AN1489_VECTORS, LAUNCH_RULES, LAUNCH_VECTOR_PRECEDENCE, LAUNCH_VECTORS, SCHEDULE_SERVICE } from '../intel/launch-vectors.js';
 import { LOCATION_CATALOG } from '../intel/locations.js';
 import { MINER_CMDLINE_EXCLUDE, MINER_FAMILIES, type MinerFamily } from '../intel/miner-catalog.js';
+import { VENDOR_COMPONENTS, VENDOR_TASKS } from '../intel/vendor-components.js';
+import { CODE_HOSTS } from '../intel/code-hosts.js';
+import { RENAME_EXCEPTIONS } from '../intel/rename-exceptions.js';
 
 /** An SQL string literal; the only quoting SQLite needs is doubling `'`. */
 export function sqlString(s: string): string {
@@ -207,9 +210,10 @@ export function renderCpuBand(expr: string): string {
  * lineage. Names compare case-insensitively; a cmdline rule compares with
  * runs of spaces and tabs collapsed as launchVector() does.
  */
-export function renderLaunchVector(pid: string, name: string, cmdline: string): string {
+export function renderLaunchVector(pid: string, name: string, cmdline: string, services = false): string {
   const collapsed = `replace(replace(replace(replace(lower(coalesce(${cmdline}, '')), char(9), ' '), '    ', ' '), '  ', ' '), '  ', ' ')`;
-  const whens: string[] = [];
+  // services=1: the parent hosting the Schedule service (shared svchost included) is the Task Scheduler.
+  const whens: string[] = services ? [`WHEN ${pid} IN ${schedulePids()} THEN 'scheduled_task'`] : [];
   for (const vector of LAUNCH_VECTOR_PRECEDENCE) {
     for (const r of LAUNCH_RULES.filter((x) => x.vector === vector)) {
       const parts = [`lower(${name}) IN (${r.names.map((n) => sqlString(n.toLowerCase())).join(', ')})`];
@@ -326,6 +330,83 @@ export function renderLocationUnexpected(name: string, path: string): string {
 }
 
 /**
+ * The pid of the process hosting the Task Scheduler service, from osquery's
+ * `services` table (src/intel/launch-vectors.ts SCHEDULE_SERVICE). The
+ * subquery names no outer column, so SQLite runs it (and osquery generates
+ * `services`) once per query, not once per row.
+ */
+function schedulePids(): string {
+  return `(SELECT sv_x.pid FROM services AS sv_x WHERE sv_x.name = ${sqlString(SCHEDULE_SERVICE)} AND sv_x.pid > 0)`;
+}
+
+/**
+ * The launch vector of a process_cpu_sustained row with the Schedule host
+ * recognised in its remembered ancestry: withScheduleHost() of
+ * src/intel/launch-vectors.ts as SQL (the searched text comes from an
+ * uncorrelated subquery, computed once).
+ */
+export function renderScheduleHostVector(vector: string, ancestry: string): string {
+  const needle = `(SELECT ' <- svchost.exe(' || sv_x.pid || ')' FROM services AS sv_x WHERE sv_x.name = ${sqlString(SCHEDULE_SERVICE)} AND sv_x.pid > 0 LIMIT 1)`;
+  return `(CASE WHEN instr(lower(coalesce(${ancestry}, '')), coalesce(${needle}, char(1))) > 0 THEN 'scheduled_task' ELSE ${vector} END)`;
+}
+
+/** vendorNameMisplaced() of src/intel/vendor-components.ts: 1, 0, or 0 for an uncatalogued name. */
+export function renderVendorMisplaced(path: string): string {
+  const p = `lower(${path})`;
+  const whens = VENDOR_COMPONENTS.map((v) => `WHEN ${p} GLOB ${sqlGlob(`*\\${v.name}`)} THEN NOT ${anyGlob(path, v.paths)}`);
+  return `(CASE ${whens.join(' ')} ELSE 0 END)`;
+}
+
+/** isVendorTask() of src/intel/vendor-components.ts. */
+export function renderVendorTask(name: string, action: string): string {
+  const entries = VENDOR_TASKS.map((t) => `(lower(${name}) GLOB ${sqlGlob(t.name)} AND lower(${action}) GLOB ${sqlGlob(t.action)})`);
+  return `(instr(${action}, ',') = 0 AND (${entries.join(' OR ')}))`;
+}
+
+/** sameProgram() of src/intel/rename-exceptions.ts (on-disk name, OriginalFilename). */
+export function renderSameProgram(name: string, original: string): string {
+  const n = `lower(${name})`;
+  const raw = `lower(trim(${original}))`;
+  const o = `(CASE WHEN ${raw} GLOB '*.mui' THEN substr(${raw}, 1, length(${raw}) - 4) ELSE ${raw} END)`;
+  const exceptions = RENAME_EXCEPTIONS.map((e) => `(${e.onDisk === '*' ? '1' : `${n} = ${sqlString(e.onDisk.toLowerCase())}`} AND ${o} = ${sqlString(e.original.toLowerCase())})`);
+  const apphost = `(${o} GLOB '*.dll' AND ${n} GLOB '*.exe' AND substr(${o}, 1, length(${o}) - 4) = substr(${n}, 1, length(${n}) - 4))`;
+  return `(${o} = ${n} OR ${apphost} OR ${exceptions.join(' OR ')})`;
+}
+
+/** isCodeHost() of src/intel/code-hosts.ts. */
+export function renderCodeHost(path: string): string {
+  return `(${CODE_HOSTS.map((n) => `lower(${path}) GLOB ${sqlGlob(`*\\${n}`)}`).join(' OR ')})`;
+}
+
+/**
+ * A binary whose signature vouches for it (docs/siem.md "What lowers a
+ * score"): Windows trusts its signature (authenticode result 'trusted',
+ * catalog signatures included) or our reader chained it to the configured
+ * trust bundle; our reader did not find it tampered; it is not renamed, not a
+ * system or vendor name out of place, and not a host of others' code. A
+ * signature that is merely present, or only cryptographically 'valid', is
+ * not enough.
+ */
+function renderVouched(a: { status: string; result: string; renamed: string; verdict: string; path: string; misplaced?: string }): string {
+  return `((${a.result} = 'trusted' OR ${a.status} = 'trusted') AND coalesce(${a.status}, '') NOT IN ('tampered', 'invalid')`
+    + ` AND coalesce(${a.renamed}, 0) = 0 AND coalesce(${a.verdict}, '') NOT IN ('masquerade', 'renamed')`
+    + ` AND NOT ${a.misplaced ?? renderVendorMisplaced(a.path)} AND NOT ${renderCodeHost(a.path)})`;
+}
+
+/**
+ * The pids of `from` (a CTE with pid and path) whose signature vouches for
+ * them, as the body of an IN list (`pid NOT IN (0 <marker vouched_pids from=x>)`).
+ * The subquery is uncorrelated, so SQLite runs it once; process_signature_check
+ * is read whole, once (a join on pid could ask the table again per row), and
+ * authenticode only for the paths of `from`.
+ */
+export function renderVouchedPids(from: string): string {
+  return `WITH vp_k AS MATERIALIZED (SELECT pid, verdict, renamed, signature_status FROM process_signature_check)`
+    + ` SELECT vp_k.pid FROM ${from} AS vp_v JOIN vp_k ON vp_k.pid = vp_v.pid LEFT JOIN authenticode AS vp_a ON vp_a.path = vp_v.path`
+    + ` WHERE ${renderVouched({ status: 'vp_k.signature_status', result: 'vp_a.result', renamed: 'vp_k.renamed', verdict: 'vp_k.verdict', path: 'vp_v.path' })}`;
+}
+
+/**
  * Whether pid is an extension osqueryd itself launched from its autoload list:
  * osquery's WatcherRunner (osquery/core/watcher.cpp createExtension) starts
  * each one as its own child after checking the binary's permissions are safe
@@ -389,7 +470,21 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
       case 'cpu_band':
         return renderCpuBand(need('expr'));
       case 'launch_vector':
-        return renderLaunchVector(need('pid'), need('name'), need('cmdline'));
+        return renderLaunchVector(need('pid'), need('name'), need('cmdline'), args.services === '1');
+      case 'schedule_host_vector':
+        return renderScheduleHostVector(need('vector'), need('ancestry'));
+      case 'vendor_misplaced':
+        return renderVendorMisplaced(need('expr'));
+      case 'vendor_task':
+        return renderVendorTask(need('name'), need('action'));
+      case 'same_program':
+        return renderSameProgram(need('name'), need('original'));
+      case 'code_host':
+        return renderCodeHost(need('expr'));
+      case 'vouched_pids':
+        return renderVouchedPids(need('from'));
+      case 'vouched':
+        return renderVouched({ status: need('status'), result: need('result'), renamed: need('renamed'), verdict: need('verdict'), path: need('path'), misplaced: args.misplaced });
       case 'system_path':
         return anyGlob(need('expr'), SYSTEM_FOLDERS);
       case 'internal_address':

@@ -134,11 +134,15 @@ async function signatureTable(h: HostReplay, judge: JudgeBinary): Promise<Snapsh
     if (j === undefined) {
       const f = files.get(p.path);
       const a = auth.get(p.path);
+      const size = Number(f?.size);
       j = judge({
         path: p.path,
+        fileRow: f !== undefined,
         originalFilename: f ? (f.original_filename ?? '') : null,
-        authenticode: a?.result ?? null,
+        size: Number.isSafeInteger(size) && size >= 0 && f?.size !== '' ? size : null,
+        authenticode: a?.result || null,
         signerSubject: a?.subject_name || null,
+        signerIssuer: a?.issuer_name || null,
         sha256: hashes.get(p.path)?.sha256 || null,
         cmdlines: cmdlines.get(p.path) ?? [],
       });

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { judgeLocation, LOCATION_CATALOG, type PathFlag } from '../intel/locations.js';
 import { scanCommandLine } from '../intel/miner.js';
-import { isRenameException } from './rename-exceptions.js';
+import { vendorNameMisplaced } from '../intel/vendor-components.js';
+import { sameProgram } from '../intel/rename-exceptions.js';
 
 export const VERDICTS = ['masquerade', 'renamed', 'suspicious', 'ok', 'unknown'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -29,6 +30,7 @@ export const REASON_CODES = [
   'renamed',
   'renamed_system_name',
   'unexpected_location',
+  'vendor_name_misplaced',
   'path_trailing_dot_space',
   'path_short_name',
   'path_unresolved',
@@ -65,6 +67,8 @@ export const FileFactsSchema = z.object({
   version: z.record(z.string().max(256), text).nullable(),
   /** Primary signature first, then the others (nested included). */
   signatures: z.array(SignatureFactSchema).max(64),
+  /** True when nobody could say whether the file is signed (osquery's authenticode gave no row): `signatures` is then empty and means nothing. */
+  signaturesUnknown: z.boolean().optional(),
   minerStrings: z.array(z.string().max(256)).max(256),
   /** What reading the file said: not_on_disk, unreadable, too_large, not_pe, pe_damaged, ... */
   reasons: z.array(z.enum(REASON_CODES)).max(64),
@@ -108,7 +112,8 @@ export interface Judgement {
   readonly renamed: boolean | null;
   readonly expectedLocation: boolean | null;
   readonly expectedPaths: readonly string[];
-  readonly signed: boolean;
+  /** Whether a signature is present (not whether it is valid); null when unknown. */
+  readonly signed: boolean | null;
   readonly signatureStatus: SignatureFact['status'] | null;
   readonly primarySignature: SignatureFact | null;
   readonly minerIndicators: readonly string[];
@@ -154,6 +159,7 @@ const SUSPICIOUS: readonly ReasonCode[] = [
   'miner_pool',
   'path_trailing_dot_space',
   'path_short_name',
+  'vendor_name_misplaced',
 ];
 
 function field(v: Readonly<Record<string, string>> | null, k: string): string | null {
@@ -200,6 +206,7 @@ export function judgeBinary(facts: BinaryFacts): Judgement {
     expectedLocation = loc.expected;
     expectedPaths = loc.expectedDirs;
     if (loc.expected === false) reasons.add('unexpected_location');
+    if (vendorNameMisplaced(judged) === true) reasons.add('vendor_name_misplaced');
     for (const f of loc.normalized.flags) {
       const r = PATH_FLAG_REASONS[f];
       if (r) reasons.add(r);
@@ -211,8 +218,7 @@ export function judgeBinary(facts: BinaryFacts): Judgement {
   if (file.pe) {
     renamed = false;
     if (originalFilename !== null) {
-      const original = originalFilename.replace(/\.mui$/i, '');
-      if (original.toLowerCase() !== name.toLowerCase() && !isRenameException(name, original)) {
+      if (!sameProgram(name, originalFilename)) {
         renamed = true;
         reasons.add(catalogued ? 'renamed_system_name' : 'renamed');
       }
@@ -220,8 +226,9 @@ export function judgeBinary(facts: BinaryFacts): Judgement {
   }
 
   const primary = file.signatures[0] ?? null;
-  const signed = file.signatures.length > 0;
-  if (file.pe && !signed) reasons.add('unsigned');
+  const unknownSig = file.signaturesUnknown === true;
+  const signed = unknownSig ? null : file.signatures.length > 0;
+  if (file.pe && signed === false) reasons.add('unsigned');
   if (primary) {
     const r = STATUS_REASONS[primary.status];
     if (r) reasons.add(r);
@@ -265,7 +272,7 @@ export function judgeBinary(facts: BinaryFacts): Judgement {
     expectedLocation,
     expectedPaths,
     signed,
-    signatureStatus: file.pe ? (primary ? primary.status : 'missing') : null,
+    signatureStatus: file.pe && !unknownSig ? (primary ? primary.status : 'missing') : null,
     primarySignature: primary,
     minerIndicators: [...miner].sort(),
     verdict,

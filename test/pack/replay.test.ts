@@ -89,7 +89,7 @@ async function replay(ticks: number) {
       table('authenticode', last.processes.map((p) => ({ path: p.path, result: p.pid === 4400 ? 'missing' : 'trusted', subject_name: 'Vendor' }))),
       table('time', [{ unix_time: Math.floor(now.getTime() / 1000) }]),
       table('system_info', [{ hostname: 'DESKTOP-7Q2' }]),
-      table('scheduled_tasks', []), table('hash', []), table('osquery_info', []),
+      table('scheduled_tasks', []), table('hash', []), table('osquery_info', []), table('services', []),
       signatures,
     ],
   });
@@ -114,7 +114,7 @@ test('replayed samples: remembered PowerShell lineage, pool connection, local an
     const net = await run('sustained_cpu_external_connections');
     assert.equal(net.map((r) => [r.pid, r.remote_address, r.remote_port, r.reasons]), [['4400', '45.9.20.1', '3333', 'SUSTAINED_CPU,EXTERNAL_PERSISTENT,POOL_PORT']]);
     const composite = await run('composite_finding');
-    assert.equal(composite.map((r) => [r.pid, r.severity, r.reasons]), [['4400', 'high', 'SUSTAINED_CPU,LAUNCH_POWERSHELL,POOL_CONNECTION,USER_WRITABLE_PATH']]);
+    assert.equal(composite.map((r) => [r.pid, r.severity, r.reasons]), [['4400', 'high', 'SUSTAINED_CPU,LAUNCH_POWERSHELL,UNSIGNED_BINARY,POOL_CONNECTION,USER_WRITABLE_PATH']]);
   } finally {
     host.close();
   }

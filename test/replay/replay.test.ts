@@ -6,7 +6,7 @@
 // decorations) and plugins/logger/filesystem_logger.cpp (one event per line).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,16 +169,12 @@ test('CPU count comes from the log (system_info), and time from unixTime', async
   assert.ok(sustained);
 });
 
-// ---- the corpus' precision acceptance, as a ratchet ----
+// ---- the corpus' precision acceptance ----
 // Acceptance (issue "Precision"): benign hosts give zero rows from every
 // detection query (telemetry readiness excepted), every attack process
 // carries every required reason, the extension's own binary is never a
-// finding. The pack's precision fixes have not landed yet; OPEN lists each
-// gap still observed, so this test fails both on a new gap and when a listed
-// gap is fixed (remove it then): the list can only shrink.
-const OPEN = new Set<string>(JSON.parse(readFileSync(join(process.cwd(), 'test', 'replay', 'open-gaps.json'), 'utf8')) as string[]);
-
-test('corpus: precision gaps are exactly the listed open ones', async () => {
+// finding. Any gap fails, listed by host and query.
+test('corpus: no benign row, every required reason on every attack, the extension never flagged', async () => {
   const fleet = await all([join(dir, 'corpus', 'fleet.results.log')]);
   const gaps: string[] = [];
   for (const r of fleet) {
@@ -198,9 +194,7 @@ test('corpus: precision gaps are exactly the listed open ones', async () => {
       for (const want of p.expect) if (!have.has(want)) gaps.push(`${r.host} pid ${p.pid} lacks ${want}`);
     }
   }
-  const unique = [...new Set(gaps)].sort();
-  if (process.env.AN1489_PRINT_GAPS) console.log(JSON.stringify(unique, null, 1));
-  assert.equal(unique, [...OPEN].sort());
+  assert.equal([...new Set(gaps)].sort(), []);
 });
 
 test.run();

@@ -23,3 +23,17 @@ export function isRenameException(onDisk: string, original: string, list: readon
   const b = original.toLowerCase();
   return list.some((e) => (e.onDisk === '*' || e.onDisk.toLowerCase() === a) && e.original.toLowerCase() === b);
 }
+
+const stem = (n: string) => n.replace(/\.[^.]*$/, '').toLowerCase();
+
+/**
+ * Whether OriginalFilename names the same program as the on-disk file: equal
+ * names, a .mui resource build, a catalogued exception, or a .NET apphost (the
+ * native launcher `<name>.exe` carries the managed `<name>.dll`'s resource).
+ */
+export function sameProgram(onDisk: string, original: string): boolean {
+  const o = original.replace(/\.mui$/i, '');
+  if (o.toLowerCase() === onDisk.toLowerCase()) return true;
+  if (/\.dll$/i.test(o) && /\.exe$/i.test(onDisk) && stem(o) === stem(onDisk)) return true;
+  return isRenameException(onDisk, o);
+}

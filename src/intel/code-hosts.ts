@@ -1,0 +1,41 @@
+// Programs whose CPU is someone else's code: script interpreters, DLL and
+// assembly loaders, service and task hosts. Their signature says who wrote the
+// host, not who wrote what burns the CPU (a PowerShell miner, a miner DLL in
+// rundll32 or a service DLL in svchost), so a trusted signature never vouches
+// for them (docs/siem.md, "What lowers a score"). Lower-case file names; the
+// pack's SQL is rendered from this list (render.ts, marker @code_host).
+export const CODE_HOSTS: readonly string[] = [
+  'powershell.exe',
+  'powershell_ise.exe',
+  'pwsh.exe',
+  'cmd.exe',
+  'wscript.exe',
+  'cscript.exe',
+  'mshta.exe',
+  'rundll32.exe',
+  'regsvr32.exe',
+  'svchost.exe',
+  'dllhost.exe',
+  'taskhostw.exe',
+  'taskhost.exe',
+  'msbuild.exe',
+  'installutil.exe',
+  'regasm.exe',
+  'regsvcs.exe',
+  'msiexec.exe',
+  'wmic.exe',
+  'python.exe',
+  'pythonw.exe',
+  'node.exe',
+  'java.exe',
+  'javaw.exe',
+  'dotnet.exe',
+  'conhost.exe',
+];
+
+/** Whether an image path ends in `\\<code host>` (ASCII case-insensitive, as SQL's lower()). */
+export function isCodeHost(path: string): boolean {
+  const p = path.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const cut = p.lastIndexOf('\\');
+  return cut >= 0 && CODE_HOSTS.includes(p.slice(cut + 1));
+}

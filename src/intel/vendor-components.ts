@@ -1,0 +1,121 @@
+// Well-known vendor components (updaters, sync clients, security agents) and
+// the folders their installers put them in, as data. Miners borrow these names
+// (GoogleUpdate.exe, OneDrive.exe, MsMpEng.exe) because an analyst skims past
+// them; the name outside its folders is the tell (T1036.005). Per-user
+// installs under AppData and ProgramData homes (Defender's platform folder)
+// are expected locations: those folders are user- or admin-writable, so the
+// signature still decides whether the file there is the vendor's.
+//
+// Paths are ASCII case-insensitive globs over the whole image path, exactly
+// SQLite's GLOB over lower() (src/intel/baseline.ts globMatches): `*` crosses
+// folders, `?` is one character. The pack's SQL is rendered from this list
+// (render.ts, markers @vendor_misplaced and @vendor_task).
+import { asciiLower, globMatches } from './baseline.js';
+
+export interface VendorComponent {
+  /** Lower-case file name. */
+  readonly name: string;
+  readonly vendor: string;
+  /** Globs of the full image path where the vendor installs it. */
+  readonly paths: readonly string[];
+}
+
+const PF = ['?:\\program files', '?:\\program files (x86)'];
+const under = (roots: readonly string[], rest: string) => roots.map((r) => `${r}\\${rest}\\*`);
+/** Per-user installs: the user's profile, any user. */
+const perUser = (rest: string) => [`?:\\users\\*\\appdata\\${rest}\\*`];
+
+const GOOGLE_UPDATE = [...under(PF, 'google\\update'), ...perUser('local\\google\\update')];
+const EDGE_UPDATE = [...under(PF, 'microsoft\\edgeupdate'), ...perUser('local\\microsoft\\edgeupdate')];
+const ONEDRIVE = [...under(PF, 'microsoft onedrive'), ...perUser('local\\microsoft\\onedrive')];
+const CLICK_TO_RUN = under(PF, 'common files\\microsoft shared\\clicktorun');
+// Defender's servicing platform (updated monthly, one folder per version) and its inbox folder.
+const DEFENDER = ['?:\\programdata\\microsoft\\windows defender\\platform\\*', ...under(PF, 'windows defender')];
+const ADOBE_ARM = under(PF, 'common files\\adobe\\arm');
+const JAVA_UPDATE = under(PF, 'common files\\java\\java update');
+
+export const VENDOR_COMPONENTS: readonly VendorComponent[] = [
+  { name: 'googleupdate.exe', vendor: 'Google', paths: GOOGLE_UPDATE },
+  { name: 'googleupdatecore.exe', vendor: 'Google', paths: GOOGLE_UPDATE },
+  { name: 'googlecrashhandler.exe', vendor: 'Google', paths: GOOGLE_UPDATE },
+  { name: 'googlecrashhandler64.exe', vendor: 'Google', paths: GOOGLE_UPDATE },
+  {
+    name: 'chrome.exe',
+    vendor: 'Google',
+    paths: [...under(PF, 'google\\chrome\\application'), ...under(PF, 'google\\chrome beta\\application'), ...perUser('local\\google\\chrome\\application'), ...perUser('local\\google\\chrome beta\\application'), ...perUser('local\\google\\chrome sxs\\application')],
+  },
+  { name: 'microsoftedgeupdate.exe', vendor: 'Microsoft', paths: EDGE_UPDATE },
+  { name: 'microsoftedgeupdatecore.exe', vendor: 'Microsoft', paths: EDGE_UPDATE },
+  {
+    name: 'msedge.exe',
+    vendor: 'Microsoft',
+    paths: [...under(PF, 'microsoft\\edge\\application'), ...under(PF, 'microsoft\\edge beta\\application'), ...under(PF, 'microsoft\\edge dev\\application'), ...perUser('local\\microsoft\\edge sxs\\application')],
+  },
+  { name: 'onedrive.exe', vendor: 'Microsoft', paths: ONEDRIVE },
+  { name: 'onedrivestandaloneupdater.exe', vendor: 'Microsoft', paths: ONEDRIVE },
+  { name: 'filecoauth.exe', vendor: 'Microsoft', paths: ONEDRIVE },
+  { name: 'officeclicktorun.exe', vendor: 'Microsoft', paths: CLICK_TO_RUN },
+  { name: 'officec2rclient.exe', vendor: 'Microsoft', paths: CLICK_TO_RUN },
+  { name: 'msmpeng.exe', vendor: 'Microsoft', paths: DEFENDER },
+  { name: 'mpcmdrun.exe', vendor: 'Microsoft', paths: DEFENDER },
+  { name: 'nissrv.exe', vendor: 'Microsoft', paths: DEFENDER },
+  { name: 'mpdefendercoreservice.exe', vendor: 'Microsoft', paths: DEFENDER },
+  { name: 'ms-teams.exe', vendor: 'Microsoft', paths: ['?:\\program files\\windowsapps\\msteams_*'] },
+  { name: 'teams.exe', vendor: 'Microsoft', paths: perUser('local\\microsoft\\teams') },
+  { name: 'zoom.exe', vendor: 'Zoom', paths: [...under(PF, 'zoom\\bin'), ...perUser('roaming\\zoom\\bin')] },
+  { name: 'adobearm.exe', vendor: 'Adobe', paths: ADOBE_ARM },
+  { name: 'armsvc.exe', vendor: 'Adobe', paths: ADOBE_ARM },
+  { name: 'jusched.exe', vendor: 'Oracle', paths: JAVA_UPDATE },
+  { name: 'jucheck.exe', vendor: 'Oracle', paths: JAVA_UPDATE },
+];
+
+/**
+ * Vendors' own per-user scheduled tasks: the task name (it carries the user's
+ * SID or a version) and the exact action osquery reports (working directory
+ * first, variables unexpanded). Such a task points into the user's profile by
+ * design, so its action is not a user-writable finding; what it runs is still
+ * judged when it runs (signature, CPU, connections).
+ */
+export interface VendorTask {
+  readonly vendor: string;
+  readonly name: string;
+  readonly action: string;
+}
+
+export const VENDOR_TASKS: readonly VendorTask[] = [
+  { vendor: 'Microsoft', name: 'OneDrive Standalone Update Task-S-1-5-21-*', action: '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe' },
+  { vendor: 'Microsoft', name: 'OneDrive Reporting Task-S-1-5-21-*', action: '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe /reporting' },
+  { vendor: 'Microsoft', name: 'OneDrive Per-Machine Standalone Update Task', action: '?:\\program files\\microsoft onedrive\\onedrivestandaloneupdater.exe' },
+  {
+    vendor: 'Google',
+    name: 'GoogleUpdaterTaskUser*',
+    action: '?:\\users\\*\\appdata\\local\\google\\googleupdater\\*\\ "?:\\users\\*\\appdata\\local\\google\\googleupdater\\*\\updater.exe" --wake',
+  },
+  { vendor: 'Google', name: 'GoogleUpdateTaskUserS-1-5-21-*', action: '?:\\users\\*\\appdata\\local\\google\\update\\googleupdate.exe /c' },
+  { vendor: 'Google', name: 'GoogleUpdateTaskUserS-1-5-21-*', action: '?:\\users\\*\\appdata\\local\\google\\update\\googleupdate.exe /ua /installsource scheduler' },
+  { vendor: 'Microsoft', name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*', action: '?:\\users\\*\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /c' },
+  { vendor: 'Microsoft', name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*', action: '?:\\users\\*\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /ua /installsource scheduler' },
+];
+
+/**
+ * true when the image path ends in `\<name>` of a catalogued vendor component
+ * and lies in none of its install folders; false when it lies in one; null
+ * when no catalogued name ends the path. The name is the path's (the bytes
+ * that run), never the process name, ASCII case-insensitive like SQL's lower().
+ */
+export function vendorNameMisplaced(path: string): boolean | null {
+  const p = asciiLower(path);
+  const v = VENDOR_COMPONENTS.find((c) => p.endsWith(`\\${c.name}`));
+  if (v === undefined) return null;
+  return !v.paths.some((g) => globMatches(g, path));
+}
+
+/**
+ * Whether a scheduled task is a catalogued vendor task: its name and its whole
+ * action match one entry, and the action is a single action (osquery joins
+ * several with ',', and a second one could run anything).
+ */
+export function isVendorTask(name: string, action: string): boolean {
+  if (action.includes(',')) return false;
+  return VENDOR_TASKS.some((t) => globMatches(t.name, name) && globMatches(t.action, action));
+}

@@ -1,0 +1,166 @@
+// The vendor-component catalog, the code-host list, sameProgram() and the
+// Schedule-host launch vector are each one list in src/ rendered into the
+// pack's SQL: these tests run the rendered SQL in SQLite and compare it with
+// the TypeScript answer on every catalogued name and folder, on look-alikes
+// and on the real Windows shapes the catalog is for.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isVendorTask, VENDOR_COMPONENTS, VENDOR_TASKS, vendorNameMisplaced } from '../../src/intel/vendor-components.js';
+import { CODE_HOSTS, isCodeHost } from '../../src/intel/code-hosts.js';
+import { svchostAncestor, withScheduleHost } from '../../src/intel/launch-vectors.js';
+import { RENAME_EXCEPTIONS, sameProgram } from '../../src/intel/rename-exceptions.js';
+import { renderCodeHost, renderSameProgram, renderScheduleHostVector, renderVendorMisplaced, renderVendorTask } from '../../src/pack/render.js';
+
+const db = new Database(':memory:');
+
+/** A concrete path for a catalogue glob: drive C, `*` as a plausible segment. */
+const concrete = (glob: string, fill: string) => glob.replace(/^\?:/, 'C:').replace(/\*/g, fill);
+
+function vendorPaths(): string[] {
+  const out: string[] = [];
+  for (const v of VENDOR_COMPONENTS) {
+    const upper = v.name.replace(/^./, (c) => c.toUpperCase());
+    for (const g of v.paths) {
+      out.push(concrete(g, 'alice').replace(/\\alice$/, `\\${upper}`));
+      out.push(concrete(g, '4.18.24090.11-0').replace(/\\4\.18\.24090\.11-0$/, `\\x\\${v.name}`));
+      // Look-alikes: a trailing space, a suffix on the folder, the name one folder up.
+      out.push(concrete(g, 'alice').replace(/\\alice$/, '').replace(/\\([^\\]+)$/, '\\$1 ') + `\\${upper}`);
+      out.push(concrete(g, 'alice').replace(/\\alice$/, '').replace(/\\([^\\]+)$/, '\\$1 Advanced') + `\\${upper}`);
+    }
+    out.push(`C:\\Users\\bob\\AppData\\Local\\Temp\\${upper}`, `C:\\ProgramData\\${upper}`, `D:\\${v.name}.bak`, `C:\\Users\\Public\\x${v.name}`);
+  }
+  return out;
+}
+
+test('vendor catalog: names are unique, lower-case files; globs use only * and ?', () => {
+  const names = VENDOR_COMPONENTS.map((v) => v.name);
+  assert.is(new Set(names).size, names.length);
+  for (const v of VENDOR_COMPONENTS) {
+    assert.match(v.name, /^[a-z0-9_.-]+\.exe$/);
+    for (const g of v.paths) assert.not.match(g, /[[\]]/);
+  }
+});
+
+test('vendor misplaced: the rendered CASE agrees with vendorNameMisplaced() on every folder and look-alike', () => {
+  const sql = db.prepare(`SELECT ${renderVendorMisplaced('x.p')} AS m FROM (SELECT ? AS p) AS x`);
+  let misplaced = 0;
+  let placed = 0;
+  for (const p of [...vendorPaths(), 'C:\\Windows\\notepad.exe', '']) {
+    const want = vendorNameMisplaced(p);
+    const got = (sql.get(p) as { m: number }).m;
+    assert.is(got, want === true ? 1 : 0, p);
+    if (want === true) misplaced++;
+    if (want === false) placed++;
+  }
+  assert.ok(misplaced > 50 && placed > 50, `${misplaced} misplaced, ${placed} in place`);
+});
+
+test('vendor misplaced: real install folders are expected, miners borrowing the names are not', () => {
+  for (const p of [
+    'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MsMpEng.exe',
+    'C:\\Program Files\\Windows Defender\\MpCmdRun.exe',
+    'C:\\Users\\alice\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe',
+    'C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe',
+    'C:\\Program Files (x86)\\Google\\Update\\GoogleUpdate.exe',
+    'C:\\Users\\alice\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe',
+    'C:\\Program Files (x86)\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe',
+    'C:\\Program Files\\Common Files\\microsoft shared\\ClickToRun\\OfficeClickToRun.exe',
+    'C:\\Users\\alice\\AppData\\Roaming\\Zoom\\bin\\Zoom.exe',
+  ]) assert.is(vendorNameMisplaced(p), false, p);
+  for (const p of [
+    'C:\\ProgramData\\Microsoft\\Windows Defender Advanced\\MsMpEng.exe',
+    'C:\\Users\\carol\\AppData\\Local\\Temp\\GoogleUpdate.exe',
+    'C:\\ProgramData\\Microsoft OneDrive\\OneDriveStandaloneUpdater.exe',
+    'C:\\Program Files \\Google\\Update\\GoogleUpdate.exe',
+    'C:\\Users\\Public\\Libraries\\GoogleUpdate.exe',
+  ]) assert.is(vendorNameMisplaced(p), true, p);
+  assert.is(vendorNameMisplaced('C:\\Tools\\updater.exe'), null);
+});
+
+test('vendor tasks: the rendered test agrees with isVendorTask(); a second action or other arguments are not the vendor task', () => {
+  const sql = db.prepare(`SELECT ${renderVendorTask('t.name', 't.action')} AS v FROM (SELECT ? AS name, ? AS action) AS t`);
+  const cases: [string, string][] = [];
+  for (const t of VENDOR_TASKS) {
+    const name = concrete(t.name, '3623811015-3361044348-30300820-1013');
+    const action = concrete(t.action, 'alice').replace(/\\alice\\ "C:/, '\\131.0.6759.0\\ "C:').replace(/\\alice\\updater/, '\\131.0.6759.0\\updater');
+    cases.push([name, action], [name, `${action}, C:\\Users\\Public\\m.exe`], [name, `${action} -o pool.x:3333`], ['Other Task', action], [name, action.toUpperCase()]);
+  }
+  let yes = 0;
+  for (const [name, action] of cases) {
+    const want = isVendorTask(name, action);
+    assert.is((sql.get(name, action) as { v: number }).v, want ? 1 : 0, `${name} | ${action}`);
+    if (want) yes++;
+  }
+  assert.ok(yes >= VENDOR_TASKS.length, `${yes} vendor tasks recognised`);
+  assert.ok(isVendorTask('OneDrive Standalone Update Task-S-1-5-21-1-2-3-1013', '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe'));
+  assert.not.ok(isVendorTask('OneDrive Standalone Update Task-S-1-5-21-1-2-3-1013', '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe,C:\\m.exe'));
+  assert.not.ok(isVendorTask('SvcUpd', '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe'));
+});
+
+test('code hosts: the rendered test agrees with isCodeHost() for every entry, case and look-alike', () => {
+  const sql = db.prepare(`SELECT ${renderCodeHost('x.p')} AS h FROM (SELECT ? AS p) AS x`);
+  for (const n of CODE_HOSTS) {
+    for (const p of [`C:\\Windows\\System32\\${n}`, `C:\\Windows\\System32\\${n.toUpperCase()}`, `C:\\x\\${n}.exe`, `C:\\x\\x${n}`, n]) {
+      assert.is((sql.get(p) as { h: number }).h, isCodeHost(p) ? 1 : 0, p);
+    }
+  }
+  assert.ok(isCodeHost('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'));
+  assert.not.ok(isCodeHost('C:\\Windows\\System32\\defrag.exe'));
+});
+
+test('same program: the rendered test agrees with sameProgram() on apphosts, .mui, exceptions and renames', () => {
+  const sql = db.prepare(`SELECT ${renderSameProgram('x.n', 'x.o')} AS s FROM (SELECT ? AS n, ? AS o) AS x`);
+  const pairs: [string, string][] = [
+    ['pwsh.exe', 'pwsh.dll'], ['PWSH.EXE', 'pwsh.dll'], ['testhost.exe', 'testhost.dll'], ['svchelper.exe', 'NBMiner.dll'],
+    ['svcupd.exe', 'xmrig.exe'], ['notepad.exe', 'NOTEPAD.EXE.MUI'], ['notepad.exe', 'notepad.exe'], ['a.exe', 'a.dll.mui'],
+    ['x.dll', 'x.exe'], ['an1489.ext.exe', 'an1489.ext.exe'], ['an1489.ext.exe', 'an1489.ext.dll'], ['an1489.ext.exe', 'node.exe'],
+    ...RENAME_EXCEPTIONS.flatMap((e) => [[e.onDisk, e.original], [e.onDisk, 'other.exe'], ['other.exe', e.original]] as [string, string][]),
+  ];
+  for (const [n, o] of pairs) assert.is((sql.get(n, o) as { s: number }).s, sameProgram(n, o) ? 1 : 0, `${n} / ${o}`);
+  assert.ok(sameProgram('pwsh.exe', 'pwsh.dll'));
+  assert.not.ok(sameProgram('svchelper.exe', 'NBMiner.dll'));
+});
+
+test('Schedule host: the rendered vector agrees with withScheduleHost() on ancestries with and without the services row', () => {
+  const schema = db.prepare('CREATE TABLE IF NOT EXISTS services (name TEXT COLLATE NOCASE, pid INTEGER)');
+  schema.run();
+  const sql = db.prepare(`SELECT ${renderScheduleHostVector('s.v', 's.a')} AS v FROM (SELECT ? AS v, ? AS a) AS s`);
+  const ancestries = [
+    'miner.exe(8600) <- svchost.exe(1100) <- services.exe(700)',
+    'miner.exe(8600) <- cmd.exe(8590) <- SVCHOST.EXE(1100) <- services.exe(700)',
+    'miner.exe(8600) <- svchost.exe(11000) <- services.exe(700)',
+    'svchost.exe(1100) <- services.exe(700)',
+    'miner.exe(8600) <- explorer.exe(3000)',
+    '',
+  ];
+  for (const pid of [null, 1100, 0]) {
+    db.prepare('DELETE FROM services').run();
+    db.prepare("INSERT INTO services VALUES ('Winmgmt', 1100)").run();
+    if (pid !== null) db.prepare("INSERT INTO services VALUES ('schedule', ?)").run(pid);
+    for (const a of ancestries) {
+      for (const v of ['other', 'wmi', 'scheduled_task', 'interactive']) {
+        const want = withScheduleHost(v as 'other', a, pid);
+        assert.is((sql.get(v, a) as { v: string }).v, want, `${pid} ${a} ${v}`);
+      }
+    }
+  }
+  assert.is(withScheduleHost('service', 'm.exe(1) <- svchost.exe(1100) <- services.exe(700)', 1100), 'scheduled_task');
+  assert.is(svchostAncestor(1100), ' <- svchost.exe(1100)');
+});
+
+test('no pack query spells a vendor component by hand', () => {
+  // (System names are core_masquerade's own catalog; code hosts only ever come from @vouched.)
+  const names = VENDOR_COMPONENTS.map((v) => v.name);
+  for (const d of ['queries', 'core-only', 'policies']) {
+    const dir = join(process.cwd(), 'packs', d);
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.sql'))) {
+      const code = readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => !l.trim().startsWith('--')).join('\n').toLowerCase();
+      for (const n of names) assert.not.ok(code.includes(`'${n}'`) || code.includes(`\\${n}'`), `${f} lists ${n} by hand`);
+    }
+  }
+});
+
+test.run();
