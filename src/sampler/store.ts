@@ -1,9 +1,12 @@
-// The bounded history store: every live process's identity and remembered
-// lineage, per-process CPU sample rings for the tracked ones, and connection
-// history. Fed ProcessSamples (from any source, or recorded sequences in
-// tests); read by the tables. Knows nothing of osquery or SQL.
+// The bounded history store: ingests ProcessSamples (from any source, or
+// recorded sequences in tests) into per-process entries with CPU sample rings
+// for the tracked ones, and evicts what no longer fits (lineage.ts remembers
+// ancestors, connections.ts the endpoints). Read by the tables; knows nothing
+// of osquery or SQL.
 import { availableParallelism } from 'node:os';
-import { launchVector, type LaunchVector } from '../intel/launch-vectors.js';
+import type { LaunchVector } from '../intel/launch-vectors.js';
+import { connectionBytes, NO_CONNECTIONS, recordSockets, type Connections } from './connections.js';
+import { resolveLineage, type LineageNode, type RememberedIdentity } from './lineage.js';
 import { SampleRing, type RingColumns } from './ring.js';
 import type { ProcessRecord, ProcessSample, SocketRecord } from './source.js';
 
@@ -30,30 +33,8 @@ export interface StoreOptions {
   readonly idlePercent?: number;
 }
 
-export interface RememberedIdentity {
-  readonly pid: number;
-  readonly startTime: number;
-  readonly name: string;
-  readonly path: string;
-  readonly cmdline: string | null;
-}
-
-export interface ConnectionHistory {
-  readonly protocol: 'tcp' | 'udp';
-  localAddress: string;
-  localPort: number;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  firstWallMs: number;
-  lastWallMs: number;
-  firstMonoMs: number;
-  lastMonoMs: number;
-  samples: number;
-  state: string;
-}
-
 /** One process as the store knows it. Fields are read by tables; only the store writes them. */
-export class ProcessEntry {
+export class ProcessEntry implements LineageNode {
   ppid: number;
   name: string;
   path: string;
@@ -75,7 +56,7 @@ export class ProcessEntry {
   /** Smoothed CPU % of one core, for choosing what to evict. */
   interest = 0;
   history: SampleRing | null = null;
-  readonly connections = new Map<string, ConnectionHistory>();
+  connections: Connections = NO_CONNECTIONS;
 
   constructor(
     readonly pid: number,
@@ -95,10 +76,6 @@ export class ProcessEntry {
   get parent(): RememberedIdentity | null {
     return this.ancestors[0] ?? null;
   }
-
-  remembered(): RememberedIdentity {
-    return { pid: this.pid, startTime: this.startTime, name: this.name, path: this.path, cmdline: this.cmdline };
-  }
 }
 
 /**
@@ -109,8 +86,6 @@ export class ProcessEntry {
 export function identityKey(pid: number, startTime: number, name: string): string {
   return startTime >= 0 ? `${pid}:${startTime}` : `${pid}:-1:${name}`;
 }
-
-const MAX_ANCESTORS = 16;
 
 export class HistoryStore {
   readonly windowMs: number;
@@ -230,14 +205,14 @@ export class HistoryStore {
       e.seenTick = stamp;
       this.observe(e, r, wall, mono);
     }
-    for (const e of fresh) this.resolveLineage(e, 0);
+    for (const e of fresh) resolveLineage(e, this.live);
     for (const [pid, e] of this.live) {
       if (e.seenTick !== stamp) {
         this.markExited(e, mono);
         this.live.delete(pid);
       }
     }
-    this.ingestSockets(sample.sockets, wall, mono);
+    recordSockets(sample.sockets, this.live, wall, mono, this.maxConnectionsPerProcess);
     this.lastWallMs = wall;
     this.lastMonoMs = mono;
     this.prune(mono);
@@ -342,61 +317,6 @@ export class HistoryStore {
     return best;
   }
 
-  /**
-   * Captures the parent's identity and ancestry while the parent is alive, so
-   * that children keep it after the parent exits. A parent must not be
-   * younger than its child (guards against a reused parent pid).
-   */
-  private resolveLineage(e: ProcessEntry, depth: number): void {
-    if (e.lineageResolved || depth > MAX_ANCESTORS) return;
-    e.lineageResolved = true;
-    const p = e.ppid !== e.pid ? this.live.get(e.ppid) : undefined;
-    if (p !== undefined && !p.exited && (p.startTime < 0 || e.startTime < 0 || p.startTime <= e.startTime)) {
-      this.resolveLineage(p, depth + 1);
-      e.ancestors = [p.remembered(), ...p.ancestors].slice(0, MAX_ANCESTORS);
-    }
-    e.launchVector = launchVector(e.ancestors);
-  }
-
-  private ingestSockets(sockets: readonly SocketRecord[], wall: number, mono: number): void {
-    for (const s of sockets) {
-      // Listening sockets and sockets without a remote end are not connections.
-      if (s.state === 'LISTEN' || s.remotePort === 0 || isUnspecified(s.remoteAddress)) continue;
-      const e = this.live.get(s.pid);
-      if (e === undefined) continue;
-      const key = `${s.protocol}|${s.remoteAddress}|${s.remotePort}`;
-      let c = e.connections.get(key);
-      if (c === undefined) {
-        if (e.connections.size >= this.maxConnectionsPerProcess) {
-          let oldest: string | null = null;
-          let oldestWall = Infinity;
-          for (const [k, v] of e.connections) if (v.lastWallMs < oldestWall) [oldest, oldestWall] = [k, v.lastWallMs];
-          if (oldest !== null) e.connections.delete(oldest);
-        }
-        c = {
-          protocol: s.protocol,
-          localAddress: s.localAddress,
-          localPort: s.localPort,
-          remoteAddress: s.remoteAddress,
-          remotePort: s.remotePort,
-          firstWallMs: wall,
-          lastWallMs: wall,
-          firstMonoMs: mono,
-          lastMonoMs: mono,
-          samples: 0,
-          state: s.state,
-        };
-        e.connections.set(key, c);
-      }
-      c.localAddress = s.localAddress;
-      c.localPort = s.localPort;
-      c.lastWallMs = wall;
-      c.lastMonoMs = Math.max(c.lastMonoMs, mono);
-      c.samples++;
-      c.state = s.state;
-    }
-  }
-
   /** Forgets exited processes past their grace period. */
   private prune(mono: number): void {
     for (const [key, e] of this.entries) {
@@ -412,7 +332,7 @@ export class HistoryStore {
       bytes += 240 + str(e.name) + str(e.path) + str(e.cmdline) + str(e.user);
       for (const a of e.ancestors) bytes += 64 + str(a.name) + str(a.path) + str(a.cmdline);
       if (e.history !== null) bytes += 200 + e.history.byteLength;
-      for (const c of e.connections.values()) bytes += 200 + str(c.localAddress) + str(c.remoteAddress);
+      bytes += connectionBytes(e.connections, str);
     }
     return bytes;
   }
@@ -436,8 +356,4 @@ export class HistoryStore {
     this.entries.set(key, e);
     this.live.set(e.pid, e);
   }
-}
-
-function isUnspecified(address: string): boolean {
-  return address === '' || address === '0.0.0.0' || address === '::' || address === '*' || /^0+(:0+)*$/.test(address);
 }
