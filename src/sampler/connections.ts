@@ -81,12 +81,13 @@ export function recordSockets(
       };
       m.set(key, c);
     }
-    c.localAddress = s.localAddress;
+    // Same text, same string: a fresh copy each tick would outlive the young generation.
+    if (c.localAddress !== s.localAddress) c.localAddress = s.localAddress;
     c.localPort = s.localPort;
     c.lastWallMs = wall;
     c.lastMonoMs = Math.max(c.lastMonoMs, mono);
     c.samples++;
-    c.state = s.state;
+    if (c.state !== s.state) c.state = s.state;
   }
 }
 

@@ -46,7 +46,23 @@ export function resolveLineage(n: LineageNode, live: ReadonlyMap<number, Lineage
   const p = n.ppid !== n.pid ? live.get(n.ppid) : undefined;
   if (p !== undefined && !p.exited && (p.startTime < 0 || n.startTime < 0 || p.startTime <= n.startTime)) {
     resolveLineage(p, live, depth + 1);
-    n.ancestors = [remembered(p), ...p.ancestors].slice(0, MAX_ANCESTORS);
+    n.ancestors = chainBelow(p);
   }
   n.launchVector = launchVector(n.ancestors);
+}
+
+/** The ancestry a child of p remembers, one shared array for all of p's children while p stays the same program. */
+const childChains = new WeakMap<LineageNode, readonly RememberedIdentity[]>();
+
+function chainBelow(p: LineageNode): readonly RememberedIdentity[] {
+  const held = childChains.get(p);
+  if (held !== undefined && held[0].name === p.name && held[0].path === p.path && held[0].cmdline === p.cmdline) {
+    const tail = Math.min(p.ancestors.length, MAX_ANCESTORS - 1);
+    let same = held.length === tail + 1;
+    for (let i = 0; same && i < tail; i++) same = held[i + 1] === p.ancestors[i];
+    if (same) return held;
+  }
+  const chain = [remembered(p), ...p.ancestors].slice(0, MAX_ANCESTORS);
+  childChains.set(p, chain);
+  return chain;
 }

@@ -24,34 +24,63 @@ export interface SampleValues {
  * seven arrays and their buffers (~180 heap bytes and a malloc each): a
  * 200-host replay holds 30,000 rings.
  */
-const F64_COLUMNS = 2; // user, sys
-const U32_COLUMNS = 5; // wallSec, dt, cpu, rssKb, threads (dt and cpu through the Float32 view)
-const BYTES_PER_SAMPLE = F64_COLUMNS * 8 + U32_COLUMNS * 4;
-const USER = 0;
+const USER = 0; // Float64, NaN = null
 const SYS = 1;
-const WALL = 0;
+const WALL = 0; // 4-byte columns; dt and cpu through the Float32 view
 const DT = 1;
 const CPU = 2;
 const RSS = 3;
 const THREADS = 4;
 
-function views(slots: number): [Float64Array, Float32Array, Uint32Array] {
-  const b = new ArrayBuffer(slots * BYTES_PER_SAMPLE);
-  return [new Float64Array(b, 0, F64_COLUMNS * slots), new Float32Array(b), new Uint32Array(b)];
+/** Which columns a ring keeps: every one, or the CPU series alone (see SampleRing's `counters`). */
+const LAYOUT = {
+  full: { f64: 2, u32: 5 },
+  cpu: { f64: 0, u32: 3 },
+} as const;
+type Layout = (typeof LAYOUT)[keyof typeof LAYOUT];
+
+const NO_F64 = new Float64Array(0);
+
+function views(layout: Layout, slots: number): [Float64Array, Float32Array, Uint32Array] {
+  const b = new ArrayBuffer(slots * (layout.f64 * 8 + layout.u32 * 4));
+  return [layout.f64 === 0 ? NO_F64 : new Float64Array(b, 0, layout.f64 * slots), new Float32Array(b), new Uint32Array(b)];
 }
 
 export class SampleRing {
   private size = 0;
   private head = 0; // index of the oldest sample
   private slots: number;
-  private f64: Float64Array; // [user | sys], NaN = null
+  private readonly layout: Layout;
+  private f64: Float64Array; // [user | sys]
   private f32: Float32Array; // the same bytes as u32
   private u32: Uint32Array; // [.. 8-byte columns .. | wallSec | dt | cpu | rssKb | threads]
+  // Where the hot columns start in the 4-byte views (set on every resize).
+  private wall0 = 0;
+  private dt0 = 0;
+  private cpu0 = 0;
+  // The newest sample's counters, for the CPU-only layout (as its columns would hold them).
+  private newestUser = NaN;
+  private newestSys = NaN;
+  private newestRssKb = U32_NULL;
+  private newestThreads = U32_NULL;
 
-  constructor(readonly capacity: number, initial = 16) {
+  /**
+   * `counters` false keeps only the CPU series (time, dt, cpu: 12 bytes a
+   * sample, not 36) and the newest sample's counters: what every table but
+   * process_cpu_history reads. Replay uses it when no query reads that table.
+   */
+  constructor(readonly capacity: number, initial = 16, readonly counters = true) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
     this.slots = Math.min(capacity, initial);
-    [this.f64, this.f32, this.u32] = views(this.slots);
+    this.layout = counters ? LAYOUT.full : LAYOUT.cpu;
+    [this.f64, this.f32, this.u32] = views(this.layout, this.slots);
+    this.locate();
+  }
+
+  private locate(): void {
+    this.wall0 = this.u32At(WALL, 0);
+    this.dt0 = this.u32At(DT, 0);
+    this.cpu0 = this.u32At(CPU, 0);
   }
 
   get length(): number {
@@ -60,25 +89,27 @@ export class SampleRing {
 
   /** Bytes held by the sample buffer. */
   get byteLength(): number {
-    return this.slots * BYTES_PER_SAMPLE;
+    return this.slots * (this.layout.f64 * 8 + this.layout.u32 * 4);
   }
 
   private f64At(c: number, i: number): number {
     return c * this.slots + i;
   }
   private u32At(c: number, i: number): number {
-    return (F64_COLUMNS * 2 + c) * this.slots + i;
+    return (this.layout.f64 * 2 + c) * this.slots + i;
   }
 
   private grow(): void {
     const old = { slots: this.slots, f64: this.f64, u32: this.u32 };
     this.slots = Math.min(this.capacity, this.slots * 2);
-    [this.f64, this.f32, this.u32] = views(this.slots);
+    [this.f64, this.f32, this.u32] = views(this.layout, this.slots);
+    this.locate();
     // The ring is unwrapped (head = 0) whenever it grows, since it only grows while not yet full.
-    for (let c = 0; c < F64_COLUMNS; c++) this.f64.set(old.f64.subarray(c * old.slots, c * old.slots + this.size), c * this.slots);
-    for (let c = 0; c < U32_COLUMNS; c++) {
-      const from = (F64_COLUMNS * 2 + c) * old.slots;
-      this.u32.set(old.u32.subarray(from, from + this.size), (F64_COLUMNS * 2 + c) * this.slots);
+    const { f64, u32 } = this.layout;
+    for (let c = 0; c < f64; c++) this.f64.set(old.f64.subarray(c * old.slots, c * old.slots + this.size), c * this.slots);
+    for (let c = 0; c < u32; c++) {
+      const from = (f64 * 2 + c) * old.slots;
+      this.u32.set(old.u32.subarray(from, from + this.size), (f64 * 2 + c) * this.slots);
     }
   }
 
@@ -97,10 +128,19 @@ export class SampleRing {
     this.u32[this.u32At(WALL, i)] = Math.max(0, Math.min(U32_NULL - 1, Math.floor(v.wallSec)));
     this.f32[this.u32At(DT, i)] = v.dtSec;
     this.f32[this.u32At(CPU, i)] = v.cpuPercent ?? NaN;
-    this.f64[this.f64At(USER, i)] = v.userTimeMs ?? NaN;
-    this.f64[this.f64At(SYS, i)] = v.systemTimeMs ?? NaN;
-    this.u32[this.u32At(RSS, i)] = v.residentBytes === null ? U32_NULL : Math.min(U32_NULL - 1, Math.round(v.residentBytes / 1024));
-    this.u32[this.u32At(THREADS, i)] = v.threads === null ? U32_NULL : Math.min(U32_NULL - 1, v.threads);
+    const rssKb = v.residentBytes === null ? U32_NULL : Math.min(U32_NULL - 1, Math.round(v.residentBytes / 1024));
+    const threads = v.threads === null ? U32_NULL : Math.min(U32_NULL - 1, v.threads);
+    if (this.counters) {
+      this.f64[this.f64At(USER, i)] = v.userTimeMs ?? NaN;
+      this.f64[this.f64At(SYS, i)] = v.systemTimeMs ?? NaN;
+      this.u32[this.u32At(RSS, i)] = rssKb;
+      this.u32[this.u32At(THREADS, i)] = threads;
+    } else {
+      this.newestUser = v.userTimeMs ?? NaN;
+      this.newestSys = v.systemTimeMs ?? NaN;
+      this.newestRssKb = rssKb;
+      this.newestThreads = threads;
+    }
   }
 
   private slot(k: number): number {
@@ -108,27 +148,38 @@ export class SampleRing {
   }
 
   wallAt(k: number): number {
-    return this.u32[this.u32At(WALL, this.slot(k))];
+    return this.u32[this.wall0 + this.slot(k)];
   }
   dtAt(k: number): number {
-    return this.f32[this.u32At(DT, this.slot(k))];
+    return this.f32[this.dt0 + this.slot(k)];
   }
   /** NaN when unknown (kept as NaN so hot loops need no allocation). */
   cpuAt(k: number): number {
-    return this.f32[this.u32At(CPU, this.slot(k))];
+    return this.f32[this.cpu0 + this.slot(k)];
   }
 
+  /** Sample k (0 = oldest). Without `counters`, only the newest sample has user, system, resident and threads. */
   at(k: number): SampleValues {
     const i = this.slot(k);
     const nan = (x: number) => (Number.isNaN(x) ? null : x);
-    const rss = this.u32[this.u32At(RSS, i)];
-    const threads = this.u32[this.u32At(THREADS, i)];
+    let user = NaN;
+    let sys = NaN;
+    let rss = U32_NULL;
+    let threads = U32_NULL;
+    if (this.counters) {
+      user = this.f64[this.f64At(USER, i)];
+      sys = this.f64[this.f64At(SYS, i)];
+      rss = this.u32[this.u32At(RSS, i)];
+      threads = this.u32[this.u32At(THREADS, i)];
+    } else if (k === this.size - 1) {
+      [user, sys, rss, threads] = [this.newestUser, this.newestSys, this.newestRssKb, this.newestThreads];
+    }
     return {
       wallSec: this.u32[this.u32At(WALL, i)],
       dtSec: this.f32[this.u32At(DT, i)],
       cpuPercent: nan(this.f32[this.u32At(CPU, i)]),
-      userTimeMs: nan(this.f64[this.f64At(USER, i)]),
-      systemTimeMs: nan(this.f64[this.f64At(SYS, i)]),
+      userTimeMs: nan(user),
+      systemTimeMs: nan(sys),
       residentBytes: rss === U32_NULL ? null : rss * 1024,
       threads: threads === U32_NULL ? null : threads,
     };
@@ -149,15 +200,18 @@ export class SampleRing {
     const u32 = (c: number) => (i: number) => this.u32[this.u32At(c, i)];
     const f32 = (c: number) => (i: number) => this.f32[this.u32At(c, i)];
     const f64 = (c: number) => (i: number) => this.f64[this.f64At(c, i)];
+    // Without counter columns, the newest sample's counters and unknown before it.
+    const newest = this.slot(n - 1);
+    const counter = (full: (i: number) => number, value: number, none: number) => (this.counters ? full : (i: number) => (i === newest ? value : none));
     return {
       count: n,
       wallSec: column((k) => new Uint32Array(k), u32(WALL)),
       dt: column((k) => new Float32Array(k), f32(DT)),
       cpu: column((k) => new Float32Array(k), f32(CPU)),
-      user: column((k) => new Float64Array(k), f64(USER)),
-      sys: column((k) => new Float64Array(k), f64(SYS)),
-      rssKb: column((k) => new Uint32Array(k), u32(RSS)),
-      threads: column((k) => new Uint32Array(k), u32(THREADS)),
+      user: column((k) => new Float64Array(k), counter(f64(USER), this.newestUser, NaN)),
+      sys: column((k) => new Float64Array(k), counter(f64(SYS), this.newestSys, NaN)),
+      rssKb: column((k) => new Uint32Array(k), counter(u32(RSS), this.newestRssKb, U32_NULL)),
+      threads: column((k) => new Uint32Array(k), counter(u32(THREADS), this.newestThreads, U32_NULL)),
     };
   }
 

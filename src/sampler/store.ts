@@ -31,6 +31,13 @@ export interface StoreOptions {
   readonly maxConnectionsPerProcess?: number;
   /** Below this % of one core (smoothed) a process is "idle" for eviction. Default 1. */
   readonly idlePercent?: number;
+  /**
+   * Keep every sample's user/system time, resident size and threads (only
+   * process_cpu_history reads them), not just the newest. Default true.
+   */
+  readonly counterHistory?: boolean;
+  /** Returns a shared copy of text the store keeps (names, paths, command lines); replay shares it across hosts. */
+  readonly intern?: (text: string) => string;
 }
 
 /** One process as the store knows it. Fields are read by tables; only the store writes them. */
@@ -48,9 +55,11 @@ export class ProcessEntry implements LineageNode {
   lastSeenWallMs: number;
   exited = false;
   exitedMonoMs = 0;
-  /** Counters of the previous observation, for deltas. */
-  lastMonoMs: number | null = null;
-  lastCpuMs: number | null = null;
+  // Counters of the previous observation, for deltas; NaN = none. Kept as
+  // plain doubles: a field that also holds null boxes every new value, one
+  // allocation per process per tick that outlives the young generation.
+  private lastMono = NaN;
+  private lastCpu = NaN;
   /** The store tick that last saw this process. */
   seenTick = 0;
   /** Smoothed CPU % of one core, for choosing what to evict. */
@@ -76,6 +85,19 @@ export class ProcessEntry implements LineageNode {
   get parent(): RememberedIdentity | null {
     return this.ancestors[0] ?? null;
   }
+
+  get lastMonoMs(): number | null {
+    return Number.isNaN(this.lastMono) ? null : this.lastMono;
+  }
+  set lastMonoMs(v: number | null) {
+    this.lastMono = v ?? NaN;
+  }
+  get lastCpuMs(): number | null {
+    return Number.isNaN(this.lastCpu) ? null : this.lastCpu;
+  }
+  set lastCpuMs(v: number | null) {
+    this.lastCpu = v ?? NaN;
+  }
 }
 
 /**
@@ -97,6 +119,8 @@ export class HistoryStore {
   readonly maxConnectionsPerProcess: number;
   readonly idlePercent: number;
   readonly ringCapacity: number;
+  readonly counterHistory: boolean;
+  private readonly intern: ((text: string) => string) | null;
   private readonly entries = new Map<string, ProcessEntry>();
   /** Live entries by pid (one live process per pid at a time). */
   private readonly live = new Map<number, ProcessEntry>();
@@ -120,6 +144,8 @@ export class HistoryStore {
     this.logicalCpus = Math.floor(positive('logicalCpus', options.logicalCpus ?? availableParallelism()));
     this.maxConnectionsPerProcess = Math.floor(positive('maxConnectionsPerProcess', options.maxConnectionsPerProcess ?? 64));
     this.idlePercent = options.idlePercent ?? 1;
+    this.counterHistory = options.counterHistory ?? true;
+    this.intern = options.intern ?? null;
     // One extra slot so a full window of deltas fits beside the first sample.
     this.ringCapacity = Math.max(2, Math.ceil(this.windowMs / this.intervalMs) + 1);
   }
@@ -183,7 +209,7 @@ export class HistoryStore {
         e = this.entries.get(key);
         if (e === undefined || e.exited) {
           if (e?.exited) this.drop(key, e); // an identity cannot come back; treat as new
-          e = new ProcessEntry(r.pid, r.startTime, r, wall);
+          e = new ProcessEntry(r.pid, r.startTime, this.kept(r), wall);
           this.entries.set(key, e);
           fresh.push(e);
         }
@@ -193,14 +219,14 @@ export class HistoryStore {
       }
       // exec() keeps pid and start time but changes the program.
       if (r.name !== '' && r.name !== e.name) {
-        e.name = r.name;
-        e.cmdline = r.cmdline;
+        e.name = this.text(r.name);
+        e.cmdline = r.cmdline === null ? null : this.text(r.cmdline);
       }
-      if (r.path !== '' && r.path !== e.path) e.path = r.path;
+      if (r.path !== '' && r.path !== e.path) e.path = this.text(r.path);
       // Keep the string already held when the text is the same: each tick's
       // copy would otherwise outlive a young-generation GC and churn the old one.
-      if (r.cmdline !== null && r.cmdline !== e.cmdline) e.cmdline = r.cmdline;
-      if (r.user !== '') e.user = r.user;
+      if (r.cmdline !== null && r.cmdline !== e.cmdline) e.cmdline = this.text(r.cmdline);
+      if (r.user !== '' && r.user !== e.user) e.user = this.text(r.user);
       e.ppid = r.ppid;
       e.seenTick = stamp;
       this.observe(e, r, wall, mono);
@@ -216,6 +242,16 @@ export class HistoryStore {
     this.lastWallMs = wall;
     this.lastMonoMs = mono;
     this.prune(mono);
+  }
+
+  private text(s: string): string {
+    return this.intern === null ? s : this.intern(s);
+  }
+
+  /** The record's text as the store keeps it. */
+  private kept(r: ProcessRecord): ProcessRecord {
+    if (this.intern === null) return r;
+    return { ...r, name: this.text(r.name), path: this.text(r.path), cmdline: r.cmdline === null ? null : this.text(r.cmdline), user: this.text(r.user) };
   }
 
   private markExited(e: ProcessEntry, mono: number): void {
@@ -294,7 +330,7 @@ export class HistoryStore {
         this.trackedCount--;
       }
     }
-    e.history = new SampleRing(this.ringCapacity);
+    e.history = new SampleRing(this.ringCapacity, undefined, this.counterHistory);
     this.trackedCount++;
     return true;
   }
@@ -349,7 +385,7 @@ export class HistoryStore {
     if (existing !== undefined) this.drop(key, existing);
     if (samples !== null && samples.count > 0) {
       if (this.trackedCount >= this.maxTracked) return;
-      e.history = new SampleRing(this.ringCapacity);
+      e.history = new SampleRing(this.ringCapacity, undefined, this.counterHistory);
       this.trackedCount++;
       e.history.appendColumns(samples);
     }
