@@ -8,7 +8,7 @@ import type { LaunchVector } from '../intel/launch-vectors.js';
 import { connectionBytes, NO_CONNECTIONS, recordSockets, type Connections } from './connections.js';
 import { resolveLineage, type LineageNode, type RememberedIdentity } from './lineage.js';
 import { SampleRing, type RingColumns } from './ring.js';
-import type { ProcessRecord, ProcessSample, SocketRecord } from './source.js';
+import type { ProcessRecord, ProcessSample } from './source.js';
 
 export interface StoreOptions {
   /** How much history each process keeps (ms). Default 1 h. */
