@@ -7,6 +7,7 @@ import { OsqueryRowReader, processRecord, socketRecord } from '../sampler/osquer
 import type { SocketRecord } from '../sampler/source.js';
 import type { EvidenceKind, EvidenceTable } from './evidence.js';
 import type { EvidenceRow, LoggedEvent } from './events.js';
+import { Interner } from './intern.js';
 
 /** Most rows kept per evidence table of one host (file/authenticode/hash accumulate by path). */
 export const MAX_ROWS_PER_TABLE = 50_000;
@@ -40,11 +41,13 @@ export class HostReplay {
   cpusKnown = false;
   readonly counters: HostCounters = { samples: 0, outOfOrder: 0, droppedRows: 0 };
 
+  /** `shared` holds text once across the replay's hosts (see intern.ts). */
   constructor(
     readonly host: string,
     storeOptions: StoreOptions,
+    private readonly shared = new Interner(),
   ) {
-    this.store = new HistoryStore({ ...storeOptions, logicalCpus: UNKNOWN_CPUS });
+    this.store = new HistoryStore({ ...storeOptions, logicalCpus: UNKNOWN_CPUS, intern: shared.intern });
   }
 
   /** Takes one logged event of an evidence query. */
@@ -186,7 +189,9 @@ export class HostReplay {
         this.tables.set('process_open_sockets', rows as EvidenceRow[]);
         return;
       case 'binaries':
-        for (const r of rows) {
+        for (const row of rows) {
+          // Kept until the end of the input, and mostly the same binaries on every host.
+          const r = this.shared.row(row);
           this.remember('file', r);
           if (r.result !== undefined && r.result !== '') this.remember('authenticode', r);
           if (r.sha256 !== undefined && r.sha256 !== '') this.remember('hash', r);
@@ -195,7 +200,7 @@ export class HostReplay {
       case 'file':
       case 'authenticode':
       case 'hash':
-        for (const r of rows) this.remember(kind, r);
+        for (const r of rows) this.remember(kind, this.shared.row(r));
         return;
       case 'system_info': {
         const cpus = Number(rows[0]?.cpu_logical_cores);

@@ -32,7 +32,9 @@ export async function* readLines(
   maxLineBytes = DEFAULT_MAX_LINE_BYTES,
   input?: NodeJS.ReadableStream,
 ): AsyncGenerator<LogLine> {
-  const stream = file === '-' && input ? input : createReadStream(file, { highWaterMark: 1 << 20 });
+  // 256 KB reads: a chunk in flight when the young generation is collected is
+  // promoted and held until the next full GC (a bare pass peaked at 111 MB RSS with 1 MB reads, 65 MB with these).
+  const stream = file === '-' && input ? input : createReadStream(file, { highWaterMark: 1 << 18 });
   let parts: Buffer[] = [];
   let held = 0;
   let tooLong = false;

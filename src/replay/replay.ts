@@ -18,6 +18,7 @@ import { judgeFromOsqueryFacts, type JudgeBinary } from './binary-verdict.js';
 import { EvidenceMap, EVIDENCE_TABLES, type EvidenceKind, type EvidenceTable } from './evidence.js';
 import { parseEvent, type EvidenceRow, type LoggedEvent } from './events.js';
 import { HostReplay, type HostCounters } from './host-state.js';
+import { Interner } from './intern.js';
 import { DEFAULT_MAX_LINE_BYTES, readLines } from './lines.js';
 
 export interface ReplayOptions {
@@ -205,6 +206,11 @@ class PackReplayRunner {
     this.used = used;
   }
 
+  /** Whether a query reads `table` (one of ours), so its rows must be generated. */
+  reads(table: string): boolean {
+    return this.used.has('*') || this.used.has(table);
+  }
+
   async run(h: HostReplay): Promise<HostResult> {
     h.flushAll();
     const tables = await this.tablesFor(h);
@@ -244,7 +250,7 @@ class PackReplayRunner {
     const everything: QueryContext = { constraints: new Map(), colsUsed: null };
     for (const p of plugins) {
       // A table no query reads is neither generated nor loaded (process_cpu_history: a row per sample).
-      if (!this.used.has('*') && !this.used.has(p.name)) {
+      if (!this.reads(p.name)) {
         out.push({ name: p.name, file: `replay:${p.name}`, columns: p.columns.filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) === 0).map((c) => ({ name: c.name, type: c.type })), rows: [] });
         continue;
       }
@@ -283,8 +289,12 @@ class PackReplayRunner {
 export async function* replay(opts: ReplayOptions): AsyncGenerator<HostResult, ReplaySummary> {
   const map = new EvidenceMap(opts.map);
   const hosts = new Map<string, HostReplay>();
+  const runner = new PackReplayRunner(opts);
   const s = opts.sampler ?? { intervalSeconds: 30, windowMinutes: 60 };
-  const storeOptions = { intervalMs: s.intervalSeconds * 1000, windowMs: s.windowMinutes * 60_000 };
+  // Every sample's counters cost 24 of a sample's 36 bytes; only process_cpu_history shows them.
+  const counterHistory = runner.reads('process_cpu_history');
+  const storeOptions = { intervalMs: s.intervalSeconds * 1000, windowMs: s.windowMinutes * 60_000, counterHistory };
+  const shared = new Interner();
   const counter = { lines: 0 };
   let ignored = 0;
   for await (const e of merged(opts, counter)) {
@@ -295,13 +305,12 @@ export async function* replay(opts: ReplayOptions): AsyncGenerator<HostResult, R
     }
     let h = hosts.get(e.host);
     if (h === undefined) {
-      h = new HostReplay(e.host, storeOptions);
+      h = new HostReplay(e.host, storeOptions, shared);
       hosts.set(e.host, h);
     }
     h.accept(e, kind);
   }
   const names = [...hosts.keys()].sort();
-  const runner = new PackReplayRunner(opts);
   try {
     for (const name of names) {
       const h = hosts.get(name)!;

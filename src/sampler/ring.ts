@@ -1,5 +1,5 @@
-// Per-process sample history in typed arrays: 36 bytes a sample instead of a
-// ~200-byte object, so 2,000 processes x 360 samples stay near 26 MB. The
+// Per-process sample history in one typed buffer: 36 bytes a sample instead of
+// a ~200-byte object, so 2,000 processes x 360 samples stay near 26 MB. The
 // ring grows by doubling up to its capacity, so short-lived processes cost
 // little.
 
@@ -18,102 +18,170 @@ export interface SampleValues {
   readonly threads: number | null;
 }
 
+/**
+ * Column regions of one ring's buffer, 8-byte columns first so every region
+ * is aligned for its view. One allocation and three views per ring instead of
+ * seven arrays and their buffers (~180 heap bytes and a malloc each): a
+ * 200-host replay holds 30,000 rings.
+ */
+const USER = 0; // Float64, NaN = null
+const SYS = 1;
+const WALL = 0; // 4-byte columns; dt and cpu through the Float32 view
+const DT = 1;
+const CPU = 2;
+const RSS = 3;
+const THREADS = 4;
+
+/** Which columns a ring keeps: every one, or the CPU series alone (see SampleRing's `counters`). */
+const LAYOUT = {
+  full: { f64: 2, u32: 5 },
+  cpu: { f64: 0, u32: 3 },
+} as const;
+type Layout = (typeof LAYOUT)[keyof typeof LAYOUT];
+
+const NO_F64 = new Float64Array(0);
+
+function views(layout: Layout, slots: number): [Float64Array, Float32Array, Uint32Array] {
+  const b = new ArrayBuffer(slots * (layout.f64 * 8 + layout.u32 * 4));
+  return [layout.f64 === 0 ? NO_F64 : new Float64Array(b, 0, layout.f64 * slots), new Float32Array(b), new Uint32Array(b)];
+}
+
 export class SampleRing {
   private size = 0;
   private head = 0; // index of the oldest sample
-  private wallSec: Uint32Array;
-  private dt: Float32Array;
-  private cpu: Float32Array; // NaN = null
-  private user: Float64Array; // NaN = null
-  private sys: Float64Array;
-  private rssKb: Uint32Array; // U32_NULL = null
-  private threads: Uint32Array;
+  private slots: number;
+  private readonly layout: Layout;
+  private f64: Float64Array; // [user | sys]
+  private f32: Float32Array; // the same bytes as u32
+  private u32: Uint32Array; // [.. 8-byte columns .. | wallSec | dt | cpu | rssKb | threads]
+  // Where the hot columns start in the 4-byte views (set on every resize).
+  private wall0 = 0;
+  private dt0 = 0;
+  private cpu0 = 0;
+  // The newest sample's counters, for the CPU-only layout (as its columns would hold them).
+  private newestUser = NaN;
+  private newestSys = NaN;
+  private newestRssKb = U32_NULL;
+  private newestThreads = U32_NULL;
 
-  constructor(readonly capacity: number, initial = 16) {
+  /**
+   * `counters` false keeps only the CPU series (time, dt, cpu: 12 bytes a
+   * sample, not 36) and the newest sample's counters: what every table but
+   * process_cpu_history reads. Replay uses it when no query reads that table.
+   */
+  constructor(readonly capacity: number, initial = 16, readonly counters = true) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
-    const n = Math.min(capacity, initial);
-    this.wallSec = new Uint32Array(n);
-    this.dt = new Float32Array(n);
-    this.cpu = new Float32Array(n);
-    this.user = new Float64Array(n);
-    this.sys = new Float64Array(n);
-    this.rssKb = new Uint32Array(n);
-    this.threads = new Uint32Array(n);
+    this.slots = Math.min(capacity, initial);
+    this.layout = counters ? LAYOUT.full : LAYOUT.cpu;
+    [this.f64, this.f32, this.u32] = views(this.layout, this.slots);
+    this.locate();
+  }
+
+  private locate(): void {
+    this.wall0 = this.u32At(WALL, 0);
+    this.dt0 = this.u32At(DT, 0);
+    this.cpu0 = this.u32At(CPU, 0);
   }
 
   get length(): number {
     return this.size;
   }
 
-  /** Bytes held by the typed arrays. */
+  /** Bytes held by the sample buffer. */
   get byteLength(): number {
-    return this.wallSec.length * 36;
+    return this.slots * (this.layout.f64 * 8 + this.layout.u32 * 4);
+  }
+
+  private f64At(c: number, i: number): number {
+    return c * this.slots + i;
+  }
+  private u32At(c: number, i: number): number {
+    return (this.layout.f64 * 2 + c) * this.slots + i;
   }
 
   private grow(): void {
-    const n = Math.min(this.capacity, this.wallSec.length * 2);
-    const copy = <T extends Uint32Array | Float32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      // The ring is unwrapped (head = 0) whenever it grows, since it only grows while not yet full.
-      b.set(a.subarray(0, this.size));
-      return b;
-    };
-    this.wallSec = copy(this.wallSec, (k) => new Uint32Array(k));
-    this.dt = copy(this.dt, (k) => new Float32Array(k));
-    this.cpu = copy(this.cpu, (k) => new Float32Array(k));
-    this.user = copy(this.user, (k) => new Float64Array(k));
-    this.sys = copy(this.sys, (k) => new Float64Array(k));
-    this.rssKb = copy(this.rssKb, (k) => new Uint32Array(k));
-    this.threads = copy(this.threads, (k) => new Uint32Array(k));
+    const old = { slots: this.slots, f64: this.f64, u32: this.u32 };
+    this.slots = Math.min(this.capacity, this.slots * 2);
+    [this.f64, this.f32, this.u32] = views(this.layout, this.slots);
+    this.locate();
+    // The ring is unwrapped (head = 0) whenever it grows, since it only grows while not yet full.
+    const { f64, u32 } = this.layout;
+    for (let c = 0; c < f64; c++) this.f64.set(old.f64.subarray(c * old.slots, c * old.slots + this.size), c * this.slots);
+    for (let c = 0; c < u32; c++) {
+      const from = (f64 * 2 + c) * old.slots;
+      this.u32.set(old.u32.subarray(from, from + this.size), (f64 * 2 + c) * this.slots);
+    }
   }
 
   push(v: SampleValues): void {
     let i: number;
-    if (this.size < this.wallSec.length) {
-      i = (this.head + this.size) % this.wallSec.length;
+    if (this.size < this.slots) {
+      i = (this.head + this.size) % this.slots;
       this.size++;
-    } else if (this.wallSec.length < this.capacity) {
+    } else if (this.slots < this.capacity) {
       this.grow();
       i = this.size++;
     } else {
       i = this.head; // overwrite the oldest
-      this.head = (this.head + 1) % this.wallSec.length;
+      this.head = (this.head + 1) % this.slots;
     }
-    this.wallSec[i] = Math.max(0, Math.min(U32_NULL - 1, Math.floor(v.wallSec)));
-    this.dt[i] = v.dtSec;
-    this.cpu[i] = v.cpuPercent ?? NaN;
-    this.user[i] = v.userTimeMs ?? NaN;
-    this.sys[i] = v.systemTimeMs ?? NaN;
-    this.rssKb[i] = v.residentBytes === null ? U32_NULL : Math.min(U32_NULL - 1, Math.round(v.residentBytes / 1024));
-    this.threads[i] = v.threads === null ? U32_NULL : Math.min(U32_NULL - 1, v.threads);
+    this.u32[this.u32At(WALL, i)] = Math.max(0, Math.min(U32_NULL - 1, Math.floor(v.wallSec)));
+    this.f32[this.u32At(DT, i)] = v.dtSec;
+    this.f32[this.u32At(CPU, i)] = v.cpuPercent ?? NaN;
+    const rssKb = v.residentBytes === null ? U32_NULL : Math.min(U32_NULL - 1, Math.round(v.residentBytes / 1024));
+    const threads = v.threads === null ? U32_NULL : Math.min(U32_NULL - 1, v.threads);
+    if (this.counters) {
+      this.f64[this.f64At(USER, i)] = v.userTimeMs ?? NaN;
+      this.f64[this.f64At(SYS, i)] = v.systemTimeMs ?? NaN;
+      this.u32[this.u32At(RSS, i)] = rssKb;
+      this.u32[this.u32At(THREADS, i)] = threads;
+    } else {
+      this.newestUser = v.userTimeMs ?? NaN;
+      this.newestSys = v.systemTimeMs ?? NaN;
+      this.newestRssKb = rssKb;
+      this.newestThreads = threads;
+    }
   }
 
   private slot(k: number): number {
-    return (this.head + k) % this.wallSec.length;
+    return (this.head + k) % this.slots;
   }
 
   wallAt(k: number): number {
-    return this.wallSec[this.slot(k)];
+    return this.u32[this.wall0 + this.slot(k)];
   }
   dtAt(k: number): number {
-    return this.dt[this.slot(k)];
+    return this.f32[this.dt0 + this.slot(k)];
   }
   /** NaN when unknown (kept as NaN so hot loops need no allocation). */
   cpuAt(k: number): number {
-    return this.cpu[this.slot(k)];
+    return this.f32[this.cpu0 + this.slot(k)];
   }
 
+  /** Sample k (0 = oldest). Without `counters`, only the newest sample has user, system, resident and threads. */
   at(k: number): SampleValues {
     const i = this.slot(k);
     const nan = (x: number) => (Number.isNaN(x) ? null : x);
+    let user = NaN;
+    let sys = NaN;
+    let rss = U32_NULL;
+    let threads = U32_NULL;
+    if (this.counters) {
+      user = this.f64[this.f64At(USER, i)];
+      sys = this.f64[this.f64At(SYS, i)];
+      rss = this.u32[this.u32At(RSS, i)];
+      threads = this.u32[this.u32At(THREADS, i)];
+    } else if (k === this.size - 1) {
+      [user, sys, rss, threads] = [this.newestUser, this.newestSys, this.newestRssKb, this.newestThreads];
+    }
     return {
-      wallSec: this.wallSec[i],
-      dtSec: this.dt[i],
-      cpuPercent: nan(this.cpu[i]),
-      userTimeMs: nan(this.user[i]),
-      systemTimeMs: nan(this.sys[i]),
-      residentBytes: this.rssKb[i] === U32_NULL ? null : this.rssKb[i] * 1024,
-      threads: this.threads[i] === U32_NULL ? null : this.threads[i],
+      wallSec: this.u32[this.u32At(WALL, i)],
+      dtSec: this.f32[this.u32At(DT, i)],
+      cpuPercent: nan(this.f32[this.u32At(CPU, i)]),
+      userTimeMs: nan(user),
+      systemTimeMs: nan(sys),
+      residentBytes: rss === U32_NULL ? null : rss * 1024,
+      threads: threads === U32_NULL ? null : threads,
     };
   }
 
@@ -124,20 +192,26 @@ export class SampleRing {
    */
   toColumns(): RingColumns {
     const n = this.size;
-    const unwrap = <T extends Uint32Array | Float32Array | Float64Array>(a: T, make: (k: number) => T): Buffer => {
+    const column = <T extends Uint32Array | Float32Array | Float64Array>(make: (k: number) => T, get: (i: number) => number): Buffer => {
       const out = make(n);
-      for (let k = 0; k < n; k++) out[k] = a[this.slot(k)];
+      for (let k = 0; k < n; k++) out[k] = get(this.slot(k));
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
     };
+    const u32 = (c: number) => (i: number) => this.u32[this.u32At(c, i)];
+    const f32 = (c: number) => (i: number) => this.f32[this.u32At(c, i)];
+    const f64 = (c: number) => (i: number) => this.f64[this.f64At(c, i)];
+    // Without counter columns, the newest sample's counters and unknown before it.
+    const newest = this.slot(n - 1);
+    const counter = (full: (i: number) => number, value: number, none: number) => (this.counters ? full : (i: number) => (i === newest ? value : none));
     return {
       count: n,
-      wallSec: unwrap(this.wallSec, (k) => new Uint32Array(k)),
-      dt: unwrap(this.dt, (k) => new Float32Array(k)),
-      cpu: unwrap(this.cpu, (k) => new Float32Array(k)),
-      user: unwrap(this.user, (k) => new Float64Array(k)),
-      sys: unwrap(this.sys, (k) => new Float64Array(k)),
-      rssKb: unwrap(this.rssKb, (k) => new Uint32Array(k)),
-      threads: unwrap(this.threads, (k) => new Uint32Array(k)),
+      wallSec: column((k) => new Uint32Array(k), u32(WALL)),
+      dt: column((k) => new Float32Array(k), f32(DT)),
+      cpu: column((k) => new Float32Array(k), f32(CPU)),
+      user: column((k) => new Float64Array(k), counter(f64(USER), this.newestUser, NaN)),
+      sys: column((k) => new Float64Array(k), counter(f64(SYS), this.newestSys, NaN)),
+      rssKb: column((k) => new Uint32Array(k), counter(u32(RSS), this.newestRssKb, U32_NULL)),
+      threads: column((k) => new Uint32Array(k), counter(u32(THREADS), this.newestThreads, U32_NULL)),
     };
   }
 

@@ -9,8 +9,9 @@ import { promisify } from 'node:util';
 import { createGunzip, gzip } from 'node:zlib';
 import { z } from 'zod';
 import { BoundedReadError, readBoundedFile } from '../config/bounded-read.js';
-import { launchVector } from '../intel/launch-vectors.js';
-import { HistoryStore, ProcessEntry, identityKey, type ConnectionHistory } from './store.js';
+import { adoptConnection } from './connections.js';
+import { adoptLineage } from './lineage.js';
+import { HistoryStore, ProcessEntry, identityKey } from './store.js';
 import { RING_COLUMN_WIDTHS, type RingColumns } from './ring.js';
 import type { ProcessRecord } from './source.js';
 
@@ -251,17 +252,12 @@ export function restoreStore(store: HistoryStore, data: ParsedState, live: reado
     e.path = s.path || r.path;
     e.cmdline = s.cmdline ?? r.cmdline;
     e.user = s.user || r.user;
-    e.ancestors = s.ancestors;
-    e.launchVector = launchVector(e.ancestors);
-    e.lineageResolved = true;
+    adoptLineage(e, s.ancestors);
     e.lastSeenWallMs = s.lastSeenWallMs;
     e.lastMonoMs = sameBoot ? s.lastMonoMs : null;
     e.lastCpuMs = sameBoot ? s.lastCpuMs : null;
     e.interest = s.interest;
-    for (const c of s.connections) {
-      const conn: ConnectionHistory = { ...c };
-      e.connections.set(`${c.protocol}|${c.remoteAddress}|${c.remotePort}`, conn);
-    }
+    for (const c of s.connections) adoptConnection(e, { ...c });
     store.adopt(e, s.samples);
     restored++;
   }

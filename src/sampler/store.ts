@@ -1,11 +1,14 @@
-// The bounded history store: every live process's identity and remembered
-// lineage, per-process CPU sample rings for the tracked ones, and connection
-// history. Fed ProcessSamples (from any source, or recorded sequences in
-// tests); read by the tables. Knows nothing of osquery or SQL.
+// The bounded history store: ingests ProcessSamples (from any source, or
+// recorded sequences in tests) into per-process entries with CPU sample rings
+// for the tracked ones, and evicts what no longer fits (lineage.ts remembers
+// ancestors, connections.ts the endpoints). Read by the tables; knows nothing
+// of osquery or SQL.
 import { availableParallelism } from 'node:os';
-import { launchVector, type LaunchVector } from '../intel/launch-vectors.js';
+import type { LaunchVector } from '../intel/launch-vectors.js';
+import { connectionBytes, NO_CONNECTIONS, recordSockets, type Connections } from './connections.js';
+import { resolveLineage, type LineageNode, type RememberedIdentity } from './lineage.js';
 import { SampleRing, type RingColumns } from './ring.js';
-import type { ProcessRecord, ProcessSample, SocketRecord } from './source.js';
+import type { ProcessRecord, ProcessSample } from './source.js';
 
 export interface StoreOptions {
   /** How much history each process keeps (ms). Default 1 h. */
@@ -28,32 +31,17 @@ export interface StoreOptions {
   readonly maxConnectionsPerProcess?: number;
   /** Below this % of one core (smoothed) a process is "idle" for eviction. Default 1. */
   readonly idlePercent?: number;
-}
-
-export interface RememberedIdentity {
-  readonly pid: number;
-  readonly startTime: number;
-  readonly name: string;
-  readonly path: string;
-  readonly cmdline: string | null;
-}
-
-export interface ConnectionHistory {
-  readonly protocol: 'tcp' | 'udp';
-  localAddress: string;
-  localPort: number;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  firstWallMs: number;
-  lastWallMs: number;
-  firstMonoMs: number;
-  lastMonoMs: number;
-  samples: number;
-  state: string;
+  /**
+   * Keep every sample's user/system time, resident size and threads (only
+   * process_cpu_history reads them), not just the newest. Default true.
+   */
+  readonly counterHistory?: boolean;
+  /** Returns a shared copy of text the store keeps (names, paths, command lines); replay shares it across hosts. */
+  readonly intern?: (text: string) => string;
 }
 
 /** One process as the store knows it. Fields are read by tables; only the store writes them. */
-export class ProcessEntry {
+export class ProcessEntry implements LineageNode {
   ppid: number;
   name: string;
   path: string;
@@ -67,15 +55,17 @@ export class ProcessEntry {
   lastSeenWallMs: number;
   exited = false;
   exitedMonoMs = 0;
-  /** Counters of the previous observation, for deltas. */
-  lastMonoMs: number | null = null;
-  lastCpuMs: number | null = null;
+  // Counters of the previous observation, for deltas; NaN = none. Kept as
+  // plain doubles: a field that also holds null boxes every new value, one
+  // allocation per process per tick that outlives the young generation.
+  private lastMono = NaN;
+  private lastCpu = NaN;
   /** The store tick that last saw this process. */
   seenTick = 0;
   /** Smoothed CPU % of one core, for choosing what to evict. */
   interest = 0;
   history: SampleRing | null = null;
-  readonly connections = new Map<string, ConnectionHistory>();
+  connections: Connections = NO_CONNECTIONS;
 
   constructor(
     readonly pid: number,
@@ -96,8 +86,17 @@ export class ProcessEntry {
     return this.ancestors[0] ?? null;
   }
 
-  remembered(): RememberedIdentity {
-    return { pid: this.pid, startTime: this.startTime, name: this.name, path: this.path, cmdline: this.cmdline };
+  get lastMonoMs(): number | null {
+    return Number.isNaN(this.lastMono) ? null : this.lastMono;
+  }
+  set lastMonoMs(v: number | null) {
+    this.lastMono = v ?? NaN;
+  }
+  get lastCpuMs(): number | null {
+    return Number.isNaN(this.lastCpu) ? null : this.lastCpu;
+  }
+  set lastCpuMs(v: number | null) {
+    this.lastCpu = v ?? NaN;
   }
 }
 
@@ -110,8 +109,6 @@ export function identityKey(pid: number, startTime: number, name: string): strin
   return startTime >= 0 ? `${pid}:${startTime}` : `${pid}:-1:${name}`;
 }
 
-const MAX_ANCESTORS = 16;
-
 export class HistoryStore {
   readonly windowMs: number;
   readonly intervalMs: number;
@@ -122,6 +119,8 @@ export class HistoryStore {
   readonly maxConnectionsPerProcess: number;
   readonly idlePercent: number;
   readonly ringCapacity: number;
+  readonly counterHistory: boolean;
+  private readonly intern: ((text: string) => string) | null;
   private readonly entries = new Map<string, ProcessEntry>();
   /** Live entries by pid (one live process per pid at a time). */
   private readonly live = new Map<number, ProcessEntry>();
@@ -145,6 +144,8 @@ export class HistoryStore {
     this.logicalCpus = Math.floor(positive('logicalCpus', options.logicalCpus ?? availableParallelism()));
     this.maxConnectionsPerProcess = Math.floor(positive('maxConnectionsPerProcess', options.maxConnectionsPerProcess ?? 64));
     this.idlePercent = options.idlePercent ?? 1;
+    this.counterHistory = options.counterHistory ?? true;
+    this.intern = options.intern ?? null;
     // One extra slot so a full window of deltas fits beside the first sample.
     this.ringCapacity = Math.max(2, Math.ceil(this.windowMs / this.intervalMs) + 1);
   }
@@ -208,7 +209,7 @@ export class HistoryStore {
         e = this.entries.get(key);
         if (e === undefined || e.exited) {
           if (e?.exited) this.drop(key, e); // an identity cannot come back; treat as new
-          e = new ProcessEntry(r.pid, r.startTime, r, wall);
+          e = new ProcessEntry(r.pid, r.startTime, this.kept(r), wall);
           this.entries.set(key, e);
           fresh.push(e);
         }
@@ -218,29 +219,39 @@ export class HistoryStore {
       }
       // exec() keeps pid and start time but changes the program.
       if (r.name !== '' && r.name !== e.name) {
-        e.name = r.name;
-        e.cmdline = r.cmdline;
+        e.name = this.text(r.name);
+        e.cmdline = r.cmdline === null ? null : this.text(r.cmdline);
       }
-      if (r.path !== '' && r.path !== e.path) e.path = r.path;
+      if (r.path !== '' && r.path !== e.path) e.path = this.text(r.path);
       // Keep the string already held when the text is the same: each tick's
       // copy would otherwise outlive a young-generation GC and churn the old one.
-      if (r.cmdline !== null && r.cmdline !== e.cmdline) e.cmdline = r.cmdline;
-      if (r.user !== '') e.user = r.user;
+      if (r.cmdline !== null && r.cmdline !== e.cmdline) e.cmdline = this.text(r.cmdline);
+      if (r.user !== '' && r.user !== e.user) e.user = this.text(r.user);
       e.ppid = r.ppid;
       e.seenTick = stamp;
       this.observe(e, r, wall, mono);
     }
-    for (const e of fresh) this.resolveLineage(e, 0);
+    for (const e of fresh) resolveLineage(e, this.live);
     for (const [pid, e] of this.live) {
       if (e.seenTick !== stamp) {
         this.markExited(e, mono);
         this.live.delete(pid);
       }
     }
-    this.ingestSockets(sample.sockets, wall, mono);
+    recordSockets(sample.sockets, this.live, wall, mono, this.maxConnectionsPerProcess);
     this.lastWallMs = wall;
     this.lastMonoMs = mono;
     this.prune(mono);
+  }
+
+  private text(s: string): string {
+    return this.intern === null ? s : this.intern(s);
+  }
+
+  /** The record's text as the store keeps it. */
+  private kept(r: ProcessRecord): ProcessRecord {
+    if (this.intern === null) return r;
+    return { ...r, name: this.text(r.name), path: this.text(r.path), cmdline: r.cmdline === null ? null : this.text(r.cmdline), user: this.text(r.user) };
   }
 
   private markExited(e: ProcessEntry, mono: number): void {
@@ -319,7 +330,7 @@ export class HistoryStore {
         this.trackedCount--;
       }
     }
-    e.history = new SampleRing(this.ringCapacity);
+    e.history = new SampleRing(this.ringCapacity, undefined, this.counterHistory);
     this.trackedCount++;
     return true;
   }
@@ -342,61 +353,6 @@ export class HistoryStore {
     return best;
   }
 
-  /**
-   * Captures the parent's identity and ancestry while the parent is alive, so
-   * that children keep it after the parent exits. A parent must not be
-   * younger than its child (guards against a reused parent pid).
-   */
-  private resolveLineage(e: ProcessEntry, depth: number): void {
-    if (e.lineageResolved || depth > MAX_ANCESTORS) return;
-    e.lineageResolved = true;
-    const p = e.ppid !== e.pid ? this.live.get(e.ppid) : undefined;
-    if (p !== undefined && !p.exited && (p.startTime < 0 || e.startTime < 0 || p.startTime <= e.startTime)) {
-      this.resolveLineage(p, depth + 1);
-      e.ancestors = [p.remembered(), ...p.ancestors].slice(0, MAX_ANCESTORS);
-    }
-    e.launchVector = launchVector(e.ancestors);
-  }
-
-  private ingestSockets(sockets: readonly SocketRecord[], wall: number, mono: number): void {
-    for (const s of sockets) {
-      // Listening sockets and sockets without a remote end are not connections.
-      if (s.state === 'LISTEN' || s.remotePort === 0 || isUnspecified(s.remoteAddress)) continue;
-      const e = this.live.get(s.pid);
-      if (e === undefined) continue;
-      const key = `${s.protocol}|${s.remoteAddress}|${s.remotePort}`;
-      let c = e.connections.get(key);
-      if (c === undefined) {
-        if (e.connections.size >= this.maxConnectionsPerProcess) {
-          let oldest: string | null = null;
-          let oldestWall = Infinity;
-          for (const [k, v] of e.connections) if (v.lastWallMs < oldestWall) [oldest, oldestWall] = [k, v.lastWallMs];
-          if (oldest !== null) e.connections.delete(oldest);
-        }
-        c = {
-          protocol: s.protocol,
-          localAddress: s.localAddress,
-          localPort: s.localPort,
-          remoteAddress: s.remoteAddress,
-          remotePort: s.remotePort,
-          firstWallMs: wall,
-          lastWallMs: wall,
-          firstMonoMs: mono,
-          lastMonoMs: mono,
-          samples: 0,
-          state: s.state,
-        };
-        e.connections.set(key, c);
-      }
-      c.localAddress = s.localAddress;
-      c.localPort = s.localPort;
-      c.lastWallMs = wall;
-      c.lastMonoMs = Math.max(c.lastMonoMs, mono);
-      c.samples++;
-      c.state = s.state;
-    }
-  }
-
   /** Forgets exited processes past their grace period. */
   private prune(mono: number): void {
     for (const [key, e] of this.entries) {
@@ -412,7 +368,7 @@ export class HistoryStore {
       bytes += 240 + str(e.name) + str(e.path) + str(e.cmdline) + str(e.user);
       for (const a of e.ancestors) bytes += 64 + str(a.name) + str(a.path) + str(a.cmdline);
       if (e.history !== null) bytes += 200 + e.history.byteLength;
-      for (const c of e.connections.values()) bytes += 200 + str(c.localAddress) + str(c.remoteAddress);
+      bytes += connectionBytes(e.connections, str);
     }
     return bytes;
   }
@@ -429,15 +385,11 @@ export class HistoryStore {
     if (existing !== undefined) this.drop(key, existing);
     if (samples !== null && samples.count > 0) {
       if (this.trackedCount >= this.maxTracked) return;
-      e.history = new SampleRing(this.ringCapacity);
+      e.history = new SampleRing(this.ringCapacity, undefined, this.counterHistory);
       this.trackedCount++;
       e.history.appendColumns(samples);
     }
     this.entries.set(key, e);
     this.live.set(e.pid, e);
   }
-}
-
-function isUnspecified(address: string): boolean {
-  return address === '' || address === '0.0.0.0' || address === '::' || address === '*' || /^0+(:0+)*$/.test(address);
 }
