@@ -127,7 +127,7 @@ export class ByteStringScan {
 
   constructor(private readonly m: ByteStringMatcher) {
     this.found = new Uint8Array(m.strings.length);
-    this.reported = new Uint8Array(m.ends.length);
+    this.reported = new Uint8Array(m.ends.length * m.classCount);
   }
 
   /** Every string has been found: further bytes cannot change the result. */
@@ -147,10 +147,10 @@ export class ByteStringScan {
   }
 
   private report(s: number): void {
-    const k = (s - this.m.acceptFrom) / this.m.classCount;
-    if (this.reported[k] === 1) return;
-    this.reported[k] = 1;
-    for (const i of this.m.ends[k]) {
+    const at = s - this.m.acceptFrom;
+    if (this.reported[at] === 1) return;
+    this.reported[at] = 1;
+    for (const i of this.m.ends[at / this.m.classCount]) {
       if (this.found[i] === 0) {
         this.found[i] = 1;
         this.foundCount++;
