@@ -1,9 +1,11 @@
-// Cryptominer indicators as data, and the two scans that use them: a bounded
-// streaming scan of a binary's bytes and a scan of a command line.
+// Cryptominer indicators as data, and the scans that use them: the strings
+// compiled for the byte scan of a binary (src/intel/byte-strings.ts) and the
+// scan of a command line.
 //
 // The command-line catalog (flags, base64, pool hosts) is miner-catalog.ts,
 // shared with the pack's SQL. Sources: docs/catalogs.md.
 import { MINER_CMDLINE_BASE64, MINER_CMDLINE_EXCLUDE, MINER_CMDLINE_FLAGS } from './miner-catalog.js';
+import { ByteStringMatcher } from './byte-strings.js';
 import { MINER_POOL_HOSTS } from './miner-pools.generated.js';
 
 export { MINER_CMDLINE_BASE64, MINER_CMDLINE_FLAGS, MINER_POOL_HOSTS };
@@ -43,71 +45,10 @@ function asciiLower(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
-/**
- * Finds MINER_BINARY_STRINGS in a byte stream fed chunk by chunk. All
- * patterns, in ASCII and UTF-16LE, go into one case-insensitive regular
- * expression run over each chunk's latin1 view (one byte per character), so a
- * multi-MB image costs one pass of V8's compiled matcher rather than a pass per
- * pattern. The last (longest match - 1) bytes of each chunk are carried into
- * the next, so a string split across a boundary is found; memory stays at one
- * chunk plus that overlap.
- */
-export class MinerStringScanner {
-  readonly pattern: RegExp;
-  readonly overlap: number;
-  private readonly total: number;
-  private readonly state: ScanState = { tail: Buffer.alloc(0), found: new Set<string>() };
-
-  constructor(strings: readonly string[] = MINER_BINARY_STRINGS) {
-    const texts = [...new Set(strings.map(asciiLower))];
-    if (texts.length === 0 || texts.some((t) => t === '' || /[^\x20-\x7e]/.test(t))) {
-      throw new Error('miner strings must be non-empty printable ASCII');
-    }
-    const esc = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    const alternatives = texts.flatMap((t) => [[...t].map(esc).join(''), [...t].map(esc).join('\\x00')]);
-    this.pattern = new RegExp(alternatives.join('|'), 'gi');
-    this.total = texts.length;
-    // The longest match is a UTF-16 pattern: 2n-1 bytes.
-    this.overlap = Math.max(...texts.map((t) => t.length * 2 - 1)) - 1;
-  }
-
-  feed(chunk: Buffer): void {
-    if (this.state.found.size === this.total) return;
-    scanChunk(this.state, chunk, this.pattern, this.overlap);
-  }
-
-  /** Adds strings found elsewhere (by a scan worker) for the same stream. */
-  add(found: Iterable<string>): void {
-    for (const f of found) this.state.found.add(f);
-  }
-
-  /** The strings found so far, sorted. */
-  results(): string[] {
-    return [...this.state.found].sort();
-  }
-}
-
-export interface ScanState {
-  tail: Buffer;
-  readonly found: Set<string>;
-}
-
-/**
- * One streaming step: matches wholly inside the chunk, then matches that
- * straddle the previous boundary, found in a short window of (tail + chunk
- * head) so no chunk is copied. It refers to nothing outside itself, because
- * its source text also runs in the scan worker (src/signature/scan-worker.ts).
- */
-export function scanChunk(state: ScanState, chunk: Buffer, pattern: RegExp, overlap: number): void {
-  if (chunk.length === 0) return;
-  // latin1 maps each byte to one character, so UTF-16LE text shows as letters with NULs between.
-  const match = (bytes: Buffer): void => {
-    for (const m of bytes.toString('latin1').matchAll(pattern)) state.found.add(m[0].replace(/\0/g, '').toLowerCase());
-  };
-  match(chunk);
-  if (state.tail.length > 0) match(Buffer.concat([state.tail, chunk.subarray(0, overlap)]));
-  state.tail =
-    chunk.length >= overlap ? Buffer.from(chunk.subarray(chunk.length - overlap)) : Buffer.concat([state.tail, chunk]).subarray(-overlap);
+let binaryMatcher: ByteStringMatcher | null = null;
+/** MINER_BINARY_STRINGS compiled for the byte scan (src/intel/byte-strings.ts), once per process. */
+export function minerStringMatcher(): ByteStringMatcher {
+  return (binaryMatcher ??= new ByteStringMatcher(MINER_BINARY_STRINGS));
 }
 
 /** Characters of a command line scanned at a time: small enough that every pass over a window stays in cache. */

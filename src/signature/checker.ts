@@ -9,7 +9,6 @@ import { parseTrustBundle, type TrustBundle } from '../pe/authenticode.js';
 import { FactsCache } from './cache.js';
 import { computeFacts, errnoReason, missingFacts } from './facts.js';
 import { judgeBinary, type FileFacts, type ImageFacts, type Judgement, type ReasonCode, type Verdict } from './policy.js';
-import { ScanLost } from './scan-worker.js';
 import { identityKey, identityOf, openRegular, type FileIdentity } from './stream.js';
 
 export type { ReasonCode, Verdict };
@@ -162,7 +161,7 @@ export class SignatureChecker {
     return targets.map((t, i) => result(t, facts[i]));
   }
 
-  private async read(path: string, identity: FileIdentity, useWorker = true): Promise<{ facts: FileFacts; cacheable: boolean }> {
+  private async read(path: string, identity: FileIdentity): Promise<{ facts: FileFacts; cacheable: boolean }> {
     if (identity.size > this.options.maxFileBytes) return { facts: missingFacts('too_large', true, identity.size), cacheable: true };
     let opened;
     try {
@@ -179,13 +178,11 @@ export class SignatureChecker {
       const facts = await computeFacts(
         { source: file, head, stream: (onChunk) => file.stream(head, this.options.maxFileBytes, onChunk) },
         this.options.trust,
-        useWorker,
       );
       // Written while we read: these facts may mix two contents; report them, never cache them.
       const unchanged = identityKey(file.restat()) === identityKey(identity) && facts.size === identity.size;
       return { facts, cacheable: unchanged };
     } catch (e) {
-      if (e instanceof ScanLost && useWorker) return this.read(path, identity, false);
       return { facts: missingFacts(errnoReason(e), true, identity.size), cacheable: false };
     } finally {
       await file.close();

@@ -5,7 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { parsePe, PeError, type PeImage } from '../pe/pe.js';
 import { verifyAuthenticode, type TrustBundle } from '../pe/authenticode.js';
-import { inThreadJob, startMinerScan, type ScanJob } from './scan-worker.js';
+import { minerStringMatcher } from '../intel/miner.js';
 import { bufferSource, PeView, streamBuffer, type ByteSource, type ChunkSink } from './stream.js';
 import type { FileFacts, ReasonCode, SignatureFact } from './policy.js';
 
@@ -83,11 +83,8 @@ export interface FactsInput {
   readonly stream: (onChunk: ChunkSink) => Promise<number>;
 }
 
-/**
- * Everything the bytes say, in one pass. `useWorker` runs the miner scan on
- * the shared worker thread (overlapping the hashing); otherwise in-thread.
- */
-export async function computeFacts(input: FactsInput, trust: TrustBundle | null, useWorker = true): Promise<FileFacts> {
+/** Everything the bytes say, in one pass. */
+export async function computeFacts(input: FactsInput, trust: TrustBundle | null): Promise<FileFacts> {
   const reasons: ReasonCode[] = [];
   let image: PeImage | null = null;
   try {
@@ -103,19 +100,12 @@ export async function computeFacts(input: FactsInput, trust: TrustBundle | null,
     for (const alg of digestAlgorithmsIn(image)) digests.set(alg, createHash(alg));
     skips = digestSkips(image, input.source.size);
   }
-  const scan: ScanJob = useWorker ? startMinerScan() : inThreadJob();
-  let size: number;
-  try {
-    size = await input.stream((chunk, offset) => {
-      const wait = scan.feed(chunk);
-      fileHash.update(chunk);
-      for (const h of digests.values()) updateSkipping(h, chunk, offset, skips);
-      return wait;
-    });
-  } catch (e) {
-    void scan.finish().catch(() => undefined);
-    throw e;
-  }
+  const scan = minerStringMatcher().scan();
+  const size = await input.stream((chunk, offset) => {
+    scan.feed(chunk);
+    fileHash.update(chunk);
+    for (const h of digests.values()) updateSkipping(h, chunk, offset, skips);
+  });
   let signatures: SignatureFact[] = [];
   let version: Record<string, string> | null = null;
   if (image) {
@@ -140,7 +130,7 @@ export async function computeFacts(input: FactsInput, trust: TrustBundle | null,
     pe: image !== null,
     version,
     signatures,
-    minerStrings: await scan.finish(),
+    minerStrings: scan.results(),
     reasons,
   };
 }
@@ -150,6 +140,5 @@ export function factsFromBytes(buf: Buffer, trust: TrustBundle | null): Promise<
   return computeFacts(
     { source: bufferSource(buf), head: buf.subarray(0, Math.min(buf.length, 1024 * 1024)), stream: (onChunk) => streamBuffer(buf, onChunk) },
     trust,
-    false,
   );
 }

@@ -109,7 +109,7 @@ export class PeView implements PeBytes {
   }
 }
 
-/** Consumes a chunk at a file offset; a returned promise asks the reader to wait (backpressure). */
+/** Consumes a chunk at a file offset (its bytes are reused after: copy what must be kept); a returned promise asks the reader to wait. */
 export type ChunkSink = (chunk: Buffer, offset: number) => Promise<void> | void;
 
 /** A regular file opened for one check: its identity, and sequential and random reads. */
@@ -178,13 +178,28 @@ function openedFile(fh: FileHandle, identity: FileIdentity): OpenedFile {
   };
 }
 
+/**
+ * Chunk buffers of finished streams, reused: a fresh 1 MiB buffer per chunk
+ * pair costs page faults and, as external memory, makes V8 collect early.
+ * At most POOLED are kept (4 MiB), whatever the number of concurrent reads.
+ */
+const pool: Buffer[] = [];
+const POOLED = 4;
+
 async function streamHandle(
   fh: FileHandle,
   head: Buffer,
   maxBytes: number,
   onChunk: ChunkSink,
 ): Promise<number> {
-  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  const buffers = [pool.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES), pool.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)];
+  // On a throw a read may still be filling one of them: they are dropped, not pooled.
+  const total = await streamInto(fh, buffers, head, maxBytes, onChunk);
+  for (const b of buffers) if (pool.length < POOLED) pool.push(b);
+  return total;
+}
+
+async function streamInto(fh: FileHandle, buffers: Buffer[], head: Buffer, maxBytes: number, onChunk: ChunkSink): Promise<number> {
   let which = 0;
   let at = head.length;
   const readInto = async (buf: Buffer, pos: number): Promise<number> =>

@@ -4,11 +4,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { startMinerScan } from '../../src/signature/scan-worker.js';
-import { MINER_BINARY_STRINGS, MINER_CMDLINE_FLAGS, MINER_POOL_HOSTS, MinerStringScanner, poolHostsIn, scanCommandLine } from '../../src/intel/miner.js';
+import { MINER_BINARY_STRINGS, MINER_CMDLINE_FLAGS, MINER_POOL_HOSTS, minerStringMatcher, poolHostsIn, scanCommandLine } from '../../src/intel/miner.js';
 
 function scanIn(pieces: Buffer[]): string[] {
-  const s = new MinerStringScanner();
+  const s = minerStringMatcher().scan();
   for (const p of pieces) s.feed(p);
   return s.results();
 }
@@ -61,29 +60,6 @@ test('pool hosts: every Sigma host and its sub-domains match, look-alikes do not
   for (const h of hosts) assert.equal(poolHostsIn(`--url=${h.toLowerCase()}:443`), [h.toLowerCase()]);
   assert.equal(poolHostsIn('eu.gulf.moneroocean.stream'), poolHostsIn('gulf.moneroocean.stream').length ? ['gulf.moneroocean.stream'] : []);
   assert.equal(poolHostsIn('minexmr.com.example.org notminexmr.com'), []);
-});
-
-test('the scan worker finds what the in-thread scanner finds, across chunk edges and interleaved jobs', async () => {
-  // Two streams fed alternately, in odd-sized chunks, so a string straddles
-  // every kind of boundary and the worker must keep the jobs apart.
-  const a = Buffer.concat([Buffer.alloc(3000, 0x41), Buffer.from('..XmRiG..'), Buffer.alloc(777, 0x20), Buffer.from('Stratum+TCP://', 'utf16le'), Buffer.alloc(100)]);
-  const b = Buffer.concat([Buffer.alloc(5000, 0x42), Buffer.from('donate-LEVEL=1'), Buffer.alloc(10)]);
-  const ja = startMinerScan();
-  const jb = startMinerScan();
-  for (let off = 0; off < Math.max(a.length, b.length); off += 7) {
-    ja.feed(a.subarray(off, off + 7));
-    jb.feed(b.subarray(off, off + 7));
-  }
-  const inThread = (buf: Buffer) => {
-    const s = new MinerStringScanner();
-    s.feed(buf);
-    return s.results();
-  };
-  const [fa, fb] = await Promise.all([ja.finish(), jb.finish()]);
-  assert.equal(fa, ['stratum+tcp://', 'xmrig']);
-  assert.equal(fa, inThread(a));
-  assert.equal(fb, ['donate-level']);
-  assert.equal(fb, inThread(b));
 });
 
 test.run();
