@@ -23,7 +23,7 @@ import { TestManager } from '../../test/manager/manager.js';
 import { benchRows, FIXTURE_TABLES } from '../../test/fixtures/sdk-extension.js';
 import { ExtensionClient } from '../../src/sdk/client.js';
 import { EncodedRows } from '../../src/sdk/registry.js';
-import { BinaryWriter, ByteSink } from '../../src/sdk/wire.js';
+import { BinaryWriter, ByteSink } from '../../src/sdk/writer.js';
 import type { Row } from '../../src/sdk/table.js';
 import { median, report, rounds, runBench, time, x } from './bench.js';
 

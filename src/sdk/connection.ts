@@ -4,7 +4,8 @@
 // osqueryd's client is synchronous, and a peer that pipelines requests faster
 // than we answer is bounded by the framer's buffer limit, not by our memory.
 import type { Socket } from 'node:net';
-import { MessageFramer, WireError, type WireLimits } from './wire.js';
+import { MessageFramer } from './framer.js';
+import { WireError, type WireLimits } from './wire.js';
 
 export type MessageHandler = (message: Buffer) => void | Promise<void>;
 
@@ -54,8 +55,10 @@ export class WireConnection {
     else this.closeListeners.push(listener);
   }
 
-  write(bytes: Buffer): void {
-    if (!this.closed) this.socket.write(bytes);
+  /** Queues `bytes`; `written` runs once the socket no longer needs them (sent, or failed). */
+  write(bytes: Buffer, written?: () => void): void {
+    if (this.closed) written?.();
+    else this.socket.write(bytes, written && (() => written()));
   }
 
   close(reason: Error | null = null): void {
