@@ -14,6 +14,16 @@ interface Frame {
   vtype: number;
 }
 
+/**
+ * One large buffer shared by the process's framers, handed over when one goes
+ * idle: a client connecting per call (as osqueryd does) would otherwise grow a
+ * fresh one for every large reply, paying its page faults and forced GCs.
+ */
+let spare: Buffer | null = null;
+/** Buffers at least this large are passed on, not dropped; up to MAX_SPARE_BYTES. */
+const MIN_SPARE_BYTES = 1024 * 1024;
+const MAX_SPARE_BYTES = 32 * 1024 * 1024;
+
 /** A string or fixed-size type: values walked in a flat loop. */
 function isFlat(type: number): boolean {
   return type === TType.STRING || fixedSize(type) > 0;
@@ -22,7 +32,8 @@ function isFlat(type: number): boolean {
 /**
  * Splits a byte stream into complete Thrift messages. push() appends bytes;
  * next() returns the next complete message or null. A returned Buffer is a
- * view into internal storage, valid until the next push(): decode it at once.
+ * view into storage that may pass to another framer: valid until the next
+ * push() to any framer, so decode it at once.
  * Both throw WireError when the stream breaks a rule or a limit.
  */
 export class MessageFramer {
@@ -53,7 +64,7 @@ export class MessageFramer {
         this.buf.copyWithin(0, this.start, this.end);
       } else {
         const size = Math.min(this.limits.maxBufferedBytes, Math.max(held + chunk.length, this.buf.length * 2, 4096));
-        const next = Buffer.allocUnsafe(size);
+        const next = takeSpare(size, held + chunk.length, this.limits.maxBufferedBytes) ?? Buffer.allocUnsafe(size);
         this.buf.copy(next, 0, this.start, this.end);
         this.buf = next;
       }
@@ -71,8 +82,11 @@ export class MessageFramer {
     if (this.start === this.end) {
       this.start = 0;
       this.end = 0;
-      // Drop a large buffer once idle so one big message does not pin memory.
-      if (this.buf.length > 1024 * 1024) this.buf = Buffer.alloc(0);
+      // A large buffer leaves once idle: this connection may never need it again.
+      if (this.buf.length >= MIN_SPARE_BYTES) {
+        if (this.buf.length <= MAX_SPARE_BYTES && (spare === null || spare.length < this.buf.length)) spare = this.buf;
+        this.buf = Buffer.alloc(0);
+      }
     }
     this.inBody = false;
     this.pos = 0;
@@ -278,4 +292,12 @@ export class MessageFramer {
       throw new WireError(`declared container of ${size} elements cannot fit in ${this.limits.maxBufferedBytes} bytes`);
     }
   }
+}
+
+/** The shared spare, when a growing message (past 64 KiB) needs `size` bytes, at least `need`, within `max`. */
+function takeSpare(size: number, need: number, max: number): Buffer | null {
+  const s = spare;
+  if (s === null || size < 64 * 1024 || s.length < need || s.length > max) return null;
+  spare = null;
+  return s;
 }
