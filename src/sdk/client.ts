@@ -32,6 +32,9 @@ import {
 
 export { StatusError, ThriftCallError };
 
+/** Bytes one socket read can bring: a Unix socket queues about 208 KiB. */
+const READ_BUFFER_BYTES = 256 * 1024;
+
 export interface ClientOptions {
   /** Deadline for one call, connect included, in ms. */
   readonly callTimeoutMs?: number;
@@ -45,6 +48,7 @@ class BaseClient<C extends AnyGeneratedClient> {
   private closedByUser = false;
   protected readonly callTimeoutMs: number;
   private readonly limits: WireLimits;
+  private readBuffer: Buffer | null = null;
 
   constructor(
     readonly path: string,
@@ -87,7 +91,19 @@ class BaseClient<C extends AnyGeneratedClient> {
 
   private openOnce(timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const socket: Socket = netConnect({ path: this.path });
+      let conn: WireConnection | null = null;
+      // Reads land in one reused buffer, as large as a socket's queue: a
+      // large reply takes a few reads and no allocation per read.
+      const socket: Socket = netConnect({
+        path: this.path,
+        onread: {
+          buffer: () => (this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)),
+          callback: (n: number, buf: Uint8Array) => {
+            conn?.receive(Buffer.from(buf.buffer, buf.byteOffset, n));
+            return true;
+          },
+        },
+      });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`connect timed out after ${timeoutMs} ms`));
@@ -100,13 +116,13 @@ class BaseClient<C extends AnyGeneratedClient> {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        this.attach(socket);
+        conn = this.attach(socket);
         resolve();
       });
     });
   }
 
-  private attach(socket: Socket): void {
+  private attach(socket: Socket): WireConnection {
     const sink = new ByteSink((bytes) => conn.write(bytes));
     const client = this.makeClient(sink);
     const limits = this.limits;
@@ -132,6 +148,7 @@ class BaseClient<C extends AnyGeneratedClient> {
     });
     this.conn = conn;
     this.client = client;
+    return conn;
   }
 
   /** Drops the connection; a later call reconnects. */

@@ -32,7 +32,7 @@ export class WireConnection {
     socket.on('error', (err) => this.close(err));
     socket.on('close', () => this.close(null));
     socket.on('end', () => this.close(null));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.watchIdle();
   }
 
@@ -77,7 +77,8 @@ export class WireConnection {
     }
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read from the socket (its 'data' events, or a reader of its own); copied before returning. */
+  receive(chunk: Buffer): void {
     if (this.closed) return;
     try {
       this.framer.push(chunk);
