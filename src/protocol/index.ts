@@ -4,7 +4,7 @@
 // exported), and their i64 story is node-int64 objects that lose precision
 // above 2^53 and, for map<i64,...> keys, are turned into property names with
 // the precision already gone. So this module states the shapes we rely on,
-// with every uuid as a bigint. The SDK's own protocol (src/sdk/wire.ts) reads
+// with every uuid as a bigint. The SDK's own protocol (src/sdk/reader.ts, writer.ts) reads
 // i64 straight into bigint and writes bigint, number, decimal string or a
 // node-int64 object, so the generated code never sees a lossy value.
 //

@@ -1,199 +1,44 @@
-// Clients for osquery's Thrift services: ExtensionClient calls an extension
-// (ping, call, shutdown), ManagerClient calls osqueryd's extension manager
-// (those three plus extensions, options, registerExtension,
-// deregisterExtension, query, getQueryColumns).
-//
-// One connection per client, calls strictly one at a time (a promise queue):
-// Thrift over a buffered transport has no framing, so two interleaved calls
-// would corrupt the stream. Every call has a deadline; a call that misses it
-// discards the connection (its late reply would otherwise be read as the
-// answer to the next call) and the next call reconnects.
+// Clients for osquery's Thrift services: ExtensionClient calls an extension,
+// ManagerClient osqueryd's extension manager; one call at a time per
+// connection, each with a deadline (docs/wire.md, "Clients").
 import { connect as netConnect, type Socket } from 'node:net';
-import { z } from 'zod';
-import thrift from 'thrift';
 import {
-  ExtensionManagerService,
-  ExtensionService,
   Types,
   type ExtensionRegistry,
-  type ExtensionResponse,
   type ExtensionStatus,
+  type ExtensionResponse,
   type GeneratedExtensionClient,
-  type GeneratedExtensionResponse,
-  type GeneratedExtensionStatus,
   type GeneratedManagerClient,
   type InternalExtensionInfo,
   type InternalOptionInfo,
   type PluginRequest,
-  type PluginResponse,
-  type ProtocolReader,
-  MessageType,
-  TType,
 } from '../protocol/index.js';
 import { WireConnection, asError } from './connection.js';
-import { BinaryReader, BinaryWriter, ByteSink, CLIENT_LIMITS, WireError, type WireLimits } from './wire.js';
+import { BinaryReader } from './reader.js';
+import { BinaryWriter, ByteSink } from './writer.js';
+import { CLIENT_LIMITS, WireError, type WireLimits } from './wire.js';
 import { checkSocketPath } from './socket-path.js';
+import {
+  FastExtensionClient,
+  FastManagerClient,
+  InfoSchema,
+  OptionSchema,
+  StatusError,
+  ThriftCallError,
+  toResponse,
+  toStatus,
+  type AnyGeneratedClient,
+} from './replies.js';
+
+export { StatusError, ThriftCallError };
+
+/** Bytes one socket read can bring: a Unix socket queues about 208 KiB. */
+const READ_BUFFER_BYTES = 256 * 1024;
 
 export interface ClientOptions {
   /** Deadline for one call, connect included, in ms. */
   readonly callTimeoutMs?: number;
   readonly limits?: WireLimits;
-}
-
-export class ThriftCallError extends Error {
-  override name = 'ThriftCallError';
-}
-
-/** A status other than success from osqueryd or an extension. */
-export class StatusError extends Error {
-  override name = 'StatusError';
-  constructor(
-    readonly code: number,
-    readonly statusMessage: string,
-    context: string,
-  ) {
-    super(`${context} failed with status ${code}: ${statusMessage || '(no message)'}`);
-  }
-}
-
-// Replies are untrusted input: the generated decoder gives nullable fields of
-// whatever type the peer wrote, so each is checked before we rely on it.
-const StatusSchema = z.object({
-  code: z.number().int().nullable(),
-  message: z.string().nullable(),
-  uuid: z.bigint().nullable(),
-});
-/**
- * Result rows are checked with a plain loop: the decoder can only produce
- * string→string maps, and a schema walk over a 100k-row result costs more
- * than the decoding itself.
- */
-function isRows(value: unknown): value is PluginResponse {
-  if (!Array.isArray(value)) return false;
-  for (const row of value) {
-    if (typeof row !== 'object' || row === null) return false;
-    for (const key in row) if (typeof (row as Record<string, unknown>)[key] !== 'string') return false;
-  }
-  return true;
-}
-const RowsSchema = z.custom<PluginResponse>(isRows, 'rows must be a list of string→string maps').nullable();
-const ResponseSchema = z.object({ status: StatusSchema.nullable(), response: RowsSchema });
-const InfoSchema = z.object({
-  name: z.string().nullable(),
-  version: z.string().nullable(),
-  sdk_version: z.string().nullable(),
-  min_sdk_version: z.string().nullable(),
-});
-const OptionSchema = z.object({ value: z.string().nullable(), default_value: z.string().nullable(), type: z.string().nullable() });
-
-function toStatus(raw: GeneratedExtensionStatus | null | undefined, what: string): ExtensionStatus {
-  const parsed = StatusSchema.nullable().safeParse(raw ?? null);
-  if (!parsed.success) throw new ThriftCallError(`${what}: malformed status in reply: ${parsed.error.message}`);
-  if (parsed.data === null) throw new ThriftCallError(`${what}: reply carries no status`);
-  return { code: parsed.data.code ?? 0, message: parsed.data.message ?? '', uuid: parsed.data.uuid ?? 0n };
-}
-
-function toResponse(raw: GeneratedExtensionResponse, what: string): ExtensionResponse {
-  const parsed = ResponseSchema.safeParse(raw);
-  if (!parsed.success) throw new ThriftCallError(`${what}: malformed reply: ${parsed.error.message}`);
-  return { status: toStatus(raw.status, what), response: parsed.data.response ?? [] };
-}
-
-type AnyGeneratedClient = GeneratedExtensionClient | GeneratedManagerClient;
-
-function readStringMap(input: ProtocolReader, size: number): Record<string, string> {
-  if (input instanceof BinaryReader) return input.readStringMapBody(size);
-  const row: Record<string, string> = {};
-  for (let i = 0; i < size; i++) {
-    const key = input.readString();
-    row[key] = input.readString();
-  }
-  return row;
-}
-
-/** ExtensionResponse{1: status, 2: list<map<string,string>>}, rows read in one tight loop. */
-function readExtensionResponse(input: ProtocolReader): GeneratedExtensionResponse {
-  const out = new Types.ExtensionResponse();
-  input.readStructBegin();
-  for (;;) {
-    const f = input.readFieldBegin();
-    if (f.ftype === TType.STOP) break;
-    if (f.fid === 1 && f.ftype === TType.STRUCT) {
-      const status = new Types.ExtensionStatus();
-      status.read(input);
-      out.status = status;
-    } else if (f.fid === 2 && f.ftype === TType.LIST) {
-      const list = input.readListBegin();
-      const rows: PluginResponse = [];
-      for (let i = 0; i < list.size; i++) {
-        if (list.etype !== TType.MAP) {
-          input.skip(list.etype);
-          continue;
-        }
-        const m = input.readMapBegin();
-        if (m.ktype === TType.STRING && m.vtype === TType.STRING) {
-          rows.push(readStringMap(input, m.size));
-        } else {
-          for (let j = 0; j < m.size; j++) {
-            input.skip(m.ktype);
-            input.skip(m.vtype);
-          }
-          rows.push({});
-        }
-      }
-      out.response = rows;
-    } else input.skip(f.ftype);
-    input.readFieldEnd();
-  }
-  input.readStructEnd();
-  return out;
-}
-
-/**
- * Receives a reply whose result is an ExtensionResponse (call, query,
- * getQueryColumns), as the generated recv_* would, minus its per-cell method
- * calls: these replies carry whole result sets.
- */
-function recvResponse(client: AnyGeneratedClient, what: string, input: ProtocolReader, mtype: number, rseqid: number): void {
-  const callback = client._reqs[rseqid];
-  delete client._reqs[rseqid];
-  if (!callback) return;
-  if (mtype === MessageType.EXCEPTION) {
-    const x = new thrift.Thrift.TApplicationException();
-    x.read(input as never);
-    callback(x);
-    return;
-  }
-  let success: GeneratedExtensionResponse | null = null;
-  input.readStructBegin();
-  for (;;) {
-    const f = input.readFieldBegin();
-    if (f.ftype === TType.STOP) break;
-    if (f.fid === 0 && f.ftype === TType.STRUCT) success = readExtensionResponse(input);
-    else input.skip(f.ftype);
-    input.readFieldEnd();
-  }
-  input.readStructEnd();
-  if (success) callback(null, success);
-  else callback(new ThriftCallError(`${what} failed: unknown result`));
-}
-
-class FastExtensionClient extends ExtensionService.Client<ByteSink> {
-  recv_call(input: ProtocolReader, mtype: number, rseqid: number): void {
-    recvResponse(this, 'call', input, mtype, rseqid);
-  }
-}
-
-class FastManagerClient extends ExtensionManagerService.Client<ByteSink> {
-  recv_call(input: ProtocolReader, mtype: number, rseqid: number): void {
-    recvResponse(this, 'call', input, mtype, rseqid);
-  }
-  recv_query(input: ProtocolReader, mtype: number, rseqid: number): void {
-    recvResponse(this, 'query', input, mtype, rseqid);
-  }
-  recv_getQueryColumns(input: ProtocolReader, mtype: number, rseqid: number): void {
-    recvResponse(this, 'getQueryColumns', input, mtype, rseqid);
-  }
 }
 
 class BaseClient<C extends AnyGeneratedClient> {
@@ -203,6 +48,7 @@ class BaseClient<C extends AnyGeneratedClient> {
   private closedByUser = false;
   protected readonly callTimeoutMs: number;
   private readonly limits: WireLimits;
+  private readBuffer: Buffer | null = null;
 
   constructor(
     readonly path: string,
@@ -245,7 +91,19 @@ class BaseClient<C extends AnyGeneratedClient> {
 
   private openOnce(timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const socket: Socket = netConnect({ path: this.path });
+      let conn: WireConnection | null = null;
+      // Reads land in one reused buffer, as large as a socket's queue: a
+      // large reply takes a few reads and no allocation per read.
+      const socket: Socket = netConnect({
+        path: this.path,
+        onread: {
+          buffer: () => (this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)),
+          callback: (n: number, buf: Uint8Array) => {
+            conn?.receive(Buffer.from(buf.buffer, buf.byteOffset, n));
+            return true;
+          },
+        },
+      });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`connect timed out after ${timeoutMs} ms`));
@@ -258,13 +116,13 @@ class BaseClient<C extends AnyGeneratedClient> {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        this.attach(socket);
+        conn = this.attach(socket);
         resolve();
       });
     });
   }
 
-  private attach(socket: Socket): void {
+  private attach(socket: Socket): WireConnection {
     const sink = new ByteSink((bytes) => conn.write(bytes));
     const client = this.makeClient(sink);
     const limits = this.limits;
@@ -290,6 +148,7 @@ class BaseClient<C extends AnyGeneratedClient> {
     });
     this.conn = conn;
     this.client = client;
+    return conn;
   }
 
   /** Drops the connection; a later call reconnects. */

@@ -4,7 +4,8 @@
 // osqueryd's client is synchronous, and a peer that pipelines requests faster
 // than we answer is bounded by the framer's buffer limit, not by our memory.
 import type { Socket } from 'node:net';
-import { MessageFramer, WireError, type WireLimits } from './wire.js';
+import { MessageFramer } from './framer.js';
+import { WireError, type WireLimits } from './wire.js';
 
 export type MessageHandler = (message: Buffer) => void | Promise<void>;
 
@@ -31,7 +32,7 @@ export class WireConnection {
     socket.on('error', (err) => this.close(err));
     socket.on('close', () => this.close(null));
     socket.on('end', () => this.close(null));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.watchIdle();
   }
 
@@ -54,8 +55,10 @@ export class WireConnection {
     else this.closeListeners.push(listener);
   }
 
-  write(bytes: Buffer): void {
-    if (!this.closed) this.socket.write(bytes);
+  /** Queues `bytes`; `written` runs once the socket no longer needs them (sent, or failed). */
+  write(bytes: Buffer, written?: () => void): void {
+    if (this.closed) written?.();
+    else this.socket.write(bytes, written && (() => written()));
   }
 
   close(reason: Error | null = null): void {
@@ -74,7 +77,8 @@ export class WireConnection {
     }
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read from the socket (its 'data' events, or a reader of its own); copied before returning. */
+  receive(chunk: Buffer): void {
     if (this.closed) return;
     try {
       this.framer.push(chunk);

@@ -10,7 +10,7 @@
 // and every cell of a result row is text, a NULL being an absent key.
 import { z } from 'zod';
 import { TType, type PluginRequest, type PluginResponse } from '../protocol/index.js';
-import type { BinaryWriter } from './wire.js';
+import { encodedString, type BinaryWriter } from './writer.js';
 import {
   ConstraintOpCode,
   type ColumnDeclaration,
@@ -164,11 +164,12 @@ export function encodeRows(
 /**
  * A generate's output as it goes on the wire: each row a map of the declared
  * columns that are not NULL, every value text (the same encoding as
- * encodeRows), written without building the intermediate maps.
+ * encodeRows), written without building the intermediate maps or strings.
  */
 export class EncodedRows implements WireRows {
   private readonly names: string[];
-  private readonly nameBytes: Buffer[];
+  /** Each column name in wire form, encoded once and copied into every row. */
+  private readonly keys: Buffer[];
   private readonly integer: boolean[];
 
   constructor(
@@ -177,7 +178,7 @@ export class EncodedRows implements WireRows {
     private readonly onOverflow?: (column: string, value: string) => void,
   ) {
     this.names = columns.map((c) => c.name);
-    this.nameBytes = this.names.map((n) => Buffer.from(n, 'utf8'));
+    this.keys = this.names.map((n) => encodedString(n));
     this.integer = columns.map((c) => c.type === 'INTEGER');
   }
 
@@ -186,34 +187,23 @@ export class EncodedRows implements WireRows {
   }
 
   writeList(w: BinaryWriter): void {
-    const { names, nameBytes, integer } = this;
-    const reported = new Set<string>();
-    // One up-front reservation (about 16 bytes a cell) instead of repeated doubling copies.
-    w.sink.reserve(Math.min(this.rows.length * names.length * 16, 256 * 1024 * 1024));
-    w.writeListBegin(TType.MAP, this.rows.length);
-    for (const row of this.rows) {
-      const at = w.writeMapBeginDeferred(TType.STRING, TType.STRING);
-      let count = 0;
-      for (let i = 0; i < names.length; i++) {
-        const value = row[names[i]!];
-        if (value === undefined || value === null) continue;
-        const text = typeof value === 'string' ? value : encodeCell(value);
-        if (text === undefined) continue;
-        if (integer[i] && this.onOverflow && !reported.has(names[i]!) && overflowsInt32(value)) {
-          reported.add(names[i]!);
-          this.onOverflow(names[i]!, text);
-        }
-        w.writeString(nameBytes[i]!);
-        w.writeString(text);
-        count += 1;
-      }
-      w.patchCount(at, count);
-    }
+    if (this.onOverflow) this.reportOverflows(this.onOverflow);
+    w.writeStringMaps(this.rows, this.names, this.keys, encodeCell);
   }
 
-  /** The same rows as plain string maps. */
-  toPluginResponse(): PluginResponse {
-    return encodeRows(this.names.map((name, i) => ({ name, type: this.integer[i] ? 'INTEGER' : 'TEXT', description: '' })), this.rows, this.onOverflow);
+  /** Tells of each INTEGER column holding a value beyond 32 bits, once, before the rows go out. */
+  private reportOverflows(onOverflow: (column: string, value: string) => void): void {
+    for (let i = 0; i < this.names.length; i++) {
+      if (!this.integer[i]) continue;
+      const name = this.names[i]!;
+      for (const row of this.rows) {
+        const value = row[name];
+        if (!overflowsInt32(value)) continue;
+        const text = encodeCell(value);
+        if (text !== undefined) onOverflow(name, text);
+        break;
+      }
+    }
   }
 }
 

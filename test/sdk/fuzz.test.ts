@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { TestManager } from '../manager/manager.js';
-import { BinaryWriter, ByteSink } from '../../src/sdk/wire.js';
+import { BinaryWriter, ByteSink } from '../../src/sdk/writer.js';
 import { TType, MessageType } from '../../src/protocol/index.js';
 import { tempDir, startFixture, rssBytes, sleep } from './helpers.js';
 import { prng } from '../support/prng.js';

@@ -4,7 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TableRegistry, declarationProblems, encodeCell, encodeRows, parseQueryContext, routeInfo, EncodedRows } from '../../src/sdk/registry.js';
-import { BinaryReader, BinaryWriter, ByteSink } from '../../src/sdk/wire.js';
+import { BinaryWriter, ByteSink } from '../../src/sdk/writer.js';
+import { BinaryReader } from '../../src/sdk/reader.js';
 import { Types, TType } from '../../src/protocol/index.js';
 import { ColumnOption, type Row, type TablePlugin } from '../../src/sdk/table.js';
 
@@ -100,6 +101,34 @@ test('the direct wire encoding decodes to exactly encodeRows\' maps (NULLs omitt
   assert.equal(decoded.response, encodeRows(columns, rows));
   assert.equal(decoded.response![1], { s: 'ünïcode ✓ \u0000 nul' });
   assert.equal(overflows, ['n=2147483648']);
+});
+
+test('the row encoder spells every integer as String() does and every string as UTF-8, whatever its length or content', () => {
+  const ints = [0, -0, 1, -1, 9, 10, 99, 100, 12345678, 99999999, 100000000, 2 ** 31, -(2 ** 31) - 1, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7];
+  ints.push(1e15, 1e15 - 1, 1e16 - 2, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53, 1e20, 1e21, 2.5, -0.1);
+  for (let i = 0; i < 200; i++) ints.push(Math.floor(Math.random() * 2 ** (1 + (i % 53))) * (i % 3 === 0 ? -1 : 1));
+  const texts = ['', 'a', 'é', '✓', '\u{1f600}', '\ud800', 'x\udc00y', '\u0000', 'ascii then é'];
+  for (const n of [47, 48, 49, 4096, 4097]) texts.push('a'.repeat(n), `${'a'.repeat(n - 1)}é`, `é${'a'.repeat(n - 1)}`);
+  const columns = [
+    { name: 'i', type: 'BIGINT' as const, description: '' },
+    { name: 't', type: 'TEXT' as const, description: '' },
+  ];
+  const rows: Row[] = ints.map((i, k) => ({ i, t: texts[k % texts.length] }));
+  let bytes = Buffer.alloc(0);
+  const w = new BinaryWriter(new ByteSink((b) => (bytes = Buffer.from(b)), 16));
+  new EncodedRows(columns, rows).writeList(w);
+  w.flush();
+  const r = new BinaryReader(bytes);
+  const list = r.readListBegin();
+  assert.is(list.size, rows.length);
+  for (const row of rows) {
+    const m = r.readMapBegin();
+    assert.is(m.size, 2);
+    const got = r.readStringMapBody(m.size);
+    assert.is(got['i'], encodeCell(row['i']), `integer ${String(row['i'])}`);
+    // Lone surrogates go out as U+FFFD, as Buffer.from writes them.
+    assert.is(got['t'], Buffer.from(row['t'] as string, 'utf8').toString('utf8'));
+  }
 });
 
 test('call(): generate rows arrive as wire rows; failures are statuses with osquery\'s messages', async () => {

@@ -9,7 +9,10 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createExtensionServer } from '../../src/sdk/server.js';
 import { ExtensionClient } from '../../src/sdk/client.js';
-import { BinaryWriter, ByteSink, BinaryReader, MessageFramer, SERVER_LIMITS } from '../../src/sdk/wire.js';
+import { BinaryWriter, ByteSink } from '../../src/sdk/writer.js';
+import { BinaryReader } from '../../src/sdk/reader.js';
+import { MessageFramer } from '../../src/sdk/framer.js';
+import { SERVER_LIMITS } from '../../src/sdk/wire.js';
 import { MessageType, TType } from '../../src/protocol/index.js';
 import { tempDir, sleep } from './helpers.js';
 

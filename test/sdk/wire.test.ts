@@ -4,7 +4,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import thrift from 'thrift';
-import { BinaryReader, BinaryWriter, ByteSink, MessageFramer, SERVER_LIMITS, WireError } from '../../src/sdk/wire.js';
+import { BinaryWriter, ByteSink } from '../../src/sdk/writer.js';
+import { BinaryReader } from '../../src/sdk/reader.js';
+import { MessageFramer } from '../../src/sdk/framer.js';
+import { SERVER_LIMITS, WireError } from '../../src/sdk/wire.js';
 import { Types, TType, MessageType, toBigInt64, int64ToBigInt, bigIntToInt64Bytes, type NodeInt64 } from '../../src/protocol/index.js';
 import { checkSocketPath, extensionSocketPath } from '../../src/sdk/socket-path.js';
 import { parseExtensionArgs } from '../../src/sdk/args.js';
@@ -106,6 +109,71 @@ test('framer: byte-by-byte delivery yields the same messages as one chunk; back-
   }
   assert.equal(got, [a, b]);
   assert.is(framer.buffered, 0);
+});
+
+test('framer: a result set (list of string maps, and maps of other flat or nested types) splits the same at every chunking', () => {
+  const rows = message((w) => {
+    w.writeFieldBegin('response', TType.LIST, 2);
+    w.writeListBegin(TType.MAP, 4);
+    for (let r = 0; r < 3; r++) {
+      w.writeMapBegin(TType.STRING, TType.STRING, 3);
+      for (let c = 0; c < 3; c++) {
+        w.writeString(`c${c}`);
+        w.writeString(r === 1 && c === 2 ? '' : `v${r}.${c}-ünï`);
+      }
+    }
+    w.writeMapBegin(TType.STRING, TType.STRING, 0);
+    w.writeFieldBegin('typed', TType.LIST, 3);
+    w.writeListBegin(TType.MAP, 2);
+    w.writeMapBegin(TType.I32, TType.I64, 2);
+    w.writeI32(1);
+    w.writeI64(2n);
+    w.writeI32(3);
+    w.writeI64(4n);
+    w.writeMapBegin(TType.STRING, TType.LIST, 1);
+    w.writeString('k');
+    w.writeListBegin(TType.STRING, 2);
+    w.writeString('a');
+    w.writeString('b');
+    w.writeFieldStop();
+  });
+  const tail = message((w) => w.writeFieldStop(), 'ping', 9);
+  const both = Buffer.concat([rows, tail]);
+  for (const size of [1, 2, 3, 5, 7, 11, 64, both.length]) {
+    const framer = new MessageFramer(SERVER_LIMITS);
+    const got: Buffer[] = [];
+    for (let at = 0; at < both.length; at += size) {
+      framer.push(both.subarray(at, at + size));
+      for (let m = framer.next(); m; m = framer.next()) got.push(Buffer.from(m));
+    }
+    assert.equal(got, [rows, tail], `chunks of ${size}`);
+  }
+});
+
+test("framer: inside a result set, a map's lying size or bad types and nesting beyond the limit are WireErrors", () => {
+  const rowsWith = (k: number, v: number, size: number) =>
+    message((w) => {
+      w.writeFieldBegin('response', TType.LIST, 2);
+      w.writeListBegin(TType.MAP, 2);
+      w.writeMapBegin(TType.STRING, TType.STRING, 1);
+      w.writeString('a');
+      w.writeString('b');
+      w.writeMapBegin(k, v, size);
+    });
+  const frame = (bytes: Buffer, limits = SERVER_LIMITS) => {
+    const f = new MessageFramer(limits);
+    f.push(bytes);
+    return f.next();
+  };
+  assert.throws(() => frame(rowsWith(TType.STRING, TType.STRING, -1)), (e: unknown) => e instanceof WireError && /negative/.test(e.message));
+  assert.throws(() => frame(rowsWith(TType.STRING, TType.STRING, 2 ** 30)), (e: unknown) => e instanceof WireError);
+  assert.throws(() => frame(rowsWith(99, TType.STRING, 1)), (e: unknown) => e instanceof WireError && /type 99/.test(e.message));
+  // Still incomplete, not an error: the second map's entry has not arrived.
+  assert.is(frame(rowsWith(TType.STRING, TType.STRING, 1)), null);
+  assert.throws(
+    () => frame(rowsWith(TType.STRING, TType.STRING, 0), { ...SERVER_LIMITS, maxDepth: 2 }),
+    (e: unknown) => e instanceof WireError && /nesting/.test(e.message),
+  );
 });
 
 test('framer: lies and breaches are WireErrors before any allocation', () => {
