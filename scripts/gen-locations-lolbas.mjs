@@ -7,7 +7,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const src = process.argv[2] ?? '/work/shared/reference/splunk-lookups/lolbas_file_path20240725.csv';
-const lines = readFileSync(src, 'utf8').split(/\r?\n/).slice(1).filter((l) => l.trim() !== '');
+const lines = readFileSync(src, 'utf8')
+  .split(/\r?\n/)
+  .slice(1)
+  .filter((l) => l.trim() !== '');
 const byName = new Map();
 const homeless = new Set();
 for (const line of lines) {

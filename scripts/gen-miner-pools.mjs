@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 const src = process.argv[2] ?? '/work/shared/reference/sigma/net_connection_win_domain_crypto_mining_pools.yml';
 const rule = parse(readFileSync(src, 'utf8'));
 const hosts = rule?.detection?.selection?.DestinationHostname;
-if (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string')) throw new Error(`${src}: no DestinationHostname list`);
+if (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string'))
+  throw new Error(`${src}: no DestinationHostname list`);
 const sorted = [...new Set(hosts.map((h) => h.toLowerCase()))].sort();
 writeFileSync(
   new URL('../src/intel/miner-pools.generated.ts', import.meta.url),

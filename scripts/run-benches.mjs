@@ -59,12 +59,14 @@ for (const file of files) {
     timeout: TIMEOUT_MS,
   });
   process.stdout.write(r.stdout ?? '');
-  const status = r.error ? `${r.error.message}` : r.status ?? r.signal;
+  const status = r.error ? `${r.error.message}` : (r.status ?? r.signal);
   const v = judgeBench(r.stdout ?? '', status);
   verdicts.push({ name: relative(benchRoot, file), secs: (Date.now() - t0) / 1000, ...v });
 }
 const failed = verdicts.filter((v) => !v.ok).length;
-console.log(`\n${files.length} benchmark files${quick ? ' (--quick)' : ''} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `\n${files.length} benchmark files${quick ? ' (--quick)' : ''} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
 for (const v of verdicts) console.log(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.name} (${v.secs.toFixed(0)} s): ${v.line}`);
 console.log(`${verdicts.length - failed} passed, ${failed} failed`);
 process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;

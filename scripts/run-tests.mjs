@@ -59,10 +59,17 @@ function runFile(file) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     const budget = fileTimeoutMs(file);
-    const timer = setTimeout(() => { out += `\n[runner] timed out after ${budget} ms\n`; child.kill('SIGKILL'); }, budget);
+    const timer = setTimeout(() => {
+      out += `\n[runner] timed out after ${budget} ms\n`;
+      child.kill('SIGKILL');
+    }, budget);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const v = judge(out, code);
@@ -71,7 +78,9 @@ function runFile(file) {
       skipped += v.skipped;
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       const status = v.failed > 0 ? 'FAIL' : 'ok  ';
-      console.log(`${status} ${name}  (${v.passed} passed, ${v.failed} failed, ${v.skipped} skipped, ${secs}s${signal ? `, ${signal}` : ''})`);
+      console.log(
+        `${status} ${name}  (${v.passed} passed, ${v.failed} failed, ${v.skipped} skipped, ${secs}s${signal ? `, ${signal}` : ''})`,
+      );
       for (const why of v.problems) console.log(`     ${why}`);
       for (const reason of v.skipReasons) {
         console.log(`     ${reason}`);
@@ -101,19 +110,24 @@ function judge(out, code) {
   const skip = Number(last[3]);
   let failed = total - ok; // uvu's Total already leaves skipped tests out
   if (total === 0 && skip === 0) problems.push('ran zero tests');
-  if (skip > skipReasons.length) problems.push(`skipped ${skip} test(s) but printed ${skipReasons.length} "SKIP <test>: <reason>" line(s)`);
+  if (skip > skipReasons.length)
+    problems.push(`skipped ${skip} test(s) but printed ${skipReasons.length} "SKIP <test>: <reason>" line(s)`);
   if (code !== 0 && failed === 0) problems.push(`exited with code ${code} after its tests`);
   if (problems.length > 0 && failed === 0) failed = 1;
   return { passed: ok, failed, skipped: skip, skipReasons, problems };
 }
 
 const queue = [...files];
-await Promise.all(Array.from({ length: jobs }, async () => {
-  while (queue.length > 0) await runFile(queue.shift());
-}));
+await Promise.all(
+  Array.from({ length: jobs }, async () => {
+    while (queue.length > 0) await runFile(queue.shift());
+  }),
+);
 if (files.length === 0) {
   failed += 1;
-  console.log(`no test files under ${relative(root, testRoot) || '.'}${filters.length ? ` matching ${filters.join(' ')}` : ''}: build first (npm run build)`);
+  console.log(
+    `no test files under ${relative(root, testRoot) || '.'}${filters.length ? ` matching ${filters.join(' ')}` : ''}: build first (npm run build)`,
+  );
 }
 console.log(`\n${files.length} test files in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 if (skipLines.length > 0) console.log(`skipped:\n${skipLines.map((l) => `  ${l}`).join('\n')}`);

@@ -16,7 +16,16 @@
 // leaks, not for the history filling up as designed. Exited processes linger
 // 30 s (exitedGraceSeconds) for the same reason.
 import { execFile as execFileCb, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -36,7 +45,10 @@ function parseOptions(argv: readonly string[]): Options {
   const o: Options = { minutes: 10, periodMs: 100, processes: 200 };
   for (let i = 0; i < argv.length; i++) {
     const m = /^--(minutes|period-ms|processes)(?:=(.*))?$/.exec(argv[i]!);
-    if (!m) throw new Error(`unknown argument ${JSON.stringify(argv[i])}; usage: soak [--minutes N] [--period-ms N] [--processes N]`);
+    if (!m)
+      throw new Error(
+        `unknown argument ${JSON.stringify(argv[i])}; usage: soak [--minutes N] [--period-ms N] [--processes N]`,
+      );
     const raw = m[2] ?? argv[++i];
     const n = Number(raw);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${m[1]} needs a positive number, got ${JSON.stringify(raw)}`);
@@ -50,7 +62,10 @@ function parseOptions(argv: readonly string[]): Options {
 /** A host's process list that moves: CPU times grow, a few processes exit and new ones start every second. */
 class SyntheticHost {
   private nextPid = 10_000;
-  private readonly procs = new Map<number, { start: number; name: string; path: string; user: number; sys: number; rate: number }>();
+  private readonly procs = new Map<
+    number,
+    { start: number; name: string; path: string; user: number; sys: number; rate: number }
+  >();
   constructor(count: number) {
     for (let i = 0; i < count; i++) this.spawn();
   }
@@ -82,7 +97,12 @@ class SyntheticHost {
       const wanted = new Set((/IN \(([^)]*)\)/i.exec(sql)?.[1] ?? '').split(',').map((s) => Number(s.trim())));
       return [...this.procs.entries()]
         .filter(([pid]) => wanted.has(pid))
-        .map(([pid, p]) => ({ pid: String(pid), start_time: String(p.start), cmdline: `"${p.path}" --threads 4 -o pool.example:3333`, username: 'SYSTEM' }));
+        .map(([pid, p]) => ({
+          pid: String(pid),
+          start_time: String(p.start),
+          cmdline: `"${p.path}" --threads 4 -o pool.example:3333`,
+          username: 'SYSTEM',
+        }));
     }
     if (/FROM processes/i.test(sql)) {
       this.tick();
@@ -102,7 +122,16 @@ class SyntheticHost {
     if (/FROM process_open_sockets/i.test(sql)) {
       return [...this.procs.entries()]
         .filter(([pid]) => pid % 17 === 0)
-        .map(([pid]) => ({ pid: String(pid), family: '2', protocol: '6', local_address: '10.0.0.5', local_port: String(40_000 + (pid % 20_000)), remote_address: '198.51.100.7', remote_port: '3333', state: 'ESTABLISHED' }));
+        .map(([pid]) => ({
+          pid: String(pid),
+          family: '2',
+          protocol: '6',
+          local_address: '10.0.0.5',
+          local_port: String(40_000 + (pid % 20_000)),
+          remote_address: '198.51.100.7',
+          remote_port: '3333',
+          state: 'ESTABLISHED',
+        }));
     }
     return [];
   }
@@ -128,9 +157,14 @@ async function main(): Promise<number> {
   const warmupMs = Math.max(30_000, durationMs * 0.3);
 
   const t0 = Date.now();
-  const { stdout } = await execFile(process.execPath, [join(ROOT, 'scripts', 'build-ext.mjs'), '--if-changed'], { cwd: ROOT, maxBuffer: 16 << 20 });
+  const { stdout } = await execFile(process.execPath, [join(ROOT, 'scripts', 'build-ext.mjs'), '--if-changed'], {
+    cwd: ROOT,
+    maxBuffer: 16 << 20,
+  });
   process.stdout.write(stdout);
-  console.log(`soak: binary ready in ${Date.now() - t0} ms; running ${opt.minutes} min, a query every ${opt.periodMs} ms, ${opt.processes} processes, warm-up ${(warmupMs / 1000).toFixed(0)} s`);
+  console.log(
+    `soak: binary ready in ${Date.now() - t0} ms; running ${opt.minutes} min, a query every ${opt.periodMs} ms, ${opt.processes} processes, warm-up ${(warmupMs / 1000).toFixed(0)} s`,
+  );
 
   const tmp = mkdtempSync('/tmp/an1489-soak-');
   const binDir = join(tmp, 'ext');
@@ -138,12 +172,20 @@ async function main(): Promise<number> {
   const binary = join(binDir, 'an1489.ext');
   copyFileSync(join(ROOT, 'dist', 'an1489.ext'), binary);
   chmodSync(binary, 0o755);
-  writeFileSync(join(binDir, 'an1489.config.json'), JSON.stringify({ sampleIntervalSeconds: 1, historyWindowMinutes: 2, exitedGraceSeconds: 30, stateDir: 'state' }), { mode: 0o600 });
+  writeFileSync(
+    join(binDir, 'an1489.config.json'),
+    JSON.stringify({ sampleIntervalSeconds: 1, historyWindowMinutes: 2, exitedGraceSeconds: 30, stateDir: 'state' }),
+    { mode: 0o600 },
+  );
 
   const host = new SyntheticHost(opt.processes);
   const manager = new TestManager({ socketPath: join(tmp, 'osquery.em'), query: (sql) => host.answer(sql) });
   await manager.start();
-  const child = spawn(binary, ['--socket', manager.socketPath, '--timeout', '10', '--interval', '3'], { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OSQUERY_EXTENSION: '1' } });
+  const child = spawn(binary, ['--socket', manager.socketPath, '--timeout', '10', '--interval', '3'], {
+    cwd: tmp,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, OSQUERY_EXTENSION: '1' },
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -190,7 +232,14 @@ async function main(): Promise<number> {
       }
       const table = tables[calls % tables.length]!;
       // Every third query carries a constraint, as pack queries joining on pid do.
-      const context = calls % 3 === 0 ? JSON.stringify({ constraints: [{ name: 'pid', list: [{ op: 2, expr: String(10_000 + (calls % 500)) }], affinity: 'BIGINT' }] }) : '{"constraints":[]}';
+      const context =
+        calls % 3 === 0
+          ? JSON.stringify({
+              constraints: [
+                { name: 'pid', list: [{ op: 2, expr: String(10_000 + (calls % 500)) }], affinity: 'BIGINT' },
+              ],
+            })
+          : '{"constraints":[]}';
       const c0 = performance.now();
       try {
         const r = await manager.callExtension(reg.uuid, 'table', table, { action: 'generate', context }, 10_000);
@@ -206,7 +255,10 @@ async function main(): Promise<number> {
       latencies.push(ms);
       if (Date.now() - start >= warmupMs) latWarm.push(ms);
       calls++;
-      if (child.exitCode !== null) throw new Error(`the extension exited (code ${child.exitCode}) during the soak; stderr:\n${stderr.slice(-4000)}`);
+      if (child.exitCode !== null)
+        throw new Error(
+          `the extension exited (code ${child.exitCode}) during the soak; stderr:\n${stderr.slice(-4000)}`,
+        );
       const wait = opt.periodMs - (Date.now() - tickStart);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
@@ -223,12 +275,22 @@ async function main(): Promise<number> {
     console.log(
       `soak: ${calls} calls (${rowsSeen} rows) over ${(durationMs / 60_000).toFixed(1)} min; latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms (after warm-up p50 ${percentile(latWarm, 50).toFixed(1)}, p99 ${percentile(latWarm, 99).toFixed(1)})`,
     );
-    verdict('rss-growth', end - base <= 10, `${(end - base).toFixed(1)} MB after warm-up (median RSS ${base.toFixed(1)} → ${end.toFixed(1)} MB; limit 10 MB)`);
+    verdict(
+      'rss-growth',
+      end - base <= 10,
+      `${(end - base).toFixed(1)} MB after warm-up (median RSS ${base.toFixed(1)} → ${end.toFixed(1)} MB; limit 10 MB)`,
+    );
     verdict('rss-peak', peak <= 150, `${peak.toFixed(1)} MB peak RSS (limit 150 MB)`);
-    verdict('fds-flat', fdMax - fdBase <= 2 && fdBase - fdMin <= 2, `${fdBase} fds at warm-up end, ${fdMin}..${fdMax} after (tolerance ±2)`);
+    verdict(
+      'fds-flat',
+      fdMax - fdBase <= 2 && fdBase - fdMin <= 2,
+      `${fdBase} fds at warm-up end, ${fdMin}..${fdMax} after (tolerance ±2)`,
+    );
     verdict('errors', errors === 0, `${errors} failed calls of ${calls}${lastError ? `; last: ${lastError}` : ''}`);
     // Latency has no target of its own here (benchmarks hold those); it is reported.
-    results.push(`SOAK latency (reported): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length} calls`);
+    results.push(
+      `SOAK latency (reported): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length} calls`,
+    );
 
     await manager.shutdownExtension(reg.uuid);
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);

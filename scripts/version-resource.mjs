@@ -38,7 +38,9 @@ export async function writeVersionResource(file, strings = versionStrings()) {
   const vi = ResEdit.Resource.VersionInfo.createEmpty();
   vi.lang = LANG.lang;
   // The fixed-info numbers first: resedit also writes them as strings, which ours then replace.
-  const [a, b, c] = String(strings.FileVersion).split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const [a, b, c] = String(strings.FileVersion)
+    .split('.')
+    .map((n) => Number.parseInt(n, 10) || 0);
   vi.setFileVersion(a ?? 0, b ?? 0, c ?? 0, 0, LANG.lang);
   vi.setProductVersion(a ?? 0, b ?? 0, c ?? 0, 0, LANG.lang);
   vi.setStringValues(LANG, strings);

@@ -61,7 +61,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Approved workloads: the caller's hook, else the configured baseline file
   // (the pack's packs/baseline.yml format, so Fleet and the host agree).
   const isApproved =
-    options.isApproved ?? (config.baselinePath ? await approvalPredicate(config.baselinePath, hostname(), options.log) : undefined);
+    options.isApproved ??
+    (config.baselinePath ? await approvalPredicate(config.baselinePath, hostname(), options.log) : undefined);
   const tables: TablePlugin[] = [
     processCpuHistoryTable(store),
     processCpuSustainedTable(store, {
@@ -84,13 +85,19 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     async start() {
       const source = processSourceFor(options);
       if (source === null) {
-        options.log?.('info', 'sampler: no process source on this platform in standalone mode; history tables stay empty');
+        options.log?.(
+          'info',
+          'sampler: no process source on this platform in standalone mode; history tables stay empty',
+        );
       } else {
         sampler = new Sampler(source, store, {
           intervalSeconds: config.sampleIntervalSeconds,
           // AN1489_STATE_DIR (an operator's override, e.g. for a read-only
           // install dir) wins over the config, which wins over the default.
-          stateDir: options.persistState === false ? null : process.env.AN1489_STATE_DIR || (config.stateDir ?? defaultStateDir()),
+          stateDir:
+            options.persistState === false
+              ? null
+              : process.env.AN1489_STATE_DIR || (config.stateDir ?? defaultStateDir()),
           log: options.log,
         });
         await sampler.start();

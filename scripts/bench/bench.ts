@@ -50,7 +50,9 @@ export interface Verdict {
 /** Prints the benchmark's one BENCH line and sets the exit code; returns whether it passed. */
 export function report(name: string, v: Verdict): boolean {
   const ok = v.met && v.sameAnswer;
-  console.log(`BENCH ${name}: ${ok ? 'PASS' : 'FAIL'} ${v.against} ${v.versus}: ${v.figures}; answer ${v.sameAnswer ? 'agrees' : 'DIFFERS'}: ${v.answer}${QUICK ? ' [quick]' : ''}`);
+  console.log(
+    `BENCH ${name}: ${ok ? 'PASS' : 'FAIL'} ${v.against} ${v.versus}: ${v.figures}; answer ${v.sameAnswer ? 'agrees' : 'DIFFERS'}: ${v.answer}${QUICK ? ' [quick]' : ''}`,
+  );
   process.exitCode = ok ? 0 : 1;
   return ok;
 }

@@ -45,9 +45,18 @@ const shapes: [string, Buffer][] = [
   ['benign PE', readFileSync(source)],
   ['near-misses ASCII', Buffer.from(near, 'latin1')],
   ['near-misses UTF-16LE', Buffer.from(near, 'utf16le')],
-  ['pattern alphabet at random', Buffer.from(Array.from({ length: 1 << 16 }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''), 'latin1')],
+  [
+    'pattern alphabet at random',
+    Buffer.from(
+      Array.from({ length: 1 << 16 }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''),
+      'latin1',
+    ),
+  ],
   // One string everywhere, so the scan never has them all and stops early: a match every few bytes.
-  ['one string everywhere, both encodings', Buffer.concat([Buffer.from('xmrigXmRiG', 'latin1'), Buffer.from('XMRIG', 'utf16le')])],
+  [
+    'one string everywhere, both encodings',
+    Buffer.concat([Buffer.from('xmrigXmRiG', 'latin1'), Buffer.from('XMRIG', 'utf16le')]),
+  ],
 ];
 
 function scan(bytes: Buffer): string[] {
@@ -71,7 +80,12 @@ function definition(bytes: Buffer): string[] {
 }
 
 try {
-  const inputs = shapes.map(([name, unit]) => ({ name, small: fill(unit, SMALL), large: fill(unit, LARGE), ms: { small: [] as number[], large: [] as number[] } }));
+  const inputs = shapes.map(([name, unit]) => ({
+    name,
+    small: fill(unit, SMALL),
+    large: fill(unit, LARGE),
+    ms: { small: [] as number[], large: [] as number[] },
+  }));
   let sameAnswers = true;
   const answers: string[] = [];
   for (const input of inputs) {

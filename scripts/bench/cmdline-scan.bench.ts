@@ -19,11 +19,15 @@ for (const shape of CMDLINE_SHAPES) {
   const a = scanCommandLine(shape.make(64 * 1024, 1)).join(',');
   const b = scanCommandLine(shape.make(1024 * 1024, 1)).join(',');
   if (!shape.name.startsWith('random') && a !== b) sameAnswers = false;
-  console.log(`${shape.name}: 64 KB ${small.toFixed(2)} ms, 1 MB ${large.toFixed(2)} ms, ${ratio.toFixed(1)}x; hits ${b || '(none)'}`);
+  console.log(
+    `${shape.name}: 64 KB ${small.toFixed(2)} ms, 1 MB ${large.toFixed(2)} ms, ${ratio.toFixed(1)}x; hits ${b || '(none)'}`,
+  );
   if (ratio > worst) {
     worst = ratio;
     worstName = shape.name;
   }
 }
 const ok = worst <= LIMIT && sameAnswers;
-console.log(`BENCH cmdline-scan: ${ok ? 'PASS' : 'FAIL'} worst 1 MB / 64 KB ratio ${worst.toFixed(1)}x (${worstName}) against ${LIMIT}x (linear 16x)${sameAnswers ? '' : '; hits differ between sizes'}`);
+console.log(
+  `BENCH cmdline-scan: ${ok ? 'PASS' : 'FAIL'} worst 1 MB / 64 KB ratio ${worst.toFixed(1)}x (${worstName}) against ${LIMIT}x (linear 16x)${sameAnswers ? '' : '; hits differ between sizes'}`,
+);

@@ -36,7 +36,7 @@ function rows(seed: number): Row[] {
       pid: i + seed,
       name: i % 97 === 0 ? `xmrig-${i}.exe` : `proc-${i}.exe`,
       path: `C:\\Program Files\\Vendor\\bin\\proc-${i}.exe`,
-      cpu_percent: (i * 7) % 100 + 0.5,
+      cpu_percent: ((i * 7) % 100) + 0.5,
       resident_size: String(i * 4096),
     });
   }
@@ -46,7 +46,11 @@ function rows(seed: number): Row[] {
 const dataA = rows(0);
 const dataB = rows(0);
 const plugin = (name: string, data: Row[]): TablePlugin => ({
-  name, description: '', examples: [], platforms: ['linux'], columns,
+  name,
+  description: '',
+  examples: [],
+  platforms: ['linux'],
+  columns,
   generate: async () => data,
 });
 
@@ -96,13 +100,18 @@ function viaPlainSqlite(sql: string): Cells {
 /** Cell by cell: numbers as numbers (the host prints text), everything else as text. */
 function sameCells(a: Cells, b: Cells): boolean {
   if (a.length !== b.length) return false;
-  return a.every((row, i) => row.length === b[i]!.length && row.every((cell, j) => {
-    const other = b[i]![j];
-    const na = Number(cell);
-    const nb = Number(other);
-    if (cell !== null && other !== null && Number.isFinite(na) && Number.isFinite(nb)) return Math.abs(na - nb) <= 1e-9 * Math.max(1, Math.abs(na));
-    return String(cell) === String(other);
-  }));
+  return a.every(
+    (row, i) =>
+      row.length === b[i]!.length &&
+      row.every((cell, j) => {
+        const other = b[i]![j];
+        const na = Number(cell);
+        const nb = Number(other);
+        if (cell !== null && other !== null && Number.isFinite(na) && Number.isFinite(nb))
+          return Math.abs(na - nb) <= 1e-9 * Math.max(1, Math.abs(na));
+        return String(cell) === String(other);
+      }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -125,7 +134,9 @@ async function main(): Promise<void> {
     }
     const ratio = median(host) / median(peer);
     const agree = sameCells(hostAnswer, peerAnswer);
-    console.log(`${sql}\n  host median ${median(host).toFixed(1)} ms, plain-SQLite peer ${median(peer).toFixed(1)} ms, ratio ${x(ratio)} (limit ${LIMIT}x); host ${JSON.stringify(hostAnswer)}, peer ${JSON.stringify(peerAnswer)}`);
+    console.log(
+      `${sql}\n  host median ${median(host).toFixed(1)} ms, plain-SQLite peer ${median(peer).toFixed(1)} ms, ratio ${x(ratio)} (limit ${LIMIT}x); host ${JSON.stringify(hostAnswer)}, peer ${JSON.stringify(peerAnswer)}`,
+    );
     met &&= ratio <= LIMIT;
     same &&= agree;
     ratios.push(x(ratio));

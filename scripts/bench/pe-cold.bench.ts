@@ -78,7 +78,9 @@ try {
   const mb = statSync(pe.file).size / 1024 / 1024;
   console.log(`file ${source} re-signed: ${mb.toFixed(1)} MiB, our status ${status}`);
   console.log(`cold check median ${median(ours).toFixed(1)} ms (runs ${ours.map((x) => x.toFixed(0)).join(' ')})`);
-  console.log(`osslsigncode verify median ${median(theirs).toFixed(1)} ms (runs ${theirs.map((x) => x.toFixed(0)).join(' ')})`);
+  console.log(
+    `osslsigncode verify median ${median(theirs).toFixed(1)} ms (runs ${theirs.map((x) => x.toFixed(0)).join(' ')})`,
+  );
   const extra = median(scans) + median(hashes);
   console.log(
     `split: ours includes miner scan ${median(scans).toFixed(1)} ms + file SHA-256 ${median(hashes).toFixed(1)} ms that osslsigncode does not do ` +

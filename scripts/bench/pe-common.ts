@@ -38,12 +38,72 @@ export interface SignedPe {
 export async function buildSignedPe(source: string): Promise<SignedPe> {
   const dir = mkdtempSync(join(tmpdir(), 'an1489-pe-bench-'));
   const p = (n: string) => join(dir, n);
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=Bench Root', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=Bench Signer', '-keyout', p('leaf.key'), '-out', p('leaf.csr')]);
-  writeFileSync(p('leaf.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n');
-  await run('openssl', ['x509', '-req', '-in', p('leaf.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '30', '-extfile', p('leaf.ext'), '-out', p('leaf.pem')]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=Bench Root',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.pem'),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  ]);
+  await run('openssl', [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=Bench Signer',
+    '-keyout',
+    p('leaf.key'),
+    '-out',
+    p('leaf.csr'),
+  ]);
+  writeFileSync(
+    p('leaf.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n',
+  );
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    p('leaf.csr'),
+    '-CA',
+    p('ca.pem'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-extfile',
+    p('leaf.ext'),
+    '-out',
+    p('leaf.pem'),
+  ]);
   copyFileSync(source, p('in.bin'));
-  const signed = await run('osslsigncode', ['sign', '-certs', p('leaf.pem'), '-key', p('leaf.key'), '-h', 'sha256', '-in', p('in.bin'), '-out', p('signed.dll')]);
+  const signed = await run('osslsigncode', [
+    'sign',
+    '-certs',
+    p('leaf.pem'),
+    '-key',
+    p('leaf.key'),
+    '-h',
+    'sha256',
+    '-in',
+    p('in.bin'),
+    '-out',
+    p('signed.dll'),
+  ]);
   if (signed.code !== 0) throw new Error(`osslsigncode sign failed on ${source}`);
   return { dir, file: p('signed.dll'), ca: p('ca.pem'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -37,7 +37,9 @@ try {
   const oursRate = mib / (median(ours) / 1000);
   const theirRate = mib / (median(theirs) / 1000);
   const ratio = oursRate / theirRate;
-  console.log(`ours ${oursRate.toFixed(0)} MiB/s (median ${median(ours).toFixed(1)} ms), sha256sum ${theirRate.toFixed(0)} MiB/s (median ${median(theirs).toFixed(1)} ms), digests agree: ${agree}`);
+  console.log(
+    `ours ${oursRate.toFixed(0)} MiB/s (median ${median(ours).toFixed(1)} ms), sha256sum ${theirRate.toFixed(0)} MiB/s (median ${median(theirs).toFixed(1)} ms), digests agree: ${agree}`,
+  );
   report('pe-sha256', {
     against: 'peer',
     versus: 'sha256sum',

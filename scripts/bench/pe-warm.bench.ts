@@ -44,7 +44,10 @@ for (let i = 0; i < N; i++) {
 const sample: ProcessSample = { wallMs: Date.now(), monotonicMs: 0, processes, sockets: [] };
 const source: ProcessSource = { name: 'fixed', sample: async () => sample };
 try {
-  const checker = new SignatureChecker({ maxFileBytes: 1 << 20, trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
+  const checker = new SignatureChecker({
+    maxFileBytes: 1 << 20,
+    trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')),
+  });
   // The pids are made up, so images are judged through their paths (as on Windows), not /proc/<pid>/exe.
   const table = processSignatureCheckTable({ checker, source, image: { procRoot: null } });
   const cold = await time(async () => [...(await table.generate(emptyContext()))]);
@@ -59,7 +62,9 @@ try {
     same &&= JSON.stringify(r.value) === coldRows;
   }
   const m = median(runs);
-  console.log(`cold generate of ${N} binaries ${cold.ms.toFixed(1)} ms; warm median ${m.toFixed(2)} ms, max ${Math.max(...runs).toFixed(2)} ms, ${rows} rows`);
+  console.log(
+    `cold generate of ${N} binaries ${cold.ms.toFixed(1)} ms; warm median ${m.toFixed(2)} ms, max ${Math.max(...runs).toFixed(2)} ms, ${rows} rows`,
+  );
   report('pe-warm', {
     against: 'budget',
     versus: `${LIMIT_MS} ms per generate`,

@@ -37,8 +37,11 @@ const IDL = join(ROOT, 'src', 'protocol', 'osquery.thrift');
 function missingPackages(): string | null {
   const missing: string[] = [];
   if (spawnSync('thrift', ['--version'], { encoding: 'utf8' }).status !== 0) missing.push('thrift-compiler');
-  if (spawnSync(PYTHON, ['-c', 'import thrift.protocol.fastbinary'], { encoding: 'utf8' }).status !== 0) missing.push('python3-thrift');
-  return missing.length === 0 ? null : `missing Debian packages: ${missing.join(' ')} (apt-get install ${missing.join(' ')})`;
+  if (spawnSync(PYTHON, ['-c', 'import thrift.protocol.fastbinary'], { encoding: 'utf8' }).status !== 0)
+    missing.push('python3-thrift');
+  return missing.length === 0
+    ? null
+    : `missing Debian packages: ${missing.join(' ')} (apt-get install ${missing.join(' ')})`;
 }
 
 function started(proc: ChildProcess): () => string {
@@ -57,7 +60,12 @@ function cpuMs(pid: number | undefined): number {
 
 /** Rows compared regardless of key order: one string per row. */
 function canonical(rows: readonly Record<string, string>[]): string[] {
-  return rows.map((r) => Object.keys(r).sort().map((k) => `${k}=${r[k]}`).join('\u0001'));
+  return rows.map((r) =>
+    Object.keys(r)
+      .sort()
+      .map((k) => `${k}=${r[k]}`)
+      .join('\u0001'),
+  );
 }
 
 async function main(): Promise<void> {
@@ -71,8 +79,12 @@ async function main(): Promise<void> {
   await manager.start();
   // Long --interval on both: this process is also their manager and must not
   // be pinged while it decodes; both get the same.
-  const ours = spawn(process.execPath, [FIXTURE, '--socket', socket, '--timeout', '10', '--interval', '600'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const theirs = spawn(PYTHON, [PY_EXTENSION, dir, '--socket', socket, '--timeout', '10', '--interval', '600'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ours = spawn(process.execPath, [FIXTURE, '--socket', socket, '--timeout', '10', '--interval', '600'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const theirs = spawn(PYTHON, [PY_EXTENSION, dir, '--socket', socket, '--timeout', '10', '--interval', '600'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const oursLog = started(ours);
   const theirsLog = started(theirs);
   try {
@@ -84,7 +96,9 @@ async function main(): Promise<void> {
     if (!accelerated) throw new Error(`the Python extension does not report the accelerated protocol: ${theirsLog()}`);
     console.log(`python extension: ${accelerated[0]}`);
 
-    const context = JSON.stringify({ constraints: [{ name: 'n', list: [{ op: 2, expr: String(N) }], affinity: 'BIGINT' }] });
+    const context = JSON.stringify({
+      constraints: [{ name: 'n', list: [{ op: 2, expr: String(N) }], affinity: 'BIGINT' }],
+    });
     const generate = async (uuid: bigint, table: string) => {
       const r = await manager.callExtension(uuid, 'table', table, { action: 'generate', context }, 60_000);
       if (r.status.code !== 0) throw new Error(`${table}: status ${r.status.code} ${r.status.message}`);
@@ -100,7 +114,14 @@ async function main(): Promise<void> {
     let theirsRows: Record<string, string>[] = [];
     // Where the time goes, per round: each extension's own CPU, and this
     // process's (the manager: ping, connect, read, frame, decode), user and system.
-    const cpu = { ours: [] as number[], theirs: [] as number[], mgrOursUser: [] as number[], mgrOursSys: [] as number[], mgrTheirsUser: [] as number[], mgrTheirsSys: [] as number[] };
+    const cpu = {
+      ours: [] as number[],
+      theirs: [] as number[],
+      mgrOursUser: [] as number[],
+      mgrOursSys: [] as number[],
+      mgrTheirsUser: [] as number[],
+      mgrTheirsSys: [] as number[],
+    };
     for (let i = 0; i < ROUNDS; i++) {
       let c0 = cpuMs(ours.pid);
       let m0 = process.cpuUsage();
@@ -130,8 +151,12 @@ async function main(): Promise<void> {
     const med = (v: number[]) => median(v).toFixed(1);
     // Extensions' CPU comes from /proc in 10 ms ticks: only a mean over the rounds is finer than that.
     const mean = (v: number[]) => (v.reduce((a, b) => a + b, 0) / v.length).toFixed(1);
-    console.log(`CPU per generate (means of /proc ticks): our extension ${mean(cpu.ours)} ms, Python extension ${mean(cpu.theirs)} ms`);
-    console.log(`  the manager (medians), same code for both: user ${med(cpu.mgrOursUser)} / ${med(cpu.mgrTheirsUser)} ms, system ${med(cpu.mgrOursSys)} / ${med(cpu.mgrTheirsSys)} ms (ours / Python's)`);
+    console.log(
+      `CPU per generate (means of /proc ticks): our extension ${mean(cpu.ours)} ms, Python extension ${mean(cpu.theirs)} ms`,
+    );
+    console.log(
+      `  the manager (medians), same code for both: user ${med(cpu.mgrOursUser)} / ${med(cpu.mgrTheirsUser)} ms, system ${med(cpu.mgrOursSys)} / ${med(cpu.mgrTheirsSys)} ms (ours / Python's)`,
+    );
     report(NAME, {
       against: 'peer',
       versus: 'Python extension (osquery-python design, python3-thrift with fastbinary)',

@@ -24,24 +24,65 @@ const file = join(dir, 'fleet-200x1h.results.log');
 
 function benchHost(i: number): HostSpec {
   const processes: Proc[] = [
-    { pid: 700, ppid: 640, name: 'services.exe', path: 'C:\\Windows\\System32\\services.exe', cmdline: 'C:\\Windows\\system32\\services.exe', cpu: 0.2 },
-    { pid: 1100, ppid: 700, name: 'svchost.exe', path: 'C:\\Windows\\System32\\svchost.exe', cmdline: 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule', cpu: 0.3 },
+    {
+      pid: 700,
+      ppid: 640,
+      name: 'services.exe',
+      path: 'C:\\Windows\\System32\\services.exe',
+      cmdline: 'C:\\Windows\\system32\\services.exe',
+      cpu: 0.2,
+    },
+    {
+      pid: 1100,
+      ppid: 700,
+      name: 'svchost.exe',
+      path: 'C:\\Windows\\System32\\svchost.exe',
+      cmdline: 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule',
+      cpu: 0.3,
+    },
   ];
   for (let k = processes.length; k < PROCS - 1; k++) {
     processes.push({
-      pid: 2000 + k * 4, ppid: 1100, name: `app${k}.exe`, path: `C:\\Program Files\\Vendor${k % 17}\\app${k}.exe`,
+      pid: 2000 + k * 4,
+      ppid: 1100,
+      name: `app${k}.exe`,
+      path: `C:\\Program Files\\Vendor${k % 17}\\app${k}.exe`,
       cmdline: `"C:\\Program Files\\Vendor${k % 17}\\app${k}.exe" --instance ${k} --config "C:\\ProgramData\\Vendor${k % 17}\\settings.json"`,
-      cpu: (k * 7) % 11, sockets: k % 10 === 0 ? [{ remote: '10.1.2.3', port: 443 }] : [],
+      cpu: (k * 7) % 11,
+      sockets: k % 10 === 0 ? [{ remote: '10.1.2.3', port: 443 }] : [],
     });
   }
-  processes.push({ pid: 9000, ppid: 1100, name: 'svcupd.exe', path: 'C:\\Users\\bob\\AppData\\Roaming\\svcupd\\svcupd.exe', cmdline: 'svcupd.exe -c config.json', cpu: 95, start: 0, sockets: [{ remote: '45.9.20.1', port: 3333 }], binary: { original: 'xmrig.exe', signature: 'missing' } });
-  return { id: `h${i}`, hostname: `host-${String(i).padStart(3, '0')}`, kind: 'attack', summary: 'bench', cpus: 8, processes, services: [], tasks: [] };
+  processes.push({
+    pid: 9000,
+    ppid: 1100,
+    name: 'svcupd.exe',
+    path: 'C:\\Users\\bob\\AppData\\Roaming\\svcupd\\svcupd.exe',
+    cmdline: 'svcupd.exe -c config.json',
+    cpu: 95,
+    start: 0,
+    sockets: [{ remote: '45.9.20.1', port: 3333 }],
+    binary: { original: 'xmrig.exe', signature: 'missing' },
+  });
+  return {
+    id: `h${i}`,
+    hostname: `host-${String(i).padStart(3, '0')}`,
+    kind: 'attack',
+    summary: 'bench',
+    cpus: 8,
+    processes,
+    services: [],
+    tasks: [],
+  };
 }
 
 async function generate(): Promise<void> {
   if (existsSync(file) && statSync(file).size > 0) return;
   mkdirSync(dir, { recursive: true });
-  const opts = { start: Date.UTC(2026, 10, 25, 12, 0, 0) / 1000, duration: (SAMPLES_PER_HOST - 1) * EVERY, every: EVERY };
+  const opts = {
+    start: Date.UTC(2026, 10, 25, 12, 0, 0) / 1000,
+    duration: (SAMPLES_PER_HOST - 1) * EVERY,
+    every: EVERY,
+  };
   const logs = Array.from({ length: HOSTS }, (_, i) => hostLog(benchHost(i), opts));
   const out = createWriteStream(file + '.part');
   // Interleave by time: every host's n-th line before any host's (n+1)-th (all hosts share one timeline).
@@ -92,7 +133,10 @@ console.log(JSON.stringify({ ms, lines: summary.lines, hosts, flagged, samples, 
 `;
 
 function run(script: string): Record<string, number> {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
@@ -106,7 +150,9 @@ const replays: Record<string, number>[] = [];
 for (let i = 0; i < RUNS; i++) {
   floors.push(run(FLOOR));
   replays.push(run(REPLAY));
-  console.log(`run ${i + 1}: floor ${floors[i].ms.toFixed(0)} ms, replay ${replays[i].ms.toFixed(0)} ms, replay RSS ${replays[i].rssMb.toFixed(0)} MB`);
+  console.log(
+    `run ${i + 1}: floor ${floors[i].ms.toFixed(0)} ms, replay ${replays[i].ms.toFixed(0)} ms, replay RSS ${replays[i].rssMb.toFixed(0)} MB`,
+  );
 }
 const floorMs = median(floors.map((f) => f.ms));
 const replayMs = median(replays.map((r) => r.ms));
@@ -114,10 +160,17 @@ const rss = median(replays.map((r) => r.rssMb));
 const ratio = replayMs / floorMs;
 // Same answer: both read every line, every processes sample reached a host's store, every host's miner was found.
 const same =
-  floors.every((f) => f.lines === replays[0].lines && f.samples === replays[0].samples && f.samples === HOSTS * SAMPLES_PER_HOST) &&
-  replays.every((r) => r.hosts === HOSTS && r.flagged === HOSTS && r.samples === replays[0].samples);
-console.log(`rows: ${floors[0].rows}; lines: ${floors[0].lines}; processes samples: floor ${floors[0].samples}, replayed ${replays[0].samples}; hosts replayed ${replays[0].hosts}, miner flagged on ${replays[0].flagged}`);
-console.log(`median: floor ${floorMs.toFixed(0)} ms, replay ${replayMs.toFixed(0)} ms, ratio ${ratio.toFixed(2)} (budget ${RATIO_BUDGET}); replay peak RSS ${rss.toFixed(0)} MB (budget ${RSS_BUDGET_MB})`);
+  floors.every(
+    (f) => f.lines === replays[0].lines && f.samples === replays[0].samples && f.samples === HOSTS * SAMPLES_PER_HOST,
+  ) && replays.every((r) => r.hosts === HOSTS && r.flagged === HOSTS && r.samples === replays[0].samples);
+console.log(
+  `rows: ${floors[0].rows}; lines: ${floors[0].lines}; processes samples: floor ${floors[0].samples}, replayed ${replays[0].samples}; hosts replayed ${replays[0].hosts}, miner flagged on ${replays[0].flagged}`,
+);
+console.log(
+  `median: floor ${floorMs.toFixed(0)} ms, replay ${replayMs.toFixed(0)} ms, ratio ${ratio.toFixed(2)} (budget ${RATIO_BUDGET}); replay peak RSS ${rss.toFixed(0)} MB (budget ${RSS_BUDGET_MB})`,
+);
 const ok = same && ratio <= RATIO_BUDGET && rss < RSS_BUDGET_MB;
-console.log(`BENCH replay: ${ok ? 'PASS' : 'FAIL'} ratio ${ratio.toFixed(2)} to a bare JSON.parse pass (budget ${RATIO_BUDGET}), peak RSS ${rss.toFixed(0)} MB (budget ${RSS_BUDGET_MB}), same answer ${same ? 'yes' : 'NO'}`);
+console.log(
+  `BENCH replay: ${ok ? 'PASS' : 'FAIL'} ratio ${ratio.toFixed(2)} to a bare JSON.parse pass (budget ${RATIO_BUDGET}), peak RSS ${rss.toFixed(0)} MB (budget ${RSS_BUDGET_MB}), same answer ${same ? 'yes' : 'NO'}`,
+);
 process.exit(ok ? 0 : 1);

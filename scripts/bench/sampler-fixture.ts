@@ -33,7 +33,12 @@ export function buildStore(): HistoryStore {
       cpu[i] += i % 10 === 0 ? 8_000 : i % 7 === 0 && t % 5 === 0 ? 10_000 : 30;
       return { ...p, userTimeMs: cpu[i], systemTimeMs: cpu[i] / 10 };
     });
-    store.ingest({ wallMs: 1_700_100_000_000 + t * 10_000, monotonicMs: 10_000_000 + t * 10_000, processes, sockets: [] });
+    store.ingest({
+      wallMs: 1_700_100_000_000 + t * 10_000,
+      monotonicMs: 10_000_000 + t * 10_000,
+      processes,
+      sockets: [],
+    });
   }
   return store;
 }

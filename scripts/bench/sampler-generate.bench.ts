@@ -20,11 +20,18 @@ for (let i = 0; i < ROUNDS; i++) {
   times.push(r.ms);
   if (i === 0) first = r.ms;
   rows = r.value.length;
-  sustained = r.value.filter((row) => row['sustained'] === 1).map((row) => Number(row['pid'])).sort((a, b) => a - b);
+  sustained = r.value
+    .filter((row) => row['sustained'] === 1)
+    .map((row) => Number(row['pid']))
+    .sort((a, b) => a - b);
 }
 const m = median(times);
-const expected = Array.from({ length: PROCESSES }, (_, i) => i).filter((i) => i % 10 === 0).map((i) => 1000 + i);
-console.log(`rows: ${rows}, sustained: ${sustained.length}; generate ms: first (cold) ${first.toFixed(1)}, min ${Math.min(...times).toFixed(1)}, median ${m.toFixed(1)}, max ${Math.max(...times).toFixed(1)}`);
+const expected = Array.from({ length: PROCESSES }, (_, i) => i)
+  .filter((i) => i % 10 === 0)
+  .map((i) => 1000 + i);
+console.log(
+  `rows: ${rows}, sustained: ${sustained.length}; generate ms: first (cold) ${first.toFixed(1)}, min ${Math.min(...times).toFixed(1)}, median ${m.toFixed(1)}, max ${Math.max(...times).toFixed(1)}`,
+);
 report('sampler-generate', {
   against: 'budget',
   versus: `${TARGET_MS} ms per generate`,

@@ -35,7 +35,9 @@ for (let i = 0; i < ROUNDS; i++) {
 }
 const m = median(growth);
 console.log(`processes tracked: ${tracked} (of ${PROCESSES}), samples each: ${samples} (at least ${SAMPLES})`);
-console.log(`heap+external growth per round: ${growth.map((g) => g.toFixed(1)).join(', ')} MB; store reports ${reportedMb.toFixed(1)} MB`);
+console.log(
+  `heap+external growth per round: ${growth.map((g) => g.toFixed(1)).join(', ')} MB; store reports ${reportedMb.toFixed(1)} MB`,
+);
 report('sampler-memory', {
   against: 'budget',
   versus: `${BUDGET_MB} MB`,

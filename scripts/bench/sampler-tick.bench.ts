@@ -25,7 +25,10 @@ const FLOOR_RATIO = 1.5;
 
 const pids = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n));
 
-const group = spawn('sh', ['-c', `i=0; while [ $i -lt ${SLEEPERS} ]; do sleep 600 & i=$((i+1)); done; wait`], { detached: true, stdio: 'ignore' });
+const group = spawn('sh', ['-c', `i=0; while [ $i -lt ${SLEEPERS} ]; do sleep 600 & i=$((i+1)); done; wait`], {
+  detached: true,
+  stdio: 'ignore',
+});
 const cleanup = () => {
   try {
     process.kill(-group.pid!, 'SIGKILL');
@@ -33,7 +36,9 @@ const cleanup = () => {
     // already gone
   }
 };
-const peer = spawn(process.execPath, [new URL('./ps-peer.js', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+const peer = spawn(process.execPath, [new URL('./ps-peer.js', import.meta.url).pathname], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const replies = createInterface({ input: peer.stdout! })[Symbol.asyncIterator]();
 /** One ps run in the helper: its wall time and the rows it listed. */
 const runPs = async (): Promise<{ ms: number; rows: number }> => {
@@ -101,9 +106,15 @@ try {
     psSeen = ps.rows;
   }
   const [f, t, s, p] = [median(tFloor), median(tTick), median(tSockets), median(tPs)];
-  console.log(`processes per tick: ${seen} (floor read ${floorSeen} stat files, ps listed ${psSeen}); first (cold) tick ${cold.toFixed(1)} ms`);
-  console.log(`median of ${ROUNDS} ms: floor (stat loop) ${f.toFixed(2)}, tick ${t.toFixed(2)}, tick with sockets ${s.toFixed(2)}, ps ${p.toFixed(2)}`);
-  console.log(`min ms:          floor ${Math.min(...tFloor).toFixed(2)}, tick ${Math.min(...tTick).toFixed(2)}, tick with sockets ${Math.min(...tSockets).toFixed(2)}, ps ${Math.min(...tPs).toFixed(2)}`);
+  console.log(
+    `processes per tick: ${seen} (floor read ${floorSeen} stat files, ps listed ${psSeen}); first (cold) tick ${cold.toFixed(1)} ms`,
+  );
+  console.log(
+    `median of ${ROUNDS} ms: floor (stat loop) ${f.toFixed(2)}, tick ${t.toFixed(2)}, tick with sockets ${s.toFixed(2)}, ps ${p.toFixed(2)}`,
+  );
+  console.log(
+    `min ms:          floor ${Math.min(...tFloor).toFixed(2)}, tick ${Math.min(...tTick).toFixed(2)}, tick with sockets ${Math.min(...tSockets).toFixed(2)}, ps ${Math.min(...tPs).toFixed(2)}`,
+  );
   // ps also lists itself and its parent shell-less exec; the floor and the tick may race exits.
   const churn = Math.max(5, Math.ceil(seen * 0.02));
   const same = seen >= SLEEPERS && Math.abs(seen - floorSeen) <= churn && Math.abs(seen - psSeen) <= churn;

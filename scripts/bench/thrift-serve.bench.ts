@@ -59,7 +59,9 @@ async function main(): Promise<void> {
   await manager.start();
   // A long --interval: this process also plays the manager, and while it
   // decodes a 100k-row result it cannot answer the extension's liveness ping.
-  const child = spawn(process.execPath, [fixture, '--socket', socket, '--timeout', '5', '--interval', '600'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [fixture, '--socket', socket, '--timeout', '5', '--interval', '600'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let childLog = '';
   child.stderr!.on('data', (d: Buffer) => (childLog += d.toString()));
   try {
@@ -70,7 +72,9 @@ async function main(): Promise<void> {
     let met = true;
     let same = true;
     for (const n of SIZES) {
-      const context = JSON.stringify({ constraints: [{ name: 'n', list: [{ op: 2, expr: String(n) }], affinity: 'BIGINT' }] });
+      const context = JSON.stringify({
+        constraints: [{ name: 'n', list: [{ op: 2, expr: String(n) }], affinity: 'BIGINT' }],
+      });
       const expected = [...benchRows(n)];
       const servedMs: number[] = [];
       const floorMs: number[] = [];
@@ -79,7 +83,8 @@ async function main(): Promise<void> {
       // Interleaved, so that machine load falls on both sides alike.
       for (let i = 0; i < ROUNDS; i++) {
         const s = await time(() => c.call('table', 'sdk_bench', { action: 'generate', context }));
-        if (s.value.status.code !== 0) throw new Error(`generate n=${n}: status ${s.value.status.code} ${s.value.status.message}`);
+        if (s.value.status.code !== 0)
+          throw new Error(`generate n=${n}: status ${s.value.status.code} ${s.value.status.message}`);
         servedMs.push(s.ms);
         received = s.value.response;
         const f = await time(() => encode(expected));
@@ -93,7 +98,11 @@ async function main(): Promise<void> {
       met &&= ratio <= LIMIT;
       ratios.push(`${n / 1000}k ${x(ratio)}`);
       console.log(
-        `${String(n).padEnd(9)} ${served.toFixed(1).padStart(8)} ms ${Math.round((n / served) * 1000).toLocaleString('en-US').padStart(14)}   ${floor.toFixed(1).padStart(7)} ms (${(floorBytes.length / 2 ** 20).toFixed(1)} MiB)   ${x(ratio)}`,
+        `${String(n).padEnd(9)} ${served.toFixed(1).padStart(8)} ms ${Math.round((n / served) * 1000)
+          .toLocaleString('en-US')
+          .padStart(
+            14,
+          )}   ${floor.toFixed(1).padStart(7)} ms (${(floorBytes.length / 2 ** 20).toFixed(1)} MiB)   ${x(ratio)}`,
       );
     }
     c.close();

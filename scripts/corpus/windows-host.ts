@@ -94,7 +94,12 @@ export function calendarTime(unix: number): string {
 }
 
 /** One results-log line in osquery's batched snapshot format. */
-export function snapshotLine(host: HostSpec, query: string, unix: number, rows: readonly Record<string, string>[]): string {
+export function snapshotLine(
+  host: HostSpec,
+  query: string,
+  unix: number,
+  rows: readonly Record<string, string>[],
+): string {
   return JSON.stringify({
     snapshot: rows,
     action: 'snapshot',
@@ -114,7 +119,15 @@ function uuid(s: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-const EMPTY_SOCKET = { family: '', protocol: '', local_address: '', local_port: '', remote_address: '', remote_port: '', state: '' };
+const EMPTY_SOCKET = {
+  family: '',
+  protocol: '',
+  local_address: '',
+  local_port: '',
+  remote_address: '',
+  remote_port: '',
+  state: '',
+};
 
 /** evidence_processes rows at unix time t (processes alive then, and their sockets). */
 export function sampleRows(host: HostSpec, opts: LogOptions, t: number): Record<string, string>[] {
@@ -146,7 +159,19 @@ export function sampleRows(host: HostSpec, opts: LogOptions, t: number): Record<
     for (const [i, s] of (p.sockets ?? []).entries()) {
       const v6 = s.family === 23;
       socks.push({
-        kind: 'socket', pid: String(p.pid), parent: '', name: '', path: '', cmdline: '', start_time: '', elapsed_time: '', user_time: '', system_time: '', resident_size: '', threads: '', uid: '',
+        kind: 'socket',
+        pid: String(p.pid),
+        parent: '',
+        name: '',
+        path: '',
+        cmdline: '',
+        start_time: '',
+        elapsed_time: '',
+        user_time: '',
+        system_time: '',
+        resident_size: '',
+        threads: '',
+        uid: '',
         family: String(s.family ?? 2),
         protocol: String(s.protocol ?? 6),
         local_address: v6 ? 'fe80::1c2d:3e4f:5a6b:7c8d' : '10.20.30.40',
@@ -192,34 +217,103 @@ export function osqueryInfoRows(host: HostSpec, t0: number): Record<string, stri
   const osqueryd = host.processes.filter((p) => p.name === 'osqueryd.exe');
   const worker = osqueryd.find((p) => osqueryd.some((w) => w.pid === p.ppid));
   if (worker === undefined) return [];
-  return [{ pid: String(worker.pid), watcher: String(worker.ppid), version: '5.23.1', start_time: String(t0 - 86_400) }];
+  return [
+    { pid: String(worker.pid), watcher: String(worker.ppid), version: '5.23.1', start_time: String(t0 - 86_400) },
+  ];
 }
 
 /** Every line of the host's log, in time order. */
 export function hostLog(host: HostSpec, opts: LogOptions): string[] {
   const lines: string[] = [];
   const t0 = opts.start;
-  lines.push(snapshotLine(host, 'evidence_system_info', t0, [{
-    hostname: host.hostname, computer_name: host.hostname.toUpperCase(), cpu_logical_cores: String(host.cpus),
-    cpu_physical_cores: String(Math.max(1, host.cpus / 2)), physical_memory: String(16 * 2 ** 30),
-  }]));
+  lines.push(
+    snapshotLine(host, 'evidence_system_info', t0, [
+      {
+        hostname: host.hostname,
+        computer_name: host.hostname.toUpperCase(),
+        cpu_logical_cores: String(host.cpus),
+        cpu_physical_cores: String(Math.max(1, host.cpus / 2)),
+        physical_memory: String(16 * 2 ** 30),
+      },
+    ]),
+  );
   lines.push(snapshotLine(host, 'evidence_osquery_info', t0, osqueryInfoRows(host, t0)));
-  lines.push(snapshotLine(host, 'evidence_services', t0, host.services.map((s) => ({
-    name: s.name, display_name: s.name, status: 'RUNNING', pid: String(s.pid), start_type: 'AUTO_START', path: s.path, module_path: s.module ?? '', user_account: 'LocalSystem',
-  }))));
-  lines.push(snapshotLine(host, 'evidence_scheduled_tasks', t0, host.tasks.map((k) => ({
-    name: k.name, action: k.action, path: k.path, enabled: '1', state: 'running', hidden: '0', last_run_time: String(t0 - 60), next_run_time: String(t0 + 86_400), last_run_code: '0',
-  }))));
+  lines.push(
+    snapshotLine(
+      host,
+      'evidence_services',
+      t0,
+      host.services.map((s) => ({
+        name: s.name,
+        display_name: s.name,
+        status: 'RUNNING',
+        pid: String(s.pid),
+        start_type: 'AUTO_START',
+        path: s.path,
+        module_path: s.module ?? '',
+        user_account: 'LocalSystem',
+      })),
+    ),
+  );
+  lines.push(
+    snapshotLine(
+      host,
+      'evidence_scheduled_tasks',
+      t0,
+      host.tasks.map((k) => ({
+        name: k.name,
+        action: k.action,
+        path: k.path,
+        enabled: '1',
+        state: 'running',
+        hidden: '0',
+        last_run_time: String(t0 - 60),
+        next_run_time: String(t0 + 86_400),
+        last_run_code: '0',
+      })),
+    ),
+  );
   const wmi = host.wmi ?? [];
-  lines.push(snapshotLine(host, 'evidence_wmi_cli_event_consumers', t0, wmi.map((w) => ({
-    name: w.name, command_line_template: w.command, executable_path: w.executable, class: 'CommandLineEventConsumer', relative_path: `CommandLineEventConsumer.Name="${w.name}"`,
-  }))));
-  lines.push(snapshotLine(host, 'evidence_wmi_event_filters', t0, wmi.map((w) => ({
-    name: `${w.name}Filter`, query: w.filterQuery, class: '__EventFilter', relative_path: `__EventFilter.Name="${w.name}Filter"`,
-  }))));
-  lines.push(snapshotLine(host, 'evidence_wmi_filter_consumer_binding', t0, wmi.map((w) => ({
-    consumer: `\\\\.\\root\\subscription:CommandLineEventConsumer.Name="${w.name}"`, filter: `\\\\.\\root\\subscription:__EventFilter.Name="${w.name}Filter"`, class: '__FilterToConsumerBinding', relative_path: `__FilterToConsumerBinding.Consumer="CommandLineEventConsumer.Name=\\"${w.name}\\""`,
-  }))));
+  lines.push(
+    snapshotLine(
+      host,
+      'evidence_wmi_cli_event_consumers',
+      t0,
+      wmi.map((w) => ({
+        name: w.name,
+        command_line_template: w.command,
+        executable_path: w.executable,
+        class: 'CommandLineEventConsumer',
+        relative_path: `CommandLineEventConsumer.Name="${w.name}"`,
+      })),
+    ),
+  );
+  lines.push(
+    snapshotLine(
+      host,
+      'evidence_wmi_event_filters',
+      t0,
+      wmi.map((w) => ({
+        name: `${w.name}Filter`,
+        query: w.filterQuery,
+        class: '__EventFilter',
+        relative_path: `__EventFilter.Name="${w.name}Filter"`,
+      })),
+    ),
+  );
+  lines.push(
+    snapshotLine(
+      host,
+      'evidence_wmi_filter_consumer_binding',
+      t0,
+      wmi.map((w) => ({
+        consumer: `\\\\.\\root\\subscription:CommandLineEventConsumer.Name="${w.name}"`,
+        filter: `\\\\.\\root\\subscription:__EventFilter.Name="${w.name}Filter"`,
+        class: '__FilterToConsumerBinding',
+        relative_path: `__FilterToConsumerBinding.Consumer="CommandLineEventConsumer.Name=\\"${w.name}\\""`,
+      })),
+    ),
+  );
   lines.push(snapshotLine(host, 'evidence_wmi_script_event_consumers', t0, []));
   for (let t = t0; t <= t0 + opts.duration; t += opts.every) {
     lines.push(snapshotLine(host, 'evidence_processes', t, sampleRows(host, opts, t)));

@@ -16,11 +16,21 @@ export function parseCommandArgs<O extends Options>(command: string, args: reado
 }
 
 /** A numeric option's value, or `fallback` when absent; out of range or not a number is a usage error. */
-export function numberOption(command: string, name: string, raw: string | undefined, fallback: number, min: number, max: number, integer: boolean): number {
+export function numberOption(
+  command: string,
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  integer: boolean,
+): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw new CliError(`${command}: --${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    throw new CliError(
+      `${command}: --${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return v;
 }

@@ -25,12 +25,22 @@ Options:
 Exit status: 0 when every file was checked (whatever the verdicts); 2 for bad
 usage or an unreadable trust bundle.`;
 
-const TABLE_COLUMNS = ['path', 'verdict', 'signature_status', 'original_filename', 'expected_location', 'reasons'] as const;
+const TABLE_COLUMNS = [
+  'path',
+  'verdict',
+  'signature_status',
+  'original_filename',
+  'expected_location',
+  'reasons',
+] as const;
 
 /** Makes a value printable on one table line: control characters are shown escaped, never interpreted. */
 function cell(v: Row[string]): string {
   if (v === null || v === undefined) return '';
-  return String(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return String(v).replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 function table(rows: readonly Row[]): string {
@@ -46,12 +56,16 @@ export async function runCheck(args: readonly string[], io: CliIO): Promise<numb
   });
   if (positionals.length === 0) throw new CliError('check: give at least one FILE (see an1489 check --help)');
   const asWindows = values['as-windows-path'];
-  if (asWindows !== undefined && positionals.length !== 1) throw new CliError('check: --as-windows-path needs exactly one FILE');
-  if (asWindows !== undefined && asWindows.trim() === '') throw new CliError('check: --as-windows-path must not be empty');
+  if (asWindows !== undefined && positionals.length !== 1)
+    throw new CliError('check: --as-windows-path needs exactly one FILE');
+  if (asWindows !== undefined && asWindows.trim() === '')
+    throw new CliError('check: --as-windows-path must not be empty');
   let maxFileBytes = DEFAULT_CHECKER_OPTIONS.maxFileBytes;
   if (values['max-size'] !== undefined) {
     if (!/^\d{1,13}$/.test(values['max-size']) || Number(values['max-size']) < 1) {
-      throw new CliError(`check: --max-size must be a positive whole number of bytes, got ${JSON.stringify(values['max-size'])}`);
+      throw new CliError(
+        `check: --max-size must be a positive whole number of bytes, got ${JSON.stringify(values['max-size'])}`,
+      );
     }
     maxFileBytes = Number(values['max-size']);
   }

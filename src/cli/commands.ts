@@ -8,7 +8,14 @@ import { checkCommand } from './check.js';
 import { huntCommand } from './hunt.js';
 import { replayCommand } from './replay.js';
 
-export const COMMANDS: readonly Command[] = [huntCommand, queryCommand, shellCommand, packCommand, checkCommand, replayCommand];
+export const COMMANDS: readonly Command[] = [
+  huntCommand,
+  queryCommand,
+  shellCommand,
+  packCommand,
+  checkCommand,
+  replayCommand,
+];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

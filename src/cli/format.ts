@@ -27,7 +27,8 @@ export function formatTable(result: QueryResult): string {
   const widths = header.map(width);
   for (const r of body) r.forEach((c, i) => (widths[i] = Math.max(widths[i], width(c))));
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
-  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c + ' '.repeat(widths[i] - width(c))).join(' | ')} |`;
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => c + ' '.repeat(widths[i] - width(c))).join(' | ')} |`;
   return [rule, line(header), rule, ...body.map(line), rule].join('\n') + '\n';
 }
 
@@ -45,8 +46,15 @@ export function formatJson(result: QueryResult): string {
 }
 
 /** Several results as one JSON object, table name to rows (for --all-tables). */
-export function formatJsonByTable(results: readonly { readonly table: string; readonly result: QueryResult }[]): string {
-  const entries = results.map(({ table, result }) => `  ${jsonText(table)}: [${rowObjects(result).map((o) => `\n    ${jsonText(o)}`).join(',')}\n  ]`);
+export function formatJsonByTable(
+  results: readonly { readonly table: string; readonly result: QueryResult }[],
+): string {
+  const entries = results.map(
+    ({ table, result }) =>
+      `  ${jsonText(table)}: [${rowObjects(result)
+        .map((o) => `\n    ${jsonText(o)}`)
+        .join(',')}\n  ]`,
+  );
   return `{\n${entries.join(',\n')}\n}\n`;
 }
 
@@ -61,7 +69,10 @@ function rowObjects(result: QueryResult): Record<string, string | null>[] {
 }
 
 const jsonText = (v: unknown): string =>
-  JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  JSON.stringify(v).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 /**
  * Plain aligned columns (check, replay): each padded to its widest cell, two
@@ -69,7 +80,10 @@ const jsonText = (v: unknown): string =>
  */
 export function alignedText(grid: readonly (readonly string[])[]): string {
   const widths = (grid[0] ?? []).map((_, i) => grid.reduce((w, line) => Math.max(w, line[i].length), 0));
-  return grid.map((line) => line.map((s, i) => (i === line.length - 1 ? s : s.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+  return (
+    grid.map((line) => line.map((s, i) => (i === line.length - 1 ? s : s.padEnd(widths[i]))).join('  ')).join('\n') +
+    '\n'
+  );
 }
 
 /** An error message as one terminal-safe line (it may quote file names or SQL). */

@@ -65,6 +65,8 @@ export class History {
   private fail(e: unknown): void {
     if (this.warned) return;
     this.warned = true;
-    this.warn(`history ${this.path} unavailable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); continuing without it`);
+    this.warn(
+      `history ${this.path} unavailable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); continuing without it`,
+    );
   }
 }

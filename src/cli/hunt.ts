@@ -65,15 +65,53 @@ export const huntCommand: Command = {
     });
     if (positionals.length > 0) throw new CliError(`hunt: unexpected argument ${JSON.stringify(positionals[0])}`);
     const duration = numberOption('hunt', 'duration', values.duration, DEFAULT_DURATION, 1, 86_400, false);
-    const interval = numberOption('hunt', 'sample-interval', values['sample-interval'], 1, MIN_SAMPLE_INTERVAL_SECONDS, 3600, false);
-    const minCpu = numberOption('hunt', 'min-cpu-percent', values['min-cpu-percent'], DEFAULT_MIN_CPU_PERCENT, 0, 100 * 1024, false);
-    const minDuration = numberOption('hunt', 'min-duration', values['min-duration'], Math.max(1, Math.floor(duration / 2)), 0, 86_400, true);
-    const persistent = numberOption('hunt', 'persistent-seconds', values['persistent-seconds'], Math.max(1, Math.min(DEFAULT_PERSISTENT_SECONDS, Math.floor(duration / 2))), 0, 86_400, false);
+    const interval = numberOption(
+      'hunt',
+      'sample-interval',
+      values['sample-interval'],
+      1,
+      MIN_SAMPLE_INTERVAL_SECONDS,
+      3600,
+      false,
+    );
+    const minCpu = numberOption(
+      'hunt',
+      'min-cpu-percent',
+      values['min-cpu-percent'],
+      DEFAULT_MIN_CPU_PERCENT,
+      0,
+      100 * 1024,
+      false,
+    );
+    const minDuration = numberOption(
+      'hunt',
+      'min-duration',
+      values['min-duration'],
+      Math.max(1, Math.floor(duration / 2)),
+      0,
+      86_400,
+      true,
+    );
+    const persistent = numberOption(
+      'hunt',
+      'persistent-seconds',
+      values['persistent-seconds'],
+      Math.max(1, Math.min(DEFAULT_PERSISTENT_SECONDS, Math.floor(duration / 2))),
+      0,
+      86_400,
+      false,
+    );
     if (process.platform !== 'linux') {
-      throw new CliError('hunt: samples this machine through Linux procfs; on Windows and macOS deploy the osquery extension and query process_cpu_sustained', ExitCode.FAILURE);
+      throw new CliError(
+        'hunt: samples this machine through Linux procfs; on Windows and macOS deploy the osquery extension and query process_cpu_sustained',
+        ExitCode.FAILURE,
+      );
     }
 
-    const store = new HistoryStore({ intervalMs: interval * 1000, windowMs: Math.max(duration, 2 * interval) * 1000 + 60_000 });
+    const store = new HistoryStore({
+      intervalMs: interval * 1000,
+      windowMs: Math.max(duration, 2 * interval) * 1000 + 60_000,
+    });
     const sampler = new Sampler(new ProcfsSource(), store, {
       intervalSeconds: interval,
       stateDir: null,
@@ -105,39 +143,97 @@ export const huntCommand: Command = {
       if (tty) io.stderr.write('\n');
     }
 
-    const sustainedRows = [...(processCpuSustainedTable(store).generate(context({ min_cpu_percent: String(minCpu), min_duration: String(minDuration) })) as Iterable<Row>)]
+    const sustainedRows = [
+      ...(processCpuSustainedTable(store).generate(
+        context({ min_cpu_percent: String(minCpu), min_duration: String(minDuration) }),
+      ) as Iterable<Row>),
+    ]
       .filter((r) => r.sustained === 1)
       .sort((a, b) => Number(b.avg_cpu_percent ?? 0) - Number(a.avg_cpu_percent ?? 0));
     const sustainedIds = new Set(sustainedRows.map((r) => `${r.pid}:${r.start_time}`));
-    const connections = [...(processConnectionHistoryTable(store, { persistentSeconds: persistent }).generate(context({})) as Iterable<Row>)]
+    const connections = [
+      ...(processConnectionHistoryTable(store, { persistentSeconds: persistent }).generate(
+        context({}),
+      ) as Iterable<Row>),
+    ]
       .filter((r) => r.persistent === 1)
-      .sort((a, b) => Number(b.external) - Number(a.external) || Number(b.observed_seconds) - Number(a.observed_seconds));
+      .sort(
+        (a, b) => Number(b.external) - Number(a.external) || Number(b.observed_seconds) - Number(a.observed_seconds),
+      );
     const ofProcess = (r: Row) => connections.filter((c) => c.pid === r.pid && c.start_time === r.start_time);
 
     if (values.json === true) {
-      for (const r of sustainedRows) io.stdout.write(`${JSON.stringify({ finding: 'sustained_process', ...r, persistent_connections: ofProcess(r) })}\n`);
-      for (const c of connections) io.stdout.write(`${JSON.stringify({ finding: 'persistent_connection', ...c, process_sustained: sustainedIds.has(`${c.pid}:${c.start_time}`) ? 1 : 0 })}\n`);
+      for (const r of sustainedRows)
+        io.stdout.write(
+          `${JSON.stringify({ finding: 'sustained_process', ...r, persistent_connections: ofProcess(r) })}\n`,
+        );
+      for (const c of connections)
+        io.stdout.write(
+          `${JSON.stringify({ finding: 'persistent_connection', ...c, process_sustained: sustainedIds.has(`${c.pid}:${c.start_time}`) ? 1 : 0 })}\n`,
+        );
       return ExitCode.OK;
     }
     const seconds = ((performance.now() - t0) / 1000).toFixed(0);
-    io.stdout.write(`Sampled ${store.size} processes for ${seconds} s every ${interval} s${interrupted ? ' (interrupted)' : ''}; history held ~${(store.memoryBytes() / 2 ** 20).toFixed(1)} MB.\n`);
-    io.stdout.write(`\nSustained: CPU >= ${minCpu}% of one core for >= ${minDuration} s without a break: ${sustainedRows.length}\n`);
+    io.stdout.write(
+      `Sampled ${store.size} processes for ${seconds} s every ${interval} s${interrupted ? ' (interrupted)' : ''}; history held ~${(store.memoryBytes() / 2 ** 20).toFixed(1)} MB.\n`,
+    );
+    io.stdout.write(
+      `\nSustained: CPU >= ${minCpu}% of one core for >= ${minDuration} s without a break: ${sustainedRows.length}\n`,
+    );
     io.stdout.write(
       formatTable({
-        columns: ['pid', 'name', 'user', 'avg_cpu', 'p95_cpu', 'max_cpu', 'streak_s', 'launch_vector', 'ancestry', 'cmdline'],
+        columns: [
+          'pid',
+          'name',
+          'user',
+          'avg_cpu',
+          'p95_cpu',
+          'max_cpu',
+          'streak_s',
+          'launch_vector',
+          'ancestry',
+          'cmdline',
+        ],
         rows: sustainedRows.map((r) => [
-          text(r.pid), text(r.name), text(r.user), text(r.avg_cpu_percent), text(r.p95_cpu_percent), text(r.max_cpu_percent),
-          text(r.longest_streak_seconds), text(r.launch_vector), clip(String(r.ancestry), 80), clip(String(r.cmdline), 60),
+          text(r.pid),
+          text(r.name),
+          text(r.user),
+          text(r.avg_cpu_percent),
+          text(r.p95_cpu_percent),
+          text(r.max_cpu_percent),
+          text(r.longest_streak_seconds),
+          text(r.launch_vector),
+          clip(String(r.ancestry), 80),
+          clip(String(r.cmdline), 60),
         ]),
       }),
     );
     io.stdout.write(`\nPersistent connections (open >= ${persistent} s): ${connections.length}\n`);
     io.stdout.write(
       formatTable({
-        columns: ['pid', 'name', 'protocol', 'remote_address', 'remote_port', 'observed_s', 'state', 'external', 'pool_port', 'sustained'],
+        columns: [
+          'pid',
+          'name',
+          'protocol',
+          'remote_address',
+          'remote_port',
+          'observed_s',
+          'state',
+          'external',
+          'pool_port',
+          'sustained',
+        ],
         rows: connections.map((c) => [
-          text(c.pid), text(c.name), text(c.protocol), text(c.remote_address), text(c.remote_port), text(c.observed_seconds), text(c.state),
-          text(c.external), text(c.pool_port), sustainedIds.has(`${c.pid}:${c.start_time}`) ? '1' : '0',
+          text(c.pid),
+          text(c.name),
+          text(c.protocol),
+          text(c.remote_address),
+          text(c.remote_port),
+          text(c.observed_seconds),
+          text(c.state),
+          text(c.external),
+          text(c.pool_port),
+          sustainedIds.has(`${c.pid}:${c.start_time}`) ? '1' : '0',
         ]),
       }),
     );

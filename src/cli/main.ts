@@ -35,11 +35,17 @@ async function runExtension(argv: readonly string[]): Promise<number> {
   try {
     loaded = await import(specifier);
   } catch (e) {
-    throw new CliError(`cannot load the extension entry point (${(e as Error).message.split('\n')[0]})`, ExitCode.FAILURE);
+    throw new CliError(
+      `cannot load the extension entry point (${(e as Error).message.split('\n')[0]})`,
+      ExitCode.FAILURE,
+    );
   }
   const mod = ExtensionModule.safeParse(loaded);
   if (!mod.success) throw new CliError('the extension entry point does not export main(argv)', ExitCode.FAILURE);
-  const code = z.number().int().safeParse(await mod.data.main([...argv]));
+  const code = z
+    .number()
+    .int()
+    .safeParse(await mod.data.main([...argv]));
   return code.success ? code.data : ExitCode.FAILURE;
 }
 
@@ -56,7 +62,7 @@ function globalHelp(COMMANDS: readonly Command[]): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     `With no command: an1489 ${DEFAULT_ARGV.join(' ')}`,
-    'Run an1489 <command> --help for a command\'s options.',
+    "Run an1489 <command> --help for a command's options.",
     '',
   ].join('\n');
 }
@@ -77,7 +83,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     const command = findCommand(name);
     if (!command) {
       const kind = name.startsWith('-') ? 'option' : 'command';
-      throw new CliError(`unknown ${kind} ${JSON.stringify(name)}; commands: ${commands.map((c) => c.name).join(', ')} (see an1489 --help)`);
+      throw new CliError(
+        `unknown ${kind} ${JSON.stringify(name)}; commands: ${commands.map((c) => c.name).join(', ')} (see an1489 --help)`,
+      );
     }
     const beforeTerminator = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
     if (beforeTerminator.includes('--help') || beforeTerminator.includes('-h')) {

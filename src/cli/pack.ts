@@ -63,7 +63,11 @@ export async function runPack(args: readonly string[], io: CliIO): Promise<numbe
       return ExitCode.OK;
     }
     case 'build': {
-      const issues = validateQueries([...fullPack(src), ...src.coreOnly, ...src.policies], (q) => renderedSql(src, q), extensionDeclarations());
+      const issues = validateQueries(
+        [...fullPack(src), ...src.coreOnly, ...src.policies],
+        (q) => renderedSql(src, q),
+        extensionDeclarations(),
+      );
       if (issues.length > 0) {
         io.stderr.write(`${formatIssues(issues)}\nnot building: ${issues.length} problem(s)\n`);
         return ExitCode.FAILURE;

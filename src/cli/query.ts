@@ -38,19 +38,37 @@ export const queryCommand: Command = {
       sample: { type: 'string' },
       'sample-interval': { type: 'string' },
     });
-    const sampleSeconds = values.sample === undefined ? null : numberOption('query', 'sample', values.sample, 0, 0, 86_400, false);
-    if (sampleSeconds === null && values['sample-interval'] !== undefined) throw new CliError('query: --sample-interval needs --sample SECONDS');
-    const interval = numberOption('query', 'sample-interval', values['sample-interval'], 1, MIN_SAMPLE_INTERVAL_SECONDS, 3600, false);
+    const sampleSeconds =
+      values.sample === undefined ? null : numberOption('query', 'sample', values.sample, 0, 0, 86_400, false);
+    if (sampleSeconds === null && values['sample-interval'] !== undefined)
+      throw new CliError('query: --sample-interval needs --sample SECONDS');
+    const interval = numberOption(
+      'query',
+      'sample-interval',
+      values['sample-interval'],
+      1,
+      MIN_SAMPLE_INTERVAL_SECONDS,
+      3600,
+      false,
+    );
     const all = values['all-tables'] === true;
     if (all && positionals.length > 0) throw new CliError('query: give either SQL or --all-tables, not both');
     if (!all && positionals.length !== 1) {
-      throw new CliError(`query: expected exactly one SQL statement argument, got ${positionals.length} (quote the statement)`);
+      throw new CliError(
+        `query: expected exactly one SQL statement argument, got ${positionals.length} (quote the statement)`,
+      );
     }
-    const session = await openSession(io.stderr, { snapshotDir: values.snapshot, sampleIntervalSeconds: sampleSeconds === null ? null : interval });
+    const session = await openSession(io.stderr, {
+      snapshotDir: values.snapshot,
+      sampleIntervalSeconds: sampleSeconds === null ? null : interval,
+    });
     try {
       if (sampleSeconds !== null) await session.sampleFor(sampleSeconds);
       const statements = all
-        ? session.host.tables().filter((t) => t.kind === 'plugin').map((t) => ({ title: t.name as string | null, sql: `SELECT * FROM "${t.name.replace(/"/g, '""')}"` }))
+        ? session.host
+            .tables()
+            .filter((t) => t.kind === 'plugin')
+            .map((t) => ({ title: t.name as string | null, sql: `SELECT * FROM "${t.name.replace(/"/g, '""')}"` }))
         : [{ title: null, sql: positionals[0] }];
       if (all && statements.length === 0) {
         io.stdout.write(values.json ? '{\n}\n' : 'No tables are registered.\n');

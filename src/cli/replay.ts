@@ -71,24 +71,30 @@ export async function runReplay(args: readonly string[], io: CliIO): Promise<num
     packs: { type: 'string' },
     'max-line-bytes': { type: 'string' },
   });
-  if (positionals.length === 0) throw new CliError('replay: give at least one LOG (or - for stdin; see an1489 replay --help)');
+  if (positionals.length === 0)
+    throw new CliError('replay: give at least one LOG (or - for stdin; see an1489 replay --help)');
   const map = new Map<string, EvidenceKind>();
   for (const m of values.map ?? []) {
     const eq = m.lastIndexOf('=');
     const table = m.slice(eq + 1);
-    if (eq <= 0 || !isEvidenceKind(table)) throw new CliError(`replay: --map ${JSON.stringify(m)}: expected NAME=TABLE with a table replay reads (see --help)`);
+    if (eq <= 0 || !isEvidenceKind(table))
+      throw new CliError(
+        `replay: --map ${JSON.stringify(m)}: expected NAME=TABLE with a table replay reads (see --help)`,
+      );
     map.set(m.slice(0, eq), table);
   }
   const whole = (name: string, v: string | undefined, def: number, max: number): number => {
     if (v === undefined) return def;
-    if (!/^\d{1,12}$/.test(v) || Number(v) < 1 || Number(v) > max) throw new CliError(`replay: --${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`);
+    if (!/^\d{1,12}$/.test(v) || Number(v) < 1 || Number(v) > max)
+      throw new CliError(`replay: --${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`);
     return Number(v);
   };
   const interval = whole('interval', values.interval, 30, 3600);
   const maxLineBytes = whole('max-line-bytes', values['max-line-bytes'], DEFAULT_MAX_LINE_BYTES, 2 ** 30);
   const config = defaultConfig();
   // The packs shipped beside this build (build/src/cli -> the package root), unless told otherwise.
-  const root = values.packs !== undefined ? resolve(values.packs) : fileURLToPath(new URL('../../../packs', import.meta.url));
+  const root =
+    values.packs !== undefined ? resolve(values.packs) : fileURLToPath(new URL('../../../packs', import.meta.url));
   let pack;
   try {
     pack = await loadPackSources(root, values.baseline ?? join(root, 'baseline.yml'));
@@ -116,13 +122,22 @@ export async function runReplay(args: readonly string[], io: CliIO): Promise<num
       const next = await run.next();
       if (next.done) {
         const s = next.value;
-        io.stderr.write(`an1489 replay: ${s.lines} lines, ${s.hosts} hosts, ${s.ignored} events of other queries ignored\n`);
+        io.stderr.write(
+          `an1489 replay: ${s.lines} lines, ${s.hosts} hosts, ${s.ignored} events of other queries ignored\n`,
+        );
         break;
       }
       const r = next.value;
-      if (r.logicalCpus === null && r.counters.samples > 0) io.stderr.write(`an1489 replay: ${oneLine(r.host)}: no system_info in the log; CPU figures are not capped at the host's core count\n`);
-      if (r.counters.outOfOrder > 0) io.stderr.write(`an1489 replay: ${oneLine(r.host)}: ${r.counters.outOfOrder} process samples older than the previous one were skipped\n`);
-      for (const e of r.errors) io.stderr.write(`an1489 replay: ${oneLine(r.host)}: query ${e.query} failed: ${oneLine(e.message)}\n`);
+      if (r.logicalCpus === null && r.counters.samples > 0)
+        io.stderr.write(
+          `an1489 replay: ${oneLine(r.host)}: no system_info in the log; CPU figures are not capped at the host's core count\n`,
+        );
+      if (r.counters.outOfOrder > 0)
+        io.stderr.write(
+          `an1489 replay: ${oneLine(r.host)}: ${r.counters.outOfOrder} process samples older than the previous one were skipped\n`,
+        );
+      for (const e of r.errors)
+        io.stderr.write(`an1489 replay: ${oneLine(r.host)}: query ${e.query} failed: ${oneLine(e.message)}\n`);
       for (const f of findingLines(r)) {
         if (values.json) io.stdout.write(`${JSON.stringify(f)}\n`);
         else table.push(TABLE_COLUMNS.map((c) => cell(f[c])));
@@ -131,7 +146,8 @@ export async function runReplay(args: readonly string[], io: CliIO): Promise<num
   } catch (e) {
     if (e instanceof ReplayInputError) throw new CliError(`replay: ${e.message}`);
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new CliError(`replay: ${(e as Error).message}`);
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')
+      throw new CliError(`replay: ${(e as Error).message}`);
     throw e;
   }
   if (!values.json) {

@@ -65,9 +65,12 @@ export async function openSession(stderr: NodeJS.WritableStream, options: Sessio
     throw e;
   }
   // Not awaited: the prompt is up while the first sample is taken.
-  const sampling = sampleIntervalSeconds === null ? null : runtime.start().catch((e: unknown) => {
-    stderr.write(`an1489: sampling failed to start: ${(e as Error).message}\n`);
-  });
+  const sampling =
+    sampleIntervalSeconds === null
+      ? null
+      : runtime.start().catch((e: unknown) => {
+          stderr.write(`an1489: sampling failed to start: ${(e as Error).message}\n`);
+        });
   return {
     host,
     runtime,
@@ -89,7 +92,8 @@ export async function openSession(stderr: NodeJS.WritableStream, options: Sessio
 
 /** Maps a host error to the CLI's one-line error and exit code. */
 export function hostFailure(e: unknown): CliError {
-  if (e instanceof HostError) return new CliError(e.message, e.kind === 'input' ? ExitCode.BAD_INPUT : ExitCode.FAILURE);
+  if (e instanceof HostError)
+    return new CliError(e.message, e.kind === 'input' ? ExitCode.BAD_INPUT : ExitCode.FAILURE);
   if (e instanceof CliError) return e;
   return new CliError((e as Error).message ?? String(e), ExitCode.FAILURE);
 }

@@ -46,7 +46,8 @@ function dotCommand(line: string, session: HostSession, io: CliIO): Outcome {
     case '.tables': {
       const filter = rest[0]?.toLowerCase();
       for (const t of session.host.tables()) {
-        if (!filter || t.name.toLowerCase().includes(filter)) io.stdout.write(`  => ${t.name}${t.kind === 'snapshot' ? ' (snapshot)' : ''}\n`);
+        if (!filter || t.name.toLowerCase().includes(filter))
+          io.stdout.write(`  => ${t.name}${t.kind === 'snapshot' ? ' (snapshot)' : ''}\n`);
       }
       return 'continue';
     }
@@ -70,9 +71,23 @@ export const shellCommand: Command = {
   summary: 'interactive SQL prompt over our tables and snapshots',
   usage,
   async run(args: readonly string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('shell', args, { snapshot: { type: 'string' }, 'sample-interval': { type: 'string' } });
-    if (positionals.length > 0) throw new CliError(`shell: unexpected argument ${JSON.stringify(positionals[0])}; use an1489 query to run one statement`);
-    const interval = numberOption('shell', 'sample-interval', values['sample-interval'], 1, MIN_SAMPLE_INTERVAL_SECONDS, 3600, false);
+    const { values, positionals } = parseCommandArgs('shell', args, {
+      snapshot: { type: 'string' },
+      'sample-interval': { type: 'string' },
+    });
+    if (positionals.length > 0)
+      throw new CliError(
+        `shell: unexpected argument ${JSON.stringify(positionals[0])}; use an1489 query to run one statement`,
+      );
+    const interval = numberOption(
+      'shell',
+      'sample-interval',
+      values['sample-interval'],
+      1,
+      MIN_SAMPLE_INTERVAL_SECONDS,
+      3600,
+      false,
+    );
     const session = await openSession(io.stderr, { snapshotDir: values.snapshot, sampleIntervalSeconds: interval });
     const interactive = io.stdin.isTTY === true;
     const history = new History(historyPath(), (m) => io.stderr.write(`an1489: ${m}\n`));

@@ -34,17 +34,20 @@ function flags(noFollow: boolean): number {
 function fail(path: string, e: unknown): never {
   if (e instanceof BoundedReadError) throw e;
   const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-  const what = code === 'ELOOP' ? 'is a symbolic link' : code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`;
+  const what =
+    code === 'ELOOP' ? 'is a symbolic link' : code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`;
   throw new BoundedReadError(`${path} ${what}`, code);
 }
 
 function precheck(path: string, noFollow: boolean): void {
-  if (noFollow && O_NOFOLLOW === 0 && lstatSync(path).isSymbolicLink()) throw new BoundedReadError(`${path} is a symbolic link`, 'ELOOP');
+  if (noFollow && O_NOFOLLOW === 0 && lstatSync(path).isSymbolicLink())
+    throw new BoundedReadError(`${path} is a symbolic link`, 'ELOOP');
 }
 
 function checkStat(path: string, st: { isFile(): boolean; size: number }, maxBytes: number): void {
   if (!st.isFile()) throw new BoundedReadError(`${path} is not a regular file`, 'ENOTREG');
-  if (st.size > maxBytes) throw new BoundedReadError(`${path} is ${st.size} bytes, more than the ${maxBytes} allowed`, 'EFBIG');
+  if (st.size > maxBytes)
+    throw new BoundedReadError(`${path} is ${st.size} bytes, more than the ${maxBytes} allowed`, 'EFBIG');
 }
 
 /** The file's bytes; throws BoundedReadError. */

@@ -43,7 +43,7 @@ export function checkPathSafety(path: string, what: string): PermissionWarning[]
   const out: PermissionWarning[] = [];
   const mode = st.mode & 0o7777;
   if ((mode & 0o022) !== 0) {
-    const who = (mode & 0o020) && (mode & 0o002) ? 'group and others' : mode & 0o002 ? 'others' : 'group';
+    const who = mode & 0o020 && mode & 0o002 ? 'group and others' : mode & 0o002 ? 'others' : 'group';
     out.push({
       path,
       what,
@@ -62,4 +62,3 @@ export function checkPathSafety(path: string, what: string): PermissionWarning[]
   }
   return out;
 }
-

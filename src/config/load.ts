@@ -56,12 +56,17 @@ export interface ConfigLocation {
   readonly binaryDir: string;
 }
 
-export function locateConfig(env: NodeJS.ProcessEnv = process.env, binaryPath: string = ownBinaryPath()): ConfigLocation {
+export function locateConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  binaryPath: string = ownBinaryPath(),
+): ConfigLocation {
   const binaryDir = dirname(binaryPath);
   const fromEnv = env[CONFIG_ENV];
   if (fromEnv !== undefined && fromEnv !== '') {
     if (!isAbsolute(fromEnv)) {
-      throw new ConfigError(`${CONFIG_ENV}=${JSON.stringify(fromEnv)} is not an absolute path; relative paths would resolve against the working directory, which is never trusted`);
+      throw new ConfigError(
+        `${CONFIG_ENV}=${JSON.stringify(fromEnv)} is not an absolute path; relative paths would resolve against the working directory, which is never trusted`,
+      );
     }
     return { path: fromEnv, source: 'env', binaryDir };
   }
@@ -83,9 +88,12 @@ export function loadConfigFile(path: string, binaryDir: string): LoadResult {
   try {
     text = readBoundedFileSync(path, { maxBytes: MAX_CONFIG_BYTES }).toString('utf8');
   } catch (err) {
-    if (err instanceof BoundedReadError && err.code === 'ENOENT') return { ok: true, config: finish(defaultConfig(), path, binaryDir), present: false };
-    if (err instanceof BoundedReadError && err.code === 'ENOTREG') return { ok: false, error: `config ${path}: not a regular file` };
-    if (err instanceof BoundedReadError && err.code === 'EFBIG') return { ok: false, error: `config ${path}: ${err.message.slice(path.length + 1)}` };
+    if (err instanceof BoundedReadError && err.code === 'ENOENT')
+      return { ok: true, config: finish(defaultConfig(), path, binaryDir), present: false };
+    if (err instanceof BoundedReadError && err.code === 'ENOTREG')
+      return { ok: false, error: `config ${path}: not a regular file` };
+    if (err instanceof BoundedReadError && err.code === 'EFBIG')
+      return { ok: false, error: `config ${path}: ${err.message.slice(path.length + 1)}` };
     return { ok: false, error: `config ${path}: cannot read: ${(err as Error).message}` };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // Notepad writes a BOM
@@ -95,7 +103,8 @@ export function loadConfigFile(path: string, binaryDir: string): LoadResult {
   } catch (err) {
     return { ok: false, error: `config ${path}: not valid JSON: ${(err as Error).message}` };
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: `config ${path}: must be a JSON object` };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, error: `config ${path}: must be a JSON object` };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, error: `config ${path}: ${describeIssues(parsed.error.issues).join('; ')}` };
   return { ok: true, config: finish(parsed.data, path, binaryDir), present: true };
@@ -133,7 +142,11 @@ export class ConfigStore {
   }
 
   /** Locates and loads; a bad location or file leaves the defaults in force (logged). */
-  static open(log: ConfigLogger, env: NodeJS.ProcessEnv = process.env, binaryPath: string = ownBinaryPath()): ConfigStore {
+  static open(
+    log: ConfigLogger,
+    env: NodeJS.ProcessEnv = process.env,
+    binaryPath: string = ownBinaryPath(),
+  ): ConfigStore {
     let location: ConfigLocation;
     try {
       location = locateConfig(env, binaryPath);
@@ -147,7 +160,10 @@ export class ConfigStore {
     const r = loadConfigFile(location.path, location.binaryDir);
     if (r.ok) {
       store.config = r.config;
-      log('info', r.present ? `config loaded from ${location.path}` : `no config file at ${location.path}; using the defaults`);
+      log(
+        'info',
+        r.present ? `config loaded from ${location.path}` : `no config file at ${location.path}; using the defaults`,
+      );
     } else {
       log('error', `${r.error}; using the defaults`);
     }
@@ -169,7 +185,12 @@ export class ConfigStore {
       return false;
     }
     this.config = r.config;
-    this.log('info', r.present ? `config reloaded from ${this.location.path}` : `config ${this.location.path} removed; using the defaults`);
+    this.log(
+      'info',
+      r.present
+        ? `config reloaded from ${this.location.path}`
+        : `config ${this.location.path} removed; using the defaults`,
+    );
     for (const fn of this.listeners) fn(r.config);
     return true;
   }

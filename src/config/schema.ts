@@ -17,7 +17,12 @@ const pathOrNull = z.string().min(1, 'must not be empty').max(4096).nullable();
 export const ThresholdsSchema = z
   .object({
     /** A process below this CPU share (percent of one core) is not "resource-hungry". */
-    minCpuPercent: z.number().finite().min(0).max(100 * 1024).default(25),
+    minCpuPercent: z
+      .number()
+      .finite()
+      .min(0)
+      .max(100 * 1024)
+      .default(25),
     /** How long a process must stay above minCpuPercent to count as sustained. */
     minDurationSeconds: seconds(1, 7 * 86_400).default(600),
     /** How long a remote connection must stay open to count as long-lived. */
@@ -28,7 +33,12 @@ export const ThresholdsSchema = z
 export const SignatureSchema = z
   .object({
     /** Files larger than this are not hashed/parsed (bounds I/O per query). */
-    maxBytesPerFile: z.number().int().min(4096).max(4 * 1024 ** 3).default(256 * 1024 ** 2),
+    maxBytesPerFile: z
+      .number()
+      .int()
+      .min(4096)
+      .max(4 * 1024 ** 3)
+      .default(256 * 1024 ** 2),
     /** Verdicts kept in memory, keyed by path + size + mtime. */
     cacheSize: z.number().int().min(0).max(1_000_000).default(4096),
     /** PEM bundle of trusted roots; null = no bundle: signatures that verify are "valid", never "trusted" (docs/catalogs.md). */

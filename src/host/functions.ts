@@ -17,7 +17,10 @@ import { VERSION } from './sql-functions/version.js';
 // osqueryd ("no such function", at prepare) and would silently work here.
 // They are replaced by ones that fail the same way when called.
 export const MISSING_IN_OSQUERYD: readonly { readonly name: string; readonly arity: number }[] = [
-  ...['acosh', 'asinh', 'atanh', 'cosh', 'sinh', 'tanh', 'ln', 'log2', 'trunc', 'ceiling'].map((name) => ({ name, arity: 1 })),
+  ...['acosh', 'asinh', 'atanh', 'cosh', 'sinh', 'tanh', 'ln', 'log2', 'trunc', 'ceiling'].map((name) => ({
+    name,
+    arity: 1,
+  })),
   ...['atan2', 'mod', 'pow'].map((name) => ({ name, arity: 2 })),
 ];
 

@@ -107,7 +107,11 @@ export class EmbeddedHost {
       if (names.has(c.name.toLowerCase())) throw new Error(`table ${plugin.name}: column ${c.name} is declared twice`);
       names.add(c.name.toLowerCase());
     }
-    const entry: PluginEntry = { plugin, params: plugin.columns.filter(isHidden), visible: plugin.columns.filter((c) => !isHidden(c)) };
+    const entry: PluginEntry = {
+      plugin,
+      params: plugin.columns.filter(isHidden),
+      visible: plugin.columns.filter((c) => !isHidden(c)),
+    };
     declareVirtualTable(this.db, {
       name: plugin.name,
       parameters: entry.params.map((c) => ({ name: c.name, sqlType: sqliteType(c.type) })),
@@ -122,9 +126,13 @@ export class EmbeddedHost {
     // A snapshot may not stand in for one of our tables: a query would then
     // silently read stale captured rows where the user expects live ones.
     if (this.plugins.has(key)) {
-      throw new HostError('input', `snapshot ${snap.file}: table ${snap.name} is one of this extension's tables and cannot be replaced by a snapshot`);
+      throw new HostError(
+        'input',
+        `snapshot ${snap.file}: table ${snap.name} is one of this extension's tables and cannot be replaced by a snapshot`,
+      );
     }
-    if (this.snapshots.has(key)) throw new HostError('input', `snapshot ${snap.file}: table ${snap.name} is loaded twice`);
+    if (this.snapshots.has(key))
+      throw new HostError('input', `snapshot ${snap.file}: table ${snap.name} is loaded twice`);
     this.writeTempTable(
       snap.name,
       snap.columns,
@@ -144,17 +152,25 @@ export class EmbeddedHost {
     const snap = this.snapshots.get(name.toLowerCase());
     if (!snap) throw new HostError('input', `no snapshot table ${name} to replace`);
     this.db.exec(`DELETE FROM temp.${quoteIdent(snap.name)}`);
-    const insert = this.db.prepare(`INSERT INTO temp.${quoteIdent(snap.name)} VALUES (${snap.columns.map(() => '?').join(', ')})`);
+    const insert = this.db.prepare(
+      `INSERT INTO temp.${quoteIdent(snap.name)} VALUES (${snap.columns.map(() => '?').join(', ')})`,
+    );
     this.db.transaction(() => {
       for (const row of rows) insert.run(snap.columns.map((c) => toSqlValue(c.type, row[c.name])));
     })();
   }
 
   /** A typed TEMP table holding rows already converted with toSqlValue. */
-  private writeTempTable(name: string, columns: readonly { name: string; type: ColumnType }[], rows: Iterable<SqlValue[]>): void {
+  private writeTempTable(
+    name: string,
+    columns: readonly { name: string; type: ColumnType }[],
+    rows: Iterable<SqlValue[]>,
+  ): void {
     const cols = columns.map((c) => `${quoteIdent(c.name)} ${sqliteType(c.type)}`).join(', ');
     this.db.exec(`CREATE TEMP TABLE ${quoteIdent(name)} (${cols})`);
-    const insert = this.db.prepare(`INSERT INTO temp.${quoteIdent(name)} VALUES (${columns.map(() => '?').join(', ')})`);
+    const insert = this.db.prepare(
+      `INSERT INTO temp.${quoteIdent(name)} VALUES (${columns.map(() => '?').join(', ')})`,
+    );
     this.db.transaction(() => {
       for (const row of rows) insert.run(row);
     })();
@@ -174,7 +190,8 @@ export class EmbeddedHost {
   private shape = (name: string): TableShape | undefined => {
     const key = name.toLowerCase();
     const p = this.plugins.get(key);
-    if (p) return { name: p.plugin.name, columns: p.plugin.columns.map((c) => ({ name: c.name, hidden: isHidden(c) })) };
+    if (p)
+      return { name: p.plugin.name, columns: p.plugin.columns.map((c) => ({ name: c.name, hidden: isHidden(c) })) };
     const s = this.snapshots.get(key);
     if (s) return { name: s.name, columns: s.columns.map((c) => ({ name: c.name, hidden: false })) };
     return undefined;
@@ -264,7 +281,10 @@ export class EmbeddedHost {
   private async run(sql: string): Promise<QueryResult> {
     let entry = this.plugins.size === 0 ? this.prepared.get(sql) : undefined;
     if (entry === undefined) {
-      entry = { stmt: this.prepare(sql), hints: analyzeStatement(sql, this.shape, (rewritten) => this.sameProgram(sql, rewritten)) };
+      entry = {
+        stmt: this.prepare(sql),
+        hints: analyzeStatement(sql, this.shape, (rewritten) => this.sameProgram(sql, rewritten)),
+      };
       if (this.plugins.size === 0 && this.prepared.size < 256) this.prepared.set(sql, entry);
     }
     const { stmt, hints } = entry;
@@ -287,7 +307,10 @@ export class EmbeddedHost {
           return { columns, rows: raw.map((r) => r.map(resultText)) };
         }
         if (round + 1 >= this.maxRounds) {
-          throw new HostError('input', `statement still needed new table rows after ${this.maxRounds} rounds of generate; simplify its joins`);
+          throw new HostError(
+            'input',
+            `statement still needed new table rows after ${this.maxRounds} rounds of generate; simplify its joins`,
+          );
         }
         for (const miss of this.misses.values()) await this.materialize(miss, hints);
       }
@@ -310,7 +333,12 @@ export class EmbeddedHost {
       });
     }
     for (const s of this.snapshots.values()) {
-      out.push({ name: s.name, kind: 'snapshot', description: `snapshot from ${s.file}`, columns: s.columns.map((c) => ({ ...c, hidden: false })) });
+      out.push({
+        name: s.name,
+        kind: 'snapshot',
+        description: `snapshot from ${s.file}`,
+        columns: s.columns.map((c) => ({ ...c, hidden: false })),
+      });
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }

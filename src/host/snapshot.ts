@@ -50,7 +50,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  */
 function decodeText(bytes: Buffer): string {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return bytes.subarray(3).toString('utf8');
   return bytes.toString('utf8');
 }
 
@@ -58,7 +59,9 @@ function decodeText(bytes: Buffer): string {
 export function loadSnapshotFile(file: string): SnapshotTable {
   const name = basename(file).replace(/\.json$/i, '');
   if (!TABLE_NAME.test(name) || name.toLowerCase().startsWith('sqlite_')) {
-    throw new SnapshotError(`snapshot ${file}: ${JSON.stringify(name)} is not a usable table name (letters, digits and _, not starting with a digit or sqlite_)`);
+    throw new SnapshotError(
+      `snapshot ${file}: ${JSON.stringify(name)} is not a usable table name (letters, digits and _, not starting with a digit or sqlite_)`,
+    );
   }
   let text: string;
   try {
@@ -66,7 +69,12 @@ export function loadSnapshotFile(file: string): SnapshotTable {
     text = decodeText(readBoundedFileSync(file, { maxBytes: MAX_SNAPSHOT_BYTES }));
   } catch (e) {
     if (e instanceof BoundedReadError) {
-      const why = e.code === 'EFBIG' ? `larger than the ${MAX_SNAPSHOT_BYTES}-byte limit` : e.code === 'ENOTREG' ? 'not a regular file' : `cannot read (${e.code})`;
+      const why =
+        e.code === 'EFBIG'
+          ? `larger than the ${MAX_SNAPSHOT_BYTES}-byte limit`
+          : e.code === 'ENOTREG'
+            ? 'not a regular file'
+            : `cannot read (${e.code})`;
       throw new SnapshotError(`snapshot ${file}: ${why}`);
     }
     throw e;
@@ -81,7 +89,7 @@ export function loadSnapshotFile(file: string): SnapshotTable {
   // "__proto__" would otherwise vanish into the prototype of the row built.
   if (Array.isArray(json)) {
     for (const [i, row] of json.entries()) {
-      if (row !== null && typeof row === 'object' && Object.prototype.hasOwnProperty.call(row, '__proto__')) {
+      if (row !== null && typeof row === 'object' && Object.hasOwn(row, '__proto__')) {
         throw new SnapshotError(`snapshot ${file}: row ${i}, column "__proto__": not a usable column name`);
       }
     }
@@ -105,12 +113,15 @@ export function loadSnapshotFile(file: string): SnapshotTable {
         seen.set(lower, k);
         keys.push(k);
       } else if (first !== k) {
-        throw new SnapshotError(`snapshot ${file}: row ${i}: columns ${JSON.stringify(first)} and ${JSON.stringify(k)} differ only in case, and SQL column names ignore case`);
+        throw new SnapshotError(
+          `snapshot ${file}: row ${i}: columns ${JSON.stringify(first)} and ${JSON.stringify(k)} differ only in case, and SQL column names ignore case`,
+        );
       }
     }
   }
   if (keys.length === 0 && known) for (const c of known.columns) if (!c.hidden) keys.push(c.name);
-  if (keys.length === 0) throw new SnapshotError(`snapshot ${file}: no rows and not an osquery table, so its columns are unknown`);
+  if (keys.length === 0)
+    throw new SnapshotError(`snapshot ${file}: no rows and not an osquery table, so its columns are unknown`);
   const columns = keys.map((k) => ({
     name: k,
     type: known?.columns.find((c) => c.name.toLowerCase() === k.toLowerCase())?.type ?? ('TEXT' as ColumnType),
@@ -127,7 +138,9 @@ export function loadSnapshotDir(dir: string): SnapshotTable[] {
   } catch (e) {
     if (e instanceof SnapshotError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SnapshotError(`snapshot directory ${dir}: ${code === 'ENOENT' ? 'does not exist' : `cannot read (${code ?? (e as Error).message})`}`);
+    throw new SnapshotError(
+      `snapshot directory ${dir}: ${code === 'ENOENT' ? 'does not exist' : `cannot read (${code ?? (e as Error).message})`}`,
+    );
   }
   const tables: SnapshotTable[] = [];
   const byName = new Map<string, string>();

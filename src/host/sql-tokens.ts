@@ -88,7 +88,8 @@ export function tokenize(sql: string): Token[] {
 
 export const isKw = (t: Token | undefined, ...words: string[]): boolean =>
   t !== undefined && t.kind === 'ident' && t.bare && words.includes(t.value.toUpperCase());
-export const isOp = (t: Token | undefined, ...ops: string[]): boolean => t !== undefined && t.kind === 'op' && ops.includes(t.value);
+export const isOp = (t: Token | undefined, ...ops: string[]): boolean =>
+  t !== undefined && t.kind === 'op' && ops.includes(t.value);
 
 /** Index of the matching close paren for tokens[open] === '(' (or tokens.length). */
 export function matchParen(tokens: Token[], open: number): number {

@@ -13,8 +13,32 @@ export interface TableShape {
 }
 
 /** Keywords that end a FROM clause or a table reference's alias position. */
-const CLAUSE_END = ['WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'WINDOW', 'UNION', 'INTERSECT', 'EXCEPT', 'RETURNING'];
-const JOIN_WORDS = ['JOIN', 'NATURAL', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'CROSS', 'OUTER', 'ON', 'USING', 'INDEXED', 'NOT'];
+const CLAUSE_END = [
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'ORDER',
+  'LIMIT',
+  'WINDOW',
+  'UNION',
+  'INTERSECT',
+  'EXCEPT',
+  'RETURNING',
+];
+const JOIN_WORDS = [
+  'JOIN',
+  'NATURAL',
+  'LEFT',
+  'RIGHT',
+  'FULL',
+  'INNER',
+  'CROSS',
+  'OUTER',
+  'ON',
+  'USING',
+  'INDEXED',
+  'NOT',
+];
 
 interface FromEntry {
   /** Table name as written (null for a subquery). */
@@ -59,7 +83,11 @@ function parseFrom(tokens: Token[], from: number, to: number): FromEntry[] | nul
   const readAlias = (): string | undefined => {
     if (isKw(tokens[i], 'AS')) i++;
     const t = tokens[i];
-    if (t && t.kind === 'ident' && !(t.bare && (JOIN_WORDS.includes(t.value.toUpperCase()) || CLAUSE_END.includes(t.value.toUpperCase())))) {
+    if (
+      t &&
+      t.kind === 'ident' &&
+      !(t.bare && (JOIN_WORDS.includes(t.value.toUpperCase()) || CLAUSE_END.includes(t.value.toUpperCase())))
+    ) {
       i++;
       return t.value;
     }
@@ -77,7 +105,11 @@ function parseFrom(tokens: Token[], from: number, to: number): FromEntry[] | nul
     } else if (isKw(t, 'ON')) {
       // Skip the join condition up to the next join operator.
       i++;
-      while (i < to && !isOp(tokens[i], ',') && !isKw(tokens[i], 'JOIN', 'NATURAL', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'CROSS')) {
+      while (
+        i < to &&
+        !isOp(tokens[i], ',') &&
+        !isKw(tokens[i], 'JOIN', 'NATURAL', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'CROSS')
+      ) {
         i = isOp(tokens[i], '(') ? matchParen(tokens, i) + 1 : i + 1;
       }
     } else if (isKw(t, 'USING') && isOp(tokens[i + 1], '(')) {
@@ -147,7 +179,19 @@ function refAt(tokens: Token[], i: number): { ref: ColumnRef; next: number } | n
   return { ref: { qualifier: null, column: a.value }, next: i + 1 };
 }
 
-const KEYWORD_LIKE = new Set(['NOT', 'NULL', 'CASE', 'EXISTS', 'SELECT', 'TRUE', 'FALSE', 'CAST', 'CURRENT_TIME', 'CURRENT_DATE', 'CURRENT_TIMESTAMP']);
+const KEYWORD_LIKE = new Set([
+  'NOT',
+  'NULL',
+  'CASE',
+  'EXISTS',
+  'SELECT',
+  'TRUE',
+  'FALSE',
+  'CAST',
+  'CURRENT_TIME',
+  'CURRENT_DATE',
+  'CURRENT_TIMESTAMP',
+]);
 
 const FLIP: Record<string, ConstraintOp> = { '=': '=', '==': '=', '>': '<', '<': '>', '>=': '<=', '<=': '>=' };
 const DIRECT: Record<string, ConstraintOp> = { '=': '=', '==': '=', '>': '>', '<': '<', '>=': '>=', '<=': '<=' };
@@ -167,12 +211,14 @@ function conjunct(tokens: Token[], from: number, to: number): Conjunct | null {
     if (op?.kind === 'op' && DIRECT[op.value]) {
       const l = literalAt(tokens, r.next + 1);
       const cop = DIRECT[op.value];
-      if (l && l.next === to) return { ref: r.ref, constraints: [{ op: cop, expr: l.lit.text }], render: (c) => `${c} ${cop} ${l.lit.sql}` };
+      if (l && l.next === to)
+        return { ref: r.ref, constraints: [{ op: cop, expr: l.lit.text }], render: (c) => `${c} ${cop} ${l.lit.sql}` };
     }
     if (isKw(op, 'LIKE', 'GLOB', 'REGEXP')) {
       const l = literalAt(tokens, r.next + 1);
       const cop = op!.value.toUpperCase() as ConstraintOp;
-      if (l && l.next === to) return { ref: r.ref, constraints: [{ op: cop, expr: l.lit.text }], render: (c) => `${c} ${cop} ${l.lit.sql}` };
+      if (l && l.next === to)
+        return { ref: r.ref, constraints: [{ op: cop, expr: l.lit.text }], render: (c) => `${c} ${cop} ${l.lit.sql}` };
     }
     if (isKw(op, 'IN') && isOp(tokens[r.next + 1], '(')) {
       const close = matchParen(tokens, r.next + 1);
@@ -202,7 +248,12 @@ function conjunct(tokens: Token[], from: number, to: number): Conjunct | null {
     if (op?.kind === 'op' && FLIP[op.value]) {
       const r2 = refAt(tokens, l.next + 1);
       const sqlOp = op.value;
-      if (r2 && r2.next === to) return { ref: r2.ref, constraints: [{ op: FLIP[op.value], expr: l.lit.text }], render: (c) => `${l.lit.sql} ${sqlOp} ${c}` };
+      if (r2 && r2.next === to)
+        return {
+          ref: r2.ref,
+          constraints: [{ op: FLIP[op.value], expr: l.lit.text }],
+          render: (c) => `${l.lit.sql} ${sqlOp} ${c}`,
+        };
     }
   }
   return null;
@@ -226,7 +277,8 @@ export function analyzeStatement(
   const tokens = tokenize(sql);
   const constraints = new Map<string, Map<string, Constraint[]>>();
   const nameCount = new Map<string, number>();
-  for (const t of tokens) if (t.kind === 'ident') nameCount.set(t.value.toLowerCase(), (nameCount.get(t.value.toLowerCase()) ?? 0) + 1);
+  for (const t of tokens)
+    if (t.kind === 'ident') nameCount.set(t.value.toLowerCase(), (nameCount.get(t.value.toLowerCase()) ?? 0) + 1);
 
   extract: {
     if (!isKw(tokens[0], 'SELECT')) break extract;
@@ -234,11 +286,13 @@ export function analyzeStatement(
     if (top.some((i) => isKw(tokens[i], 'UNION', 'INTERSECT', 'EXCEPT', 'VALUES'))) break extract;
     const fromAt = top.find((i) => isKw(tokens[i], 'FROM'));
     if (fromAt === undefined) break extract;
-    const fromEnd = top.find((i) => i > fromAt && (isKw(tokens[i], ...CLAUSE_END) || isOp(tokens[i], ';'))) ?? tokens.length;
+    const fromEnd =
+      top.find((i) => i > fromAt && (isKw(tokens[i], ...CLAUSE_END) || isOp(tokens[i], ';'))) ?? tokens.length;
     if (!isKw(tokens[fromEnd], 'WHERE')) break extract;
     const entries = parseFrom(tokens, fromAt + 1, fromEnd);
     if (!entries) break extract;
-    const whereEnd = top.find((i) => i > fromEnd && (isKw(tokens[i], ...CLAUSE_END) || isOp(tokens[i], ';'))) ?? tokens.length;
+    const whereEnd =
+      top.find((i) => i > fromEnd && (isKw(tokens[i], ...CLAUSE_END) || isOp(tokens[i], ';'))) ?? tokens.length;
 
     // Split at AND outside parentheses and CASE … END, keeping BETWEEN's own
     // AND inside its conjunct; any OR there means no conjunct binds every row.
@@ -261,7 +315,6 @@ export function analyzeStatement(
         depth--;
         ends++;
       } else if (depth > 0) {
-        continue;
       } else if (isKw(t, 'OR')) {
         break extract;
       } else if (isKw(t, 'BETWEEN')) {
@@ -288,7 +341,9 @@ export function analyzeStatement(
       const c = conjunct(tokens, a, b);
       if (!c) continue;
       const col = c.ref.column.toLowerCase();
-      let owners = known.filter((k) => k.table !== undefined && k.table.columns.some((x) => x.name.toLowerCase() === col));
+      let owners = known.filter(
+        (k) => k.table !== undefined && k.table.columns.some((x) => x.name.toLowerCase() === col),
+      );
       if (c.ref.qualifier !== null) {
         const q = c.ref.qualifier.toLowerCase();
         owners = owners.filter((k) => k.entry.alias.toLowerCase() === q);

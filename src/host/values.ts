@@ -49,7 +49,6 @@ export function parseOsqueryInteger(text: string): bigint | null {
   return value;
 }
 
-
 /**
  * A generate's (or snapshot's) cell as the SQLite value osqueryd would hand
  * over for a column of this type: text columns get text, numeric columns get

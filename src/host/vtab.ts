@@ -28,7 +28,8 @@ const nativeTable = z.object({
 function native(db: Database): z.infer<typeof nativeTable> {
   const util: unknown = require('better-sqlite3/lib/util.js');
   const key = z.object({ cppdb: z.symbol() }).safeParse(util);
-  if (!key.success) throw new Error('better-sqlite3 internals changed: lib/util.js has no cppdb symbol (pinned 12.6.2)');
+  if (!key.success)
+    throw new Error('better-sqlite3 internals changed: lib/util.js has no cppdb symbol (pinned 12.6.2)');
   const handle: unknown = (db as unknown as Record<symbol, unknown>)[key.data.cppdb];
   const parsed = nativeTable.safeParse(handle);
   if (!parsed.success) throw new Error('better-sqlite3 internals changed: no native table() (pinned 12.6.2)');

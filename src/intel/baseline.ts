@@ -81,7 +81,13 @@ export interface CronSets {
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
-function parseField(field: string, min: number, max: number, names: readonly string[] | null, nameBase: number): Set<number> {
+function parseField(
+  field: string,
+  min: number,
+  max: number,
+  names: readonly string[] | null,
+  nameBase: number,
+): Set<number> {
   const out = new Set<number>();
   const value = (token: string): number => {
     const byName = names ? names.indexOf(token.toLowerCase().slice(0, 3)) : -1;
@@ -122,7 +128,8 @@ export function parseCron(expression: string): CronSets {
   const trimmed = expression.trim();
   if (!cron.validate(trimmed)) throw new Error(`"${expression}" is not a valid cron expression`);
   const fields = trimmed.split(/\s+/);
-  if (fields.length !== 5) throw new Error(`"${expression}": use five fields (minute hour day month weekday); seconds are not supported`);
+  if (fields.length !== 5)
+    throw new Error(`"${expression}": use five fields (minute hour day month weekday); seconds are not supported`);
   const [mi, h, dom, mo, dow] = fields;
   const daysOfWeek = parseField(dow, 0, 7, DAY_NAMES, 0);
   if (daysOfWeek.has(7)) {
@@ -143,7 +150,8 @@ export function parseCron(expression: string): CronSets {
 /** Whether a UTC minute (minutes since the epoch) is a firing time. */
 export function cronMatchesMinute(sets: CronSets, epochMinute: number): boolean {
   const d = new Date(epochMinute * 60_000);
-  if (!sets.minutes.has(d.getUTCMinutes()) || !sets.hours.has(d.getUTCHours()) || !sets.months.has(d.getUTCMonth() + 1)) return false;
+  if (!sets.minutes.has(d.getUTCMinutes()) || !sets.hours.has(d.getUTCHours()) || !sets.months.has(d.getUTCMonth() + 1))
+    return false;
   const domOk = sets.daysOfMonth.has(d.getUTCDate());
   const dowOk = sets.daysOfWeek.has(d.getUTCDay());
   // cron: when both day fields are restricted, either may match.
@@ -169,7 +177,13 @@ const duration = z
     }
     return Number(m[1]) * (m[2] === 'm' ? 1 : m[2] === 'h' ? 60 : 1440);
   })
-  .pipe(z.number().int().min(1, 'a window lasts at least a minute').max(7 * 1440, 'a window lasts at most 7 days'));
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, 'a window lasts at least a minute')
+      .max(7 * 1440, 'a window lasts at most 7 days'),
+  );
 
 const WindowSchema = z
   .object({
@@ -193,13 +207,21 @@ const EntrySchema = z
     paths: z.array(glob).default([]),
     cmdlines: z.array(glob).default([]),
     signers: z.array(glob).default([]),
-    sha256: z.array(z.string().regex(/^[0-9a-fA-F]{64}$/, 'a sha256 in hex').transform((s) => s.toLowerCase())).default([]),
+    sha256: z
+      .array(
+        z
+          .string()
+          .regex(/^[0-9a-fA-F]{64}$/, 'a sha256 in hex')
+          .transform((s) => s.toLowerCase()),
+      )
+      .default([]),
     host_groups: z.array(z.string()).default([]),
     maintenance_windows: z.array(WindowSchema).default([]),
   })
   .strict()
   .refine((e) => e.names.length + e.paths.length + e.cmdlines.length + e.signers.length + e.sha256.length > 0, {
-    message: 'an entry must name at least one of names, paths, cmdlines, signers, sha256 (else it would approve everything)',
+    message:
+      'an entry must name at least one of names, paths, cmdlines, signers, sha256 (else it would approve everything)',
   });
 
 export const BaselineSchema = z
@@ -213,11 +235,16 @@ export const BaselineSchema = z
   .superRefine((b, ctx) => {
     const ids = new Set<string>();
     b.approved.forEach((e, i) => {
-      if (ids.has(e.id)) ctx.addIssue({ code: 'custom', path: ['approved', i, 'id'], message: `duplicate id "${e.id}"` });
+      if (ids.has(e.id))
+        ctx.addIssue({ code: 'custom', path: ['approved', i, 'id'], message: `duplicate id "${e.id}"` });
       ids.add(e.id);
       e.host_groups.forEach((g, j) => {
         if (!(g in b.host_groups)) {
-          ctx.addIssue({ code: 'custom', path: ['approved', i, 'host_groups', j], message: `unknown host group "${g}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['approved', i, 'host_groups', j],
+            message: `unknown host group "${g}"`,
+          });
         }
       });
     });
@@ -264,7 +291,12 @@ export interface Baseline {
 }
 
 export function compileBaseline(spec: BaselineSpec): Baseline {
-  const windows = new Map(spec.approved.map((e) => [e.id, e.maintenance_windows.map((w) => ({ sets: parseCron(w.cron), duration: w.duration }))]));
+  const windows = new Map(
+    spec.approved.map((e) => [
+      e.id,
+      e.maintenance_windows.map((w) => ({ sets: parseCron(w.cron), duration: w.duration })),
+    ]),
+  );
   const anyGlob = (globs: readonly string[], value: string | null | undefined) =>
     globs.length === 0 || (value != null && globs.some((g) => globMatches(g, value)));
   const entryMatches = (e: BaselineEntry, p: ApprovalSubject, now: Date): boolean => {
@@ -298,7 +330,9 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new BaselineError(`cannot read baseline ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new BaselineError(
+      `cannot read baseline ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   return compileBaseline(parseBaseline(text, path));
 }
@@ -322,7 +356,9 @@ export async function approvalPredicate(
   path: string,
   hostname: string,
   log?: (level: 'info' | 'warn' | 'error', message: string) => void,
-): Promise<(process: { readonly name: string; readonly path: string; readonly cmdline: string | null }, now: Date) => boolean> {
+): Promise<
+  (process: { readonly name: string; readonly path: string; readonly cmdline: string | null }, now: Date) => boolean
+> {
   let baseline: Baseline;
   try {
     baseline = await loadBaseline(path);

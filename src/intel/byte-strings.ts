@@ -102,7 +102,8 @@ export class ByteStringMatcher {
     accepting.forEach((s, i) => (at[s] = acceptFrom + i * classCount));
     const size = acceptFrom + accepting.length * classCount;
     const next = size <= 0x10000 ? new Uint16Array(size) : new Int32Array(size);
-    for (let s = 0; s < count; s++) for (let c = 0; c < classCount; c++) next[at[s] + c] = at[delta[s * classCount + c]];
+    for (let s = 0; s < count; s++)
+      for (let c = 0; c < classCount; c++) next[at[s] + c] = at[delta[s * classCount + c]];
     this.next = next;
     this.acceptFrom = acceptFrom;
     this.ends = accepting.map((s) => out[s].sort((a, b) => a - b));

@@ -75,8 +75,11 @@ const globCache = new Map<string, RegExp>();
 export function matchesFolderGlob(text: string, glob: string): boolean {
   let re = globCache.get(glob);
   if (!re) {
-    if (glob.includes('[') || glob.slice(0, -1).split('*').length > 2) throw new Error(`folder glob ${glob}: classes or more than one inner * are not supported`);
-    re = new RegExp(`^${[...glob].map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.+^${}()|\\]/g, '\\$&'))).join('')}$`);
+    if (glob.includes('[') || glob.slice(0, -1).split('*').length > 2)
+      throw new Error(`folder glob ${glob}: classes or more than one inner * are not supported`);
+    re = new RegExp(
+      `^${[...glob].map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.+^${}()|\\]/g, '\\$&'))).join('')}$`,
+    );
     globCache.set(glob, re);
   }
   return re.test(text.replace(/[A-Z]+/g, (m) => m.toLowerCase()));

@@ -40,10 +40,11 @@ const ALL_VECTORS = Object.keys(LAUNCH_VECTORS) as LaunchVector[];
 export const LAUNCH_VECTOR_PRECEDENCE: readonly LaunchVector[] = ALL_VECTORS.filter((v) => v !== 'other');
 
 /** The vectors AN1489 names (those with a reason code), in precedence order, with their codes. */
-export const AN1489_VECTORS: readonly { readonly vector: LaunchVector; readonly reason: string }[] = ALL_VECTORS.flatMap((v) => {
-  const reason: string | null = LAUNCH_VECTORS[v].reason;
-  return reason === null ? [] : [{ vector: v, reason }];
-});
+export const AN1489_VECTORS: readonly { readonly vector: LaunchVector; readonly reason: string }[] =
+  ALL_VECTORS.flatMap((v) => {
+    const reason: string | null = LAUNCH_VECTORS[v].reason;
+    return reason === null ? [] : [{ vector: v, reason }];
+  });
 
 export interface LaunchRule {
   readonly vector: LaunchVector;
@@ -59,18 +60,45 @@ export interface LaunchRule {
 }
 
 export const LAUNCH_RULES: readonly LaunchRule[] = [
-  { vector: 'scheduled_task', names: ['svchost.exe'], cmdlineContains: '-s schedule', why: 'Task Scheduler service host' },
-  { vector: 'scheduled_task', names: ['taskeng.exe', 'taskhostw.exe', 'taskhost.exe'], why: 'Task Scheduler engine / task host' },
+  {
+    vector: 'scheduled_task',
+    names: ['svchost.exe'],
+    cmdlineContains: '-s schedule',
+    why: 'Task Scheduler service host',
+  },
+  {
+    vector: 'scheduled_task',
+    names: ['taskeng.exe', 'taskhostw.exe', 'taskhost.exe'],
+    why: 'Task Scheduler engine / task host',
+  },
   { vector: 'scheduled_task', names: ['cron', 'crond', 'anacron', 'atd', 'fcron'], why: 'Unix job schedulers' },
   { vector: 'wmi', names: ['wmiprvse.exe', 'scrcons.exe'], why: 'WMI provider host / WMI script event consumer' },
-  { vector: 'powershell', names: ['powershell.exe', 'pwsh.exe', 'powershell_ise.exe', 'pwsh'], why: 'PowerShell hosts' },
+  {
+    vector: 'powershell',
+    names: ['powershell.exe', 'pwsh.exe', 'powershell_ise.exe', 'pwsh'],
+    why: 'PowerShell hosts',
+  },
   { vector: 'service', names: ['services.exe'], why: 'Windows Service Control Manager' },
   { vector: 'service', names: ['systemd'], pid: 1, directParentOnly: true, why: 'init starting a unit directly' },
   { vector: 'service', names: ['systemd'], why: 'a per-user or nested systemd service manager (not pid 1)' },
   { vector: 'interactive', names: ['explorer.exe'], why: 'Windows shell' },
   {
     vector: 'interactive',
-    names: ['sshd', 'login', 'bash', 'sh', 'zsh', 'dash', 'ksh', 'fish', 'tcsh', 'csh', 'gnome-terminal-server', 'konsole', 'xterm'],
+    names: [
+      'sshd',
+      'login',
+      'bash',
+      'sh',
+      'zsh',
+      'dash',
+      'ksh',
+      'fish',
+      'tcsh',
+      'csh',
+      'gnome-terminal-server',
+      'konsole',
+      'xterm',
+    ],
     why: 'remote login, terminals and Unix shells',
   },
 ];
@@ -132,5 +160,7 @@ export function svchostAncestor(pid: number): string {
  */
 export function withScheduleHost(vector: LaunchVector, ancestry: string, schedulePid: number | null): LaunchVector {
   if (schedulePid === null || schedulePid <= 0) return vector;
-  return ancestry.replace(/[A-Z]/g, (c) => c.toLowerCase()).includes(svchostAncestor(schedulePid)) ? 'scheduled_task' : vector;
+  return ancestry.replace(/[A-Z]/g, (c) => c.toLowerCase()).includes(svchostAncestor(schedulePid))
+    ? 'scheduled_task'
+    : vector;
 }

@@ -148,7 +148,9 @@ export const SYSTEM_DRIVE = 'c:';
 
 /** %SystemRoot%-style variables (ENV_FOLDERS naming the Windows folder), anchored: linear on any input. */
 const WINDOWS_DIR_VARS = new RegExp(
-  `^(?:${ENV_FOLDERS.filter((e) => e.folder === ':\\windows\\').map((e) => e.var.replace(/[()]/g, '\\$&')).join('|')})`,
+  `^(?:${ENV_FOLDERS.filter((e) => e.folder === ':\\windows\\')
+    .map((e) => e.var.replace(/[()]/g, '\\$&'))
+    .join('|')})`,
   'i',
 );
 
@@ -235,7 +237,8 @@ export function normalizeWindowsPath(input: string): NormalizedPath {
   });
   const name = out.length > 0 ? out[out.length - 1] : '';
   const dirParts = out.slice(0, -1);
-  const join = (parts: string[]): string => (root === '\\\\' ? '\\\\' + parts.join('\\') : root === '' ? parts.join('\\') : [root, ...parts].join('\\'));
+  const join = (parts: string[]): string =>
+    root === '\\\\' ? '\\\\' + parts.join('\\') : root === '' ? parts.join('\\') : [root, ...parts].join('\\');
   return { path: join(out), dir: out.length > 0 ? join(dirParts) : join([]), name, flags: [...flags].sort() };
 }
 
@@ -264,7 +267,10 @@ export interface LocationVerdict {
 }
 
 /** Judges whether a Windows path is a catalogued name in one of its legitimate directories. */
-export function judgeLocation(windowsPath: string, catalog: ReadonlyMap<string, readonly string[]> = LOCATION_CATALOG): LocationVerdict {
+export function judgeLocation(
+  windowsPath: string,
+  catalog: ReadonlyMap<string, readonly string[]> = LOCATION_CATALOG,
+): LocationVerdict {
   const normalized = normalizeWindowsPath(windowsPath);
   const dirs = catalog.get(normalized.name);
   if (!dirs) return { expected: null, expectedDirs: [], normalized };

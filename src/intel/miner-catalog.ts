@@ -39,20 +39,67 @@ export const PACK_POOL_DOMAINS: readonly string[] = [
 
 export const MINER_FAMILIES: readonly MinerFamily[] = [
   { code: 'MINER_DONATE_LEVEL', caseSensitive: false, contains: ['--donate-level'] },
-  { code: 'MINER_STRATUM_URL', caseSensitive: false, contains: ['stratum+tcp://', 'stratum+udp://', 'stratum+ssl://', 'stratum2+tcp://'] },
+  {
+    code: 'MINER_STRATUM_URL',
+    caseSensitive: false,
+    contains: ['stratum+tcp://', 'stratum+udp://', 'stratum+ssl://', 'stratum2+tcp://'],
+  },
   { code: 'MINER_POOL_HOST', caseSensitive: false, contains: [' -o pool.'], hosts: PACK_POOL_DOMAINS },
   {
     code: 'MINER_CPU_TUNING',
     caseSensitive: false,
-    contains: ['--cpu-priority', '--cpu-max-threads-hint', '--max-cpu-usage', '--randomx-1gb-pages', '--nicehash', 'sh -c /sbin/modprobe msr allow_writes=on'],
+    contains: [
+      '--cpu-priority',
+      '--cpu-max-threads-hint',
+      '--max-cpu-usage',
+      '--randomx-1gb-pages',
+      '--nicehash',
+      'sh -c /sbin/modprobe msr allow_writes=on',
+    ],
   },
-  { code: 'MINER_ALGO', caseSensitive: false, contains: ['--algo=rx/0', '-a rx/0', '--algo rx/0', '--coin=monero', '--coin monero', '-a cryptonight', '--algo=cn/'] },
-  { code: 'MINER_TOOL_NAME', caseSensitive: false, contains: ['xmrig', 'xmr-stak', 'cpuminer', 'minerd', 'nbminer', 'phoenixminer', 'lolminer', 't-rex.exe', 'srbminer'] },
+  {
+    code: 'MINER_ALGO',
+    caseSensitive: false,
+    contains: [
+      '--algo=rx/0',
+      '-a rx/0',
+      '--algo rx/0',
+      '--coin=monero',
+      '--coin monero',
+      '-a cryptonight',
+      '--algo=cn/',
+    ],
+  },
+  {
+    code: 'MINER_TOOL_NAME',
+    caseSensitive: false,
+    contains: [
+      'xmrig',
+      'xmr-stak',
+      'cpuminer',
+      'minerd',
+      'nbminer',
+      'phoenixminer',
+      'lolminer',
+      't-rex.exe',
+      'srbminer',
+    ],
+  },
   {
     // base64 of "--donate-level=" and "stratum+tcp://" / "stratum+udp://" at the three byte alignments.
     code: 'MINER_ENCODED_ARGS',
     caseSensitive: true,
-    contains: ['LS1kb25hdGUtbGV2ZWw9', '0tZG9uYXRlLWxldmVsP', 'tLWRvbmF0ZS1sZXZlbD', 'c3RyYXR1bSt0Y3A6Ly', 'N0cmF0dW0rdGNwOi8v', 'zdHJhdHVtK3RjcDovL', 'c3RyYXR1bSt1ZHA6Ly', 'N0cmF0dW0rdWRwOi8v', 'zdHJhdHVtK3VkcDovL'],
+    contains: [
+      'LS1kb25hdGUtbGV2ZWw9',
+      '0tZG9uYXRlLWxldmVsP',
+      'tLWRvbmF0ZS1sZXZlbD',
+      'c3RyYXR1bSt0Y3A6Ly',
+      'N0cmF0dW0rdGNwOi8v',
+      'zdHJhdHVtK3RjcDovL',
+      'c3RyYXR1bSt1ZHA6Ly',
+      'N0cmF0dW0rdWRwOi8v',
+      'zdHJhdHVtK3VkcDovL',
+    ],
   },
 ];
 
@@ -60,7 +107,11 @@ export const MINER_FAMILIES: readonly MinerFamily[] = [
 export const MINER_CMDLINE_EXCLUDE: readonly string[] = [' pool.c ', ' pool.o ', 'gcc -'];
 
 /** Case-insensitive substrings (`flag:` hits of scanCommandLine). */
-export const MINER_CMDLINE_FLAGS: readonly string[] = MINER_FAMILIES.filter((f) => !f.caseSensitive).flatMap((f) => f.contains);
+export const MINER_CMDLINE_FLAGS: readonly string[] = MINER_FAMILIES.filter((f) => !f.caseSensitive).flatMap(
+  (f) => f.contains,
+);
 
 /** Case-sensitive substrings (`b64:` hits of scanCommandLine). */
-export const MINER_CMDLINE_BASE64: readonly string[] = MINER_FAMILIES.filter((f) => f.caseSensitive).flatMap((f) => f.contains);
+export const MINER_CMDLINE_BASE64: readonly string[] = MINER_FAMILIES.filter((f) => f.caseSensitive).flatMap(
+  (f) => f.contains,
+);

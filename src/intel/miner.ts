@@ -82,7 +82,11 @@ export function poolHostsIn(lowerText: string): string[] {
  * the new ones start), so anything up to overlap + 1 characters long lies
  * whole in some window.
  */
-function forEachWindow(text: string, overlap: number, f: (raw: string, lower: string, fresh: number, last: boolean) => void): void {
+function forEachWindow(
+  text: string,
+  overlap: number,
+  f: (raw: string, lower: string, fresh: number, last: boolean) => void,
+): void {
   if (text.length === 0) f('', '', 0, true);
   for (let start = 0; start < text.length; start += WINDOW_CHARS) {
     const from = Math.max(0, start - overlap);
@@ -108,7 +112,9 @@ function isLabel(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
 }
 
-const literalMax = Math.max(...[...MINER_CMDLINE_FLAGS, ...MINER_CMDLINE_BASE64, ...CMDLINE_FILTERS].map((s) => s.length));
+const literalMax = Math.max(
+  ...[...MINER_CMDLINE_FLAGS, ...MINER_CMDLINE_BASE64, ...CMDLINE_FILTERS].map((s) => s.length),
+);
 
 /** The state of one command-line scan across its windows. */
 class CommandLineScan {
@@ -147,7 +153,12 @@ class CommandLineScan {
     const starts: number[] = [];
     for (let e = lo; e <= hi; e++) {
       // A run ends at e: a label character before, and neither a label character nor ".<label>" at e.
-      if (!isLabel(w.charCodeAt(e - 1)) || isLabel(w.charCodeAt(e)) || (w.charCodeAt(e) === DOT && isLabel(w.charCodeAt(e + 1)))) continue;
+      if (
+        !isLabel(w.charCodeAt(e - 1)) ||
+        isLabel(w.charCodeAt(e)) ||
+        (w.charCodeAt(e) === DOT && isLabel(w.charCodeAt(e + 1)))
+      )
+        continue;
       starts.length = 0;
       let dotSeen = false;
       for (let i = e - 1; i >= 0 && i >= e - poolMaxLength; i--) {

@@ -46,7 +46,7 @@ const IPV4_RANGES = IPV4_INTERNAL.map(([net, len]) => {
 });
 
 function ipv4Internal(n: number): boolean {
-  return IPV4_RANGES.some((r) => ((n & r.mask) >>> 0) === r.net >>> 0);
+  return IPV4_RANGES.some((r) => (n & r.mask) >>> 0 === r.net >>> 0);
 }
 
 /** [first group, prefix length <= 16] pairs of IPv6 space that is not the internet. */

@@ -9,16 +9,36 @@ export interface RenameException {
 }
 
 export const RENAME_EXCEPTIONS: readonly RenameException[] = [
-  { onDisk: 'ntoskrnl.exe', original: 'ntkrnlmp.exe', why: 'the multiprocessor kernel is built as ntkrnlmp and installed as ntoskrnl' },
-  { onDisk: 'ntoskrnl.exe', original: 'ntkrnlpa.exe', why: 'the PAE kernel build, installed as ntoskrnl on 32-bit systems' },
+  {
+    onDisk: 'ntoskrnl.exe',
+    original: 'ntkrnlmp.exe',
+    why: 'the multiprocessor kernel is built as ntkrnlmp and installed as ntoskrnl',
+  },
+  {
+    onDisk: 'ntoskrnl.exe',
+    original: 'ntkrnlpa.exe',
+    why: 'the PAE kernel build, installed as ntoskrnl on 32-bit systems',
+  },
   { onDisk: 'ntkrnlpa.exe', original: 'ntkrpamp.exe', why: 'the PAE multiprocessor kernel build' },
-  { onDisk: 'python.exe', original: 'py.exe', why: 'the Python launcher is sometimes installed under the interpreter name' },
+  {
+    onDisk: 'python.exe',
+    original: 'py.exe',
+    why: 'the Python launcher is sometimes installed under the interpreter name',
+  },
   { onDisk: 'pythonw.exe', original: 'pyw.exe', why: 'the windowed Python launcher, as above' },
-  { onDisk: 'iexplore.exe', original: 'IEXPLORE.EXE.MUI', why: 'resource-only language builds (the .mui suffix is also ignored in general)' },
+  {
+    onDisk: 'iexplore.exe',
+    original: 'IEXPLORE.EXE.MUI',
+    why: 'resource-only language builds (the .mui suffix is also ignored in general)',
+  },
 ];
 
 /** Whether an on-disk name differing from OriginalFilename is a known legitimate pairing. */
-export function isRenameException(onDisk: string, original: string, list: readonly RenameException[] = RENAME_EXCEPTIONS): boolean {
+export function isRenameException(
+  onDisk: string,
+  original: string,
+  list: readonly RenameException[] = RENAME_EXCEPTIONS,
+): boolean {
   const a = onDisk.toLowerCase();
   const b = original.toLowerCase();
   return list.some((e) => (e.onDisk === '*' || e.onDisk.toLowerCase() === a) && e.original.toLowerCase() === b);

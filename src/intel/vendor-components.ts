@@ -42,14 +42,25 @@ export const VENDOR_COMPONENTS: readonly VendorComponent[] = [
   {
     name: 'chrome.exe',
     vendor: 'Google',
-    paths: [...under(PF, 'google\\chrome\\application'), ...under(PF, 'google\\chrome beta\\application'), ...perUser('local\\google\\chrome\\application'), ...perUser('local\\google\\chrome beta\\application'), ...perUser('local\\google\\chrome sxs\\application')],
+    paths: [
+      ...under(PF, 'google\\chrome\\application'),
+      ...under(PF, 'google\\chrome beta\\application'),
+      ...perUser('local\\google\\chrome\\application'),
+      ...perUser('local\\google\\chrome beta\\application'),
+      ...perUser('local\\google\\chrome sxs\\application'),
+    ],
   },
   { name: 'microsoftedgeupdate.exe', vendor: 'Microsoft', paths: EDGE_UPDATE },
   { name: 'microsoftedgeupdatecore.exe', vendor: 'Microsoft', paths: EDGE_UPDATE },
   {
     name: 'msedge.exe',
     vendor: 'Microsoft',
-    paths: [...under(PF, 'microsoft\\edge\\application'), ...under(PF, 'microsoft\\edge beta\\application'), ...under(PF, 'microsoft\\edge dev\\application'), ...perUser('local\\microsoft\\edge sxs\\application')],
+    paths: [
+      ...under(PF, 'microsoft\\edge\\application'),
+      ...under(PF, 'microsoft\\edge beta\\application'),
+      ...under(PF, 'microsoft\\edge dev\\application'),
+      ...perUser('local\\microsoft\\edge sxs\\application'),
+    ],
   },
   { name: 'onedrive.exe', vendor: 'Microsoft', paths: ONEDRIVE },
   { name: 'onedrivestandaloneupdater.exe', vendor: 'Microsoft', paths: ONEDRIVE },
@@ -83,18 +94,47 @@ export interface VendorTask {
 }
 
 export const VENDOR_TASKS: readonly VendorTask[] = [
-  { vendor: 'Microsoft', name: 'OneDrive Standalone Update Task-S-1-5-21-*', action: '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe' },
-  { vendor: 'Microsoft', name: 'OneDrive Reporting Task-S-1-5-21-*', action: '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe /reporting' },
-  { vendor: 'Microsoft', name: 'OneDrive Per-Machine Standalone Update Task', action: '?:\\program files\\microsoft onedrive\\onedrivestandaloneupdater.exe' },
+  {
+    vendor: 'Microsoft',
+    name: 'OneDrive Standalone Update Task-S-1-5-21-*',
+    action: '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe',
+  },
+  {
+    vendor: 'Microsoft',
+    name: 'OneDrive Reporting Task-S-1-5-21-*',
+    action: '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe /reporting',
+  },
+  {
+    vendor: 'Microsoft',
+    name: 'OneDrive Per-Machine Standalone Update Task',
+    action: '?:\\program files\\microsoft onedrive\\onedrivestandaloneupdater.exe',
+  },
   {
     vendor: 'Google',
     name: 'GoogleUpdaterTaskUser*',
-    action: '?:\\users\\*\\appdata\\local\\google\\googleupdater\\*\\ "?:\\users\\*\\appdata\\local\\google\\googleupdater\\*\\updater.exe" --wake',
+    action:
+      '?:\\users\\*\\appdata\\local\\google\\googleupdater\\*\\ "?:\\users\\*\\appdata\\local\\google\\googleupdater\\*\\updater.exe" --wake',
   },
-  { vendor: 'Google', name: 'GoogleUpdateTaskUserS-1-5-21-*', action: '?:\\users\\*\\appdata\\local\\google\\update\\googleupdate.exe /c' },
-  { vendor: 'Google', name: 'GoogleUpdateTaskUserS-1-5-21-*', action: '?:\\users\\*\\appdata\\local\\google\\update\\googleupdate.exe /ua /installsource scheduler' },
-  { vendor: 'Microsoft', name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*', action: '?:\\users\\*\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /c' },
-  { vendor: 'Microsoft', name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*', action: '?:\\users\\*\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /ua /installsource scheduler' },
+  {
+    vendor: 'Google',
+    name: 'GoogleUpdateTaskUserS-1-5-21-*',
+    action: '?:\\users\\*\\appdata\\local\\google\\update\\googleupdate.exe /c',
+  },
+  {
+    vendor: 'Google',
+    name: 'GoogleUpdateTaskUserS-1-5-21-*',
+    action: '?:\\users\\*\\appdata\\local\\google\\update\\googleupdate.exe /ua /installsource scheduler',
+  },
+  {
+    vendor: 'Microsoft',
+    name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*',
+    action: '?:\\users\\*\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /c',
+  },
+  {
+    vendor: 'Microsoft',
+    name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*',
+    action: '?:\\users\\*\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /ua /installsource scheduler',
+  },
 ];
 
 /**

@@ -90,7 +90,12 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-function fleetQueries(src: PackSources, queries: readonly PackQuery[], key: 'reports' | 'queries', prefix: string): string {
+function fleetQueries(
+  src: PackSources,
+  queries: readonly PackQuery[],
+  key: 'reports' | 'queries',
+  prefix: string,
+): string {
   const items = queries.map((q) => ({
     name: `${prefix}${q.metadata.name}`,
     description: `${oneLine(q.metadata.description)} ATT&CK: ${q.metadata.attack.join(', ')}.${q.metadata.telemetry.length ? ` Needs: ${q.metadata.telemetry.join(', ')}.` : ''}`,
@@ -115,7 +120,9 @@ function fleetFile(name: string, text: string): string {
   const expanded = fleetExpandEnv(text);
   if (expanded.errors.length > 0 || expanded.text !== text) {
     const at = [...text].findIndex((c, i) => c !== expanded.text[i]);
-    throw new Error(`${name}: fleetctl gitops would rewrite this file (${expanded.errors[0] ?? `first change at offset ${at}`})`);
+    throw new Error(
+      `${name}: fleetctl gitops would rewrite this file (${expanded.errors[0] ?? `first change at offset ${at}`})`,
+    );
   }
   return text;
 }
@@ -144,10 +151,19 @@ export function buildArtifacts(src: PackSources): Map<string, string> {
     // that includes both stays free of duplicate names (pkg/spec/gitops.go).
     ['fleet/an1489.reports.yml', fleetFile('an1489.reports.yml', fleetQueries(src, full, 'reports', 'AN1489 - '))],
     ['fleet/an1489.queries.yml', fleetFile('an1489.queries.yml', fleetQueries(src, full, 'queries', 'AN1489 - '))],
-    ['fleet/core-only.reports.yml', fleetFile('core-only.reports.yml', fleetQueries(src, core, 'reports', 'AN1489 core - '))],
-    ['fleet/core-only.queries.yml', fleetFile('core-only.queries.yml', fleetQueries(src, core, 'queries', 'AN1489 core - '))],
+    [
+      'fleet/core-only.reports.yml',
+      fleetFile('core-only.reports.yml', fleetQueries(src, core, 'reports', 'AN1489 core - ')),
+    ],
+    [
+      'fleet/core-only.queries.yml',
+      fleetFile('core-only.queries.yml', fleetQueries(src, core, 'queries', 'AN1489 core - ')),
+    ],
     ['fleet/an1489.policies.yml', fleetFile('an1489.policies.yml', fleetPolicies(src, src.policies, 'AN1489 - '))],
-    ['fleet/core-only.policies.yml', fleetFile('core-only.policies.yml', fleetPolicies(src, coreExtra, 'AN1489 core - '))],
+    [
+      'fleet/core-only.policies.yml',
+      fleetFile('core-only.policies.yml', fleetPolicies(src, coreExtra, 'AN1489 core - ')),
+    ],
   ]);
 }
 

@@ -28,7 +28,8 @@ async function readFolder(dir: string): Promise<PackQuery[]> {
   const out: PackQuery[] = [];
   for (const n of names) {
     const q = parseQueryFile(await readFile(join(dir, n), 'utf8'), join(dir, n));
-    if (`${q.metadata.name}.sql` !== n) throw new PackFormatError(q.source, `name "${q.metadata.name}" does not match the file name`);
+    if (`${q.metadata.name}.sql` !== n)
+      throw new PackFormatError(q.source, `name "${q.metadata.name}" does not match the file name`);
     out.push(q);
   }
   return out;
@@ -38,9 +39,14 @@ export async function loadPackSources(root: string, baselinePath = join(root, 'b
   const queries = await readFolder(join(root, 'queries'));
   const coreOnly = await readFolder(join(root, 'core-only'));
   const policies = await readFolder(join(root, 'policies'));
-  for (const q of coreOnly) if (q.metadata.requires !== 'core') throw new PackFormatError(q.source, 'core-only queries must say "requires: core"');
-  for (const q of [...queries, ...coreOnly]) if (q.metadata.kind !== 'scheduled') throw new PackFormatError(q.source, 'policies belong in packs/policies/');
-  for (const q of policies) if (q.metadata.kind !== 'policy' || !q.metadata.resolution) throw new PackFormatError(q.source, 'a policy needs "kind: policy" and a resolution');
+  for (const q of coreOnly)
+    if (q.metadata.requires !== 'core')
+      throw new PackFormatError(q.source, 'core-only queries must say "requires: core"');
+  for (const q of [...queries, ...coreOnly])
+    if (q.metadata.kind !== 'scheduled') throw new PackFormatError(q.source, 'policies belong in packs/policies/');
+  for (const q of policies)
+    if (q.metadata.kind !== 'policy' || !q.metadata.resolution)
+      throw new PackFormatError(q.source, 'a policy needs "kind: policy" and a resolution');
   const seen = new Map<string, string>();
   for (const q of [...queries, ...coreOnly, ...policies]) {
     const other = seen.get(q.metadata.name);

@@ -14,7 +14,12 @@ const reasonCode = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a reason code (UPPER_S
 function list<T>(item: z.ZodType<T, string>) {
   return z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
     .pipe(z.array(item));
 }
 
@@ -89,7 +94,10 @@ export function parseQueryFile(text: string, source: string): PackQuery {
     } else if (/^--\s*$/.test(line)) {
       last = null;
     } else {
-      throw new PackFormatError(source, `line ${i + 1}: expected "-- key: value" in the header, got ${JSON.stringify(line.slice(0, 80))}`);
+      throw new PackFormatError(
+        source,
+        `line ${i + 1}: expected "-- key: value" in the header, got ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
   }
   const sql = lines.slice(i).join('\n').trim().replace(/;\s*$/, '');

@@ -11,7 +11,13 @@ import { IPV4_INTERNAL, IPV6_INTERNAL, MINING_POOL_PORTS } from '../intel/networ
 import { AUTHENTICODE_NOT_VALIDLY_SIGNED } from './conformance/osquery.js';
 import { CPU_BAND_BELOW, CPU_BANDS } from '../intel/cpu-bands.js';
 import { ENV_FOLDERS, SPOOFED_FOLDER_GLOBS, SYSTEM_FOLDERS, USER_WRITABLE_FOLDERS } from '../intel/folders.js';
-import { AN1489_VECTORS, LAUNCH_RULES, LAUNCH_VECTOR_PRECEDENCE, LAUNCH_VECTORS, SCHEDULE_SERVICE } from '../intel/launch-vectors.js';
+import {
+  AN1489_VECTORS,
+  LAUNCH_RULES,
+  LAUNCH_VECTOR_PRECEDENCE,
+  LAUNCH_VECTORS,
+  SCHEDULE_SERVICE,
+} from '../intel/launch-vectors.js';
 import { LOCATION_CATALOG } from '../intel/locations.js';
 import { MINER_CMDLINE_EXCLUDE, MINER_FAMILIES, type MinerFamily } from '../intel/miner-catalog.js';
 import { VENDOR_COMPONENTS, VENDOR_TASKS } from '../intel/vendor-components.js';
@@ -47,7 +53,9 @@ function anyGlob(expr: string, globs: readonly string[]): string {
  */
 function userWritableIn(expr: string): string {
   const globs = USER_WRITABLE_FOLDERS.map((g) => `lower(${expr}) GLOB ${sqlGlob(`*${g}`)}`);
-  const vars = [...new Set(ENV_FOLDERS.filter((e) => e.userWritable).map((e) => e.var))].map((v) => `instr(lower(${expr}), ${sqlString(v)}) > 0`);
+  const vars = [...new Set(ENV_FOLDERS.filter((e) => e.userWritable).map((e) => e.var))].map(
+    (v) => `instr(lower(${expr}), ${sqlString(v)}) > 0`,
+  );
   return `(${[...globs, ...vars].join(' OR ')})`;
 }
 
@@ -59,12 +67,10 @@ function userWritableIn(expr: string): string {
 function namesPath(text: string, path: string): string {
   const t = `lower(${text})`;
   const p = `lower(${path})`;
-  const viaVar = ENV_FOLDERS
-    .filter((e) => e.folder)
-    .map((e) => {
-      const f = sqlString(e.folder!);
-      return `(instr(${p}, ${f}) > 0 AND instr(${t}, ${sqlString(e.var)} || substr(${p}, instr(${p}, ${f}) + ${e.folder!.length - 1})) > 0)`;
-    });
+  const viaVar = ENV_FOLDERS.filter((e) => e.folder).map((e) => {
+    const f = sqlString(e.folder!);
+    return `(instr(${p}, ${f}) > 0 AND instr(${t}, ${sqlString(e.var)} || substr(${p}, instr(${p}, ${f}) + ${e.folder!.length - 1})) > 0)`;
+  });
   return `(instr(${t}, ${p}) > 0 OR ${viaVar.join(' OR ')})`;
 }
 
@@ -84,7 +90,8 @@ function windowSql(sets: CronSets, duration: number): string {
   const tests: string[] = [];
   if (sets.minutes.size < 60) tests.push(`(${t} % 60) IN (${inList(sets.minutes)})`);
   if (sets.hours.size < 24) tests.push(`((${t} / 60) % 24) IN (${inList(sets.hours)})`);
-  if (sets.months.size < 12) tests.push(`CAST(strftime('%m', ${t} * 60, 'unixepoch') AS INTEGER) IN (${inList(sets.months)})`);
+  if (sets.months.size < 12)
+    tests.push(`CAST(strftime('%m', ${t} * 60, 'unixepoch') AS INTEGER) IN (${inList(sets.months)})`);
   const dom = `CAST(strftime('%d', ${t} * 60, 'unixepoch') AS INTEGER) IN (${inList(sets.daysOfMonth)})`;
   // 1970-01-01 was a Thursday (4, with Sunday = 0).
   const dow = `(((${t} / 1440) + 4) % 7) IN (${inList(sets.daysOfWeek)})`;
@@ -116,7 +123,10 @@ export function renderApproved(baseline: BaselineSpec, args: ApprovedArgs): stri
     if (e.names.length) parts.push(anyGlob(args.name, e.names));
     if (e.paths.length) parts.push(anyGlob(args.path, e.paths));
     if (e.cmdlines.length) {
-      if (!args.cmdline) throw new Error(`baseline entry "${e.id}" matches command lines, but this query gives no cmdline= to the approved marker`);
+      if (!args.cmdline)
+        throw new Error(
+          `baseline entry "${e.id}" matches command lines, but this query gives no cmdline= to the approved marker`,
+        );
       parts.push(anyGlob(args.cmdline, e.cmdlines));
     }
     if (e.signers.length) {
@@ -163,7 +173,8 @@ function containsPattern(needle: string): string {
  * command lines and script blocks — is scanned once per group.
  */
 function search(subject: string, needles: readonly string[], caseSensitive: boolean): string {
-  const find = (n: string) => (caseSensitive ? `instr(${subject}, ${sqlString(n)}) > 0` : `${subject} LIKE ${containsPattern(n)} ESCAPE '\\'`);
+  const find = (n: string) =>
+    caseSensitive ? `instr(${subject}, ${sqlString(n)}) > 0` : `${subject} LIKE ${containsPattern(n)} ESCAPE '\\'`;
   const groups = new Map<string, string[]>();
   for (const n of needles) {
     const key = caseSensitive ? n.slice(0, 2) : asciiLower(n.slice(0, 2));
@@ -183,7 +194,9 @@ function commonPrefix(words: readonly string[]): string {
 function minerTest(f: MinerFamily, subject: string): string {
   const needles = search(subject, f.contains, f.caseSensitive);
   // Sigma's exclusion (a build compiling pool.c) silences the case-insensitive substrings, as in scanCommandLine.
-  const counted = f.caseSensitive ? needles : `((${needles}) AND NOT (${search(subject, MINER_CMDLINE_EXCLUDE, false)}))`;
+  const counted = f.caseSensitive
+    ? needles
+    : `((${needles}) AND NOT (${search(subject, MINER_CMDLINE_EXCLUDE, false)}))`;
   return `(${f.hosts?.length ? `${counted} OR ${search(subject, f.hosts, false)}` : counted})`;
 }
 
@@ -239,10 +252,13 @@ export function renderInternalAddress(expr: string): string {
   const v4 = IPV4_INTERNAL.map(([net, len]) => {
     const octets = net.split('.').map(Number);
     const whole = Math.floor(len / 8);
-    const fixed = octets.slice(0, whole).map((o) => `${o}.`).join('');
+    const fixed = octets
+      .slice(0, whole)
+      .map((o) => `${o}.`)
+      .join('');
     if (len === 32) return `${expr} = ${sqlString(net)}`;
     if (len % 8 === 0) return `${expr} GLOB ${sqlGlob(`${fixed}*`)}`;
-    const lo = octets[whole] & (0xff << (8 - (len % 8)) & 0xff);
+    const lo = octets[whole] & ((0xff << (8 - (len % 8))) & 0xff);
     const hi = lo + (1 << (8 - (len % 8))) - 1;
     const octet = whole === 0 ? `CAST(${expr} AS INTEGER)` : `CAST(substr(${expr}, ${fixed.length + 1}) AS INTEGER)`;
     return `(${expr} GLOB ${sqlGlob(`${fixed}*.*`)} AND instr(${expr}, ':') = 0 AND ${octet} BETWEEN ${lo} AND ${hi})`;
@@ -273,7 +289,13 @@ export function renderAn1489Vector(expr: string): string {
  */
 export function renderMentionsVector(vector: string, expr: string): string {
   if (!Object.hasOwn(LAUNCH_VECTORS, vector)) throw new Error(`unknown launch vector ${vector}`);
-  const stems = [...new Set(LAUNCH_RULES.filter((r) => r.vector === vector).flatMap((r) => r.names).map((n) => n.toLowerCase().replace(/\.exe$/, '')))];
+  const stems = [
+    ...new Set(
+      LAUNCH_RULES.filter((r) => r.vector === vector)
+        .flatMap((r) => r.names)
+        .map((n) => n.toLowerCase().replace(/\.exe$/, '')),
+    ),
+  ];
   const needles = stems.filter((s) => !stems.some((o) => o !== s && s.includes(o))).sort();
   if (needles.length === 0) throw new Error(`launch vector ${vector} names no program`);
   return `(${needles.map((n) => `instr(lower(${expr}), ${sqlString(n)}) > 0`).join(' OR ')})`;
@@ -302,7 +324,8 @@ export function renderLocationUnexpected(name: string, path: string): string {
   const dirTest = (pattern: string): string => {
     const subtree = pattern.endsWith('\\**');
     const body = subtree ? pattern.slice(0, -3) : pattern;
-    if (body.includes('**') || (subtree && body.includes('*'))) throw new Error(`location pattern ${pattern}: unsupported shape`);
+    if (body.includes('**') || (subtree && body.includes('*')))
+      throw new Error(`location pattern ${pattern}: unsupported shape`);
     const under = `${lp} GLOB ${sqlGlob(`${body}\\*`)}`;
     if (subtree) return under;
     if (!body.includes('*') && !body.includes('$')) return `${lp} = ${sqlString(`${body}\\`)} || ${n}`;
@@ -353,13 +376,17 @@ export function renderScheduleHostVector(vector: string, ancestry: string): stri
 /** vendorNameMisplaced() of src/intel/vendor-components.ts: 1, 0, or 0 for an uncatalogued name. */
 export function renderVendorMisplaced(path: string): string {
   const p = `lower(${path})`;
-  const whens = VENDOR_COMPONENTS.map((v) => `WHEN ${p} GLOB ${sqlGlob(`*\\${v.name}`)} THEN NOT ${anyGlob(path, v.paths)}`);
+  const whens = VENDOR_COMPONENTS.map(
+    (v) => `WHEN ${p} GLOB ${sqlGlob(`*\\${v.name}`)} THEN NOT ${anyGlob(path, v.paths)}`,
+  );
   return `(CASE ${whens.join(' ')} ELSE 0 END)`;
 }
 
 /** isVendorTask() of src/intel/vendor-components.ts. */
 export function renderVendorTask(name: string, action: string): string {
-  const entries = VENDOR_TASKS.map((t) => `(lower(${name}) GLOB ${sqlGlob(t.name)} AND lower(${action}) GLOB ${sqlGlob(t.action)})`);
+  const entries = VENDOR_TASKS.map(
+    (t) => `(lower(${name}) GLOB ${sqlGlob(t.name)} AND lower(${action}) GLOB ${sqlGlob(t.action)})`,
+  );
   return `(instr(${action}, ',') = 0 AND (${entries.join(' OR ')}))`;
 }
 
@@ -368,7 +395,10 @@ export function renderSameProgram(name: string, original: string): string {
   const n = `lower(${name})`;
   const raw = `lower(trim(${original}))`;
   const o = `(CASE WHEN ${raw} GLOB '*.mui' THEN substr(${raw}, 1, length(${raw}) - 4) ELSE ${raw} END)`;
-  const exceptions = RENAME_EXCEPTIONS.map((e) => `(${e.onDisk === '*' ? '1' : `${n} = ${sqlString(e.onDisk.toLowerCase())}`} AND ${o} = ${sqlString(e.original.toLowerCase())})`);
+  const exceptions = RENAME_EXCEPTIONS.map(
+    (e) =>
+      `(${e.onDisk === '*' ? '1' : `${n} = ${sqlString(e.onDisk.toLowerCase())}`} AND ${o} = ${sqlString(e.original.toLowerCase())})`,
+  );
   const apphost = `(${o} GLOB '*.dll' AND ${n} GLOB '*.exe' AND substr(${o}, 1, length(${o}) - 4) = substr(${n}, 1, length(${n}) - 4))`;
   return `(${o} = ${n} OR ${apphost} OR ${exceptions.join(' OR ')})`;
 }
@@ -387,10 +417,19 @@ export function renderCodeHost(path: string): string {
  * signature that is merely present, or only cryptographically 'valid', is
  * not enough.
  */
-function renderVouched(a: { status: string; result: string; renamed: string; verdict: string; path: string; misplaced?: string }): string {
-  return `((${a.result} = 'trusted' OR ${a.status} = 'trusted') AND coalesce(${a.status}, '') NOT IN ('tampered', 'invalid')`
-    + ` AND coalesce(${a.renamed}, 0) = 0 AND coalesce(${a.verdict}, '') NOT IN ('masquerade', 'renamed')`
-    + ` AND NOT ${a.misplaced ?? renderVendorMisplaced(a.path)} AND NOT ${renderCodeHost(a.path)})`;
+function renderVouched(a: {
+  status: string;
+  result: string;
+  renamed: string;
+  verdict: string;
+  path: string;
+  misplaced?: string;
+}): string {
+  return (
+    `((${a.result} = 'trusted' OR ${a.status} = 'trusted') AND coalesce(${a.status}, '') NOT IN ('tampered', 'invalid')` +
+    ` AND coalesce(${a.renamed}, 0) = 0 AND coalesce(${a.verdict}, '') NOT IN ('masquerade', 'renamed')` +
+    ` AND NOT ${a.misplaced ?? renderVendorMisplaced(a.path)} AND NOT ${renderCodeHost(a.path)})`
+  );
 }
 
 /**
@@ -401,9 +440,11 @@ function renderVouched(a: { status: string; result: string; renamed: string; ver
  * authenticode only for the paths of `from`.
  */
 export function renderVouchedPids(from: string): string {
-  return `WITH vp_k AS MATERIALIZED (SELECT pid, verdict, renamed, signature_status FROM process_signature_check)`
-    + ` SELECT vp_k.pid FROM ${from} AS vp_v JOIN vp_k ON vp_k.pid = vp_v.pid LEFT JOIN authenticode AS vp_a ON vp_a.path = vp_v.path`
-    + ` WHERE ${renderVouched({ status: 'vp_k.signature_status', result: 'vp_a.result', renamed: 'vp_k.renamed', verdict: 'vp_k.verdict', path: 'vp_v.path' })}`;
+  return (
+    `WITH vp_k AS MATERIALIZED (SELECT pid, verdict, renamed, signature_status FROM process_signature_check)` +
+    ` SELECT vp_k.pid FROM ${from} AS vp_v JOIN vp_k ON vp_k.pid = vp_v.pid LEFT JOIN authenticode AS vp_a ON vp_a.path = vp_v.path` +
+    ` WHERE ${renderVouched({ status: 'vp_k.signature_status', result: 'vp_a.result', renamed: 'vp_k.renamed', verdict: 'vp_k.verdict', path: 'vp_v.path' })}`
+  );
 }
 
 /**
@@ -417,8 +458,10 @@ export function renderVouchedPids(from: string): string {
  * The parent link is the claim: no name or folder, which a miner can borrow.
  */
 export function renderOsqueryAutoloaded(pid: string): string {
-  return `(${pid} IN (SELECT oq_x.pid FROM processes AS oq_x, osquery_info AS oq_i`
-    + ` WHERE oq_x.parent = CASE WHEN oq_i.watcher > 0 THEN oq_i.watcher ELSE oq_i.pid END AND oq_x.pid != oq_i.pid))`;
+  return (
+    `(${pid} IN (SELECT oq_x.pid FROM processes AS oq_x, osquery_info AS oq_i` +
+    ` WHERE oq_x.parent = CASE WHEN oq_i.watcher > 0 THEN oq_i.watcher ELSE oq_i.pid END AND oq_x.pid != oq_i.pid))`
+  );
 }
 
 export interface RenderInputs {
@@ -484,7 +527,14 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
       case 'vouched_pids':
         return renderVouchedPids(need('from'));
       case 'vouched':
-        return renderVouched({ status: need('status'), result: need('result'), renamed: need('renamed'), verdict: need('verdict'), path: need('path'), misplaced: args.misplaced });
+        return renderVouched({
+          status: need('status'),
+          result: need('result'),
+          renamed: need('renamed'),
+          verdict: need('verdict'),
+          path: need('path'),
+          misplaced: args.misplaced,
+        });
       case 'system_path':
         return anyGlob(need('expr'), SYSTEM_FOLDERS);
       case 'internal_address':

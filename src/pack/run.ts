@@ -24,13 +24,25 @@ export async function loadScenarioTables(dir: string): Promise<SnapshotTable[]> 
   // empty so queries over it still prepare.
   const have = new Set(loaded.map((t) => t.name));
   for (const d of decls.values()) {
-    if (!have.has(d.name)) loaded.push({ name: d.name, file: `${dir} (no ${d.name}.json)`, columns: d.columns.map((c) => ({ name: c.name, type: c.type })), rows: [] });
+    if (!have.has(d.name))
+      loaded.push({
+        name: d.name,
+        file: `${dir} (no ${d.name}.json)`,
+        columns: d.columns.map((c) => ({ name: c.name, type: c.type })),
+        rows: [],
+      });
   }
   // Without osquery_info the autoloaded-extension rule would not prepare; an
   // empty one makes it spare nothing, the safe side for an older capture.
   if (!have.has('osquery_info')) {
     const info = osqueryTable('osquery_info');
-    if (info) loaded.push({ name: 'osquery_info', file: `${dir} (no osquery_info.json)`, columns: info.columns.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type })), rows: [] });
+    if (info)
+      loaded.push({
+        name: 'osquery_info',
+        file: `${dir} (no osquery_info.json)`,
+        columns: info.columns.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type })),
+        rows: [],
+      });
   }
   return loaded;
 }

@@ -18,19 +18,110 @@ import { leftoverMarkers } from './render.js';
 
 /** Functions every SQLite build that osquery ships has (core, date/time, aggregates, JSON). */
 const SQLITE_CORE = new Set([
-  'abs', 'char', 'coalesce', 'format', 'glob', 'hex', 'ifnull', 'iif', 'instr', 'length', 'like',
-  'likelihood', 'likely', 'lower', 'ltrim', 'max', 'min', 'nullif', 'printf', 'quote', 'random',
-  'randomblob', 'replace', 'round', 'rtrim', 'sign', 'substr', 'substring', 'trim', 'typeof', 'unicode',
-  'unlikely', 'upper', 'zeroblob', 'date', 'time', 'datetime', 'julianday', 'strftime', 'unixepoch',
-  'avg', 'count', 'group_concat', 'sum', 'total', 'json', 'json_extract', 'json_array', 'json_object',
-  'json_each', 'json_group_array', 'json_group_object', 'json_array_length', 'json_type', 'json_valid',
+  'abs',
+  'char',
+  'coalesce',
+  'format',
+  'glob',
+  'hex',
+  'ifnull',
+  'iif',
+  'instr',
+  'length',
+  'like',
+  'likelihood',
+  'likely',
+  'lower',
+  'ltrim',
+  'max',
+  'min',
+  'nullif',
+  'printf',
+  'quote',
+  'random',
+  'randomblob',
+  'replace',
+  'round',
+  'rtrim',
+  'sign',
+  'substr',
+  'substring',
+  'trim',
+  'typeof',
+  'unicode',
+  'unlikely',
+  'upper',
+  'zeroblob',
+  'date',
+  'time',
+  'datetime',
+  'julianday',
+  'strftime',
+  'unixepoch',
+  'avg',
+  'count',
+  'group_concat',
+  'sum',
+  'total',
+  'json',
+  'json_extract',
+  'json_array',
+  'json_object',
+  'json_each',
+  'json_group_array',
+  'json_group_object',
+  'json_array_length',
+  'json_type',
+  'json_valid',
 ]);
 
 const KEYWORDS = new Set([
-  'in', 'exists', 'as', 'values', 'using', 'over', 'not', 'and', 'or', 'on', 'where', 'then', 'else',
-  'when', 'select', 'from', 'join', 'case', 'is', 'between', 'like', 'glob', 'union', 'all', 'distinct',
-  'having', 'by', 'cast', 'with', 'recursive', 'end', 'filter', 'except', 'intersect', 'limit', 'offset',
-  'match', 'regexp', 'escape', 'null', 'into', 'set', 'returning', 'window', 'partition', 'materialized',
+  'in',
+  'exists',
+  'as',
+  'values',
+  'using',
+  'over',
+  'not',
+  'and',
+  'or',
+  'on',
+  'where',
+  'then',
+  'else',
+  'when',
+  'select',
+  'from',
+  'join',
+  'case',
+  'is',
+  'between',
+  'like',
+  'glob',
+  'union',
+  'all',
+  'distinct',
+  'having',
+  'by',
+  'cast',
+  'with',
+  'recursive',
+  'end',
+  'filter',
+  'except',
+  'intersect',
+  'limit',
+  'offset',
+  'match',
+  'regexp',
+  'escape',
+  'null',
+  'into',
+  'set',
+  'returning',
+  'window',
+  'partition',
+  'materialized',
 ]);
 
 /** Names called as functions in a statement (CTE definitions `name(cols) AS (` excluded). */
@@ -75,12 +166,16 @@ class SchemaDatabases {
       if (!t.platforms.includes(platform)) continue;
       const cols = columnsOn(t, platform);
       if (cols.length === 0) continue;
-      ddl.push(`CREATE TABLE ${quoteIdent(t.name)} (${cols.map((c) => `${quoteIdent(c.name)} ${sqliteType(c.type)}`).join(', ')});`);
+      ddl.push(
+        `CREATE TABLE ${quoteIdent(t.name)} (${cols.map((c) => `${quoteIdent(c.name)} ${sqliteType(c.type)}`).join(', ')});`,
+      );
     }
     if (withExtension) {
       for (const t of this.extension) {
         if (!t.platforms.includes(platform)) continue;
-        ddl.push(`CREATE TABLE ${quoteIdent(t.name)} (${t.columns.map((c) => `${quoteIdent(c.name)} ${sqliteType(c.type)}`).join(', ')});`);
+        ddl.push(
+          `CREATE TABLE ${quoteIdent(t.name)} (${t.columns.map((c) => `${quoteIdent(c.name)} ${sqliteType(c.type)}`).join(', ')});`,
+        );
       }
     }
     db.exec(ddl.join('\n'));
@@ -116,16 +211,25 @@ export function validateQueries(
         issues.push({ query: name, platform: null, message: `cannot render: ${(e as Error).message}` });
         continue;
       }
-      for (const m of leftoverMarkers(sql)) issues.push({ query: name, platform: null, message: `marker not rendered: ${m}` });
+      for (const m of leftoverMarkers(sql))
+        issues.push({ query: name, platform: null, message: `marker not rendered: ${m}` });
       for (const f of calledFunctions(sql)) {
         if (!SQLITE_CORE.has(f) && !implemented.has(f)) {
-          issues.push({ query: name, platform: null, message: `function ${f}() is neither SQLite core nor an osquery function the embedded host implements` });
+          issues.push({
+            query: name,
+            platform: null,
+            message: `function ${f}() is neither SQLite core nor an osquery function the embedded host implements`,
+          });
         }
       }
       if (q.metadata.requires === 'core') {
         const used = tokenize(sql).filter((t) => t.kind === 'ident' && extensionNames.has(t.value.toLowerCase()));
         for (const t of new Set(used.map((u) => u.value))) {
-          issues.push({ query: name, platform: null, message: `says "requires: core" but uses the extension table ${t}` });
+          issues.push({
+            query: name,
+            platform: null,
+            message: `says "requires: core" but uses the extension table ${t}`,
+          });
         }
       }
       for (const platform of q.metadata.platform) {

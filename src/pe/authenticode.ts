@@ -132,7 +132,9 @@ export function verifyAuthenticode(
   for (const cert of pe.certificates) {
     if (ctx.out.length >= MAX_SIGNATURES) break;
     if (cert.type !== 2) {
-      ctx.out.push(blank(ctx.out.length, false, 'unknown', `WIN_CERTIFICATE type ${cert.type} is not PKCS#7 signed data`));
+      ctx.out.push(
+        blank(ctx.out.length, false, 'unknown', `WIN_CERTIFICATE type ${cert.type} is not PKCS#7 signed data`),
+      );
       continue;
     }
     verifyContentInfo(ctx, cert.data, false, 0);

@@ -6,7 +6,20 @@
 // "any purpose"), critical extensions, the signature algorithm and the
 // validity times (GeneralizedTime beyond 2049 included).
 import { X509Certificate } from 'node:crypto';
-import { bitString, boolean, children, content, expect, integerHex, oid, raw, readTlv, Tag, time, type Tlv } from './der.js';
+import {
+  bitString,
+  boolean,
+  children,
+  content,
+  expect,
+  integerHex,
+  oid,
+  raw,
+  readTlv,
+  Tag,
+  time,
+  type Tlv,
+} from './der.js';
 
 export interface BasicConstraints {
   readonly ca: boolean;
@@ -194,7 +207,12 @@ export function findSigner(sid: Tlv | undefined, certs: readonly Certificate[]):
  */
 export function signedBy(child: Certificate, parent: Certificate): boolean {
   if (!child.issuerDer.equals(parent.subjectDer)) return false;
-  if (child.authorityKeyId !== null && parent.subjectKeyId !== null && !child.authorityKeyId.equals(parent.subjectKeyId)) return false;
+  if (
+    child.authorityKeyId !== null &&
+    parent.subjectKeyId !== null &&
+    !child.authorityKeyId.equals(parent.subjectKeyId)
+  )
+    return false;
   try {
     return child.x509.verify(parent.x509.publicKey);
   } catch {
@@ -204,5 +222,8 @@ export function signedBy(child: Certificate, parent: Certificate): boolean {
 
 /** A distinguished name as "CN=..., O=..." from X509Certificate's newline form. */
 export function dn(s: string): string {
-  return s.split('\n').filter((x) => x.length > 0).join(', ');
+  return s
+    .split('\n')
+    .filter((x) => x.length > 0)
+    .join(', ');
 }

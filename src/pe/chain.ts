@@ -4,8 +4,16 @@
 // signing (docs/catalogs.md lists them and what is left out: revocation,
 // name constraints, policies). The first path that reaches the bundle and
 // passes wins; when none passes, the first failure is the reason.
-import { X509Certificate } from 'node:crypto';
-import { certificateFromDer, dn, signedBy, EKU, KEY_USAGE, supportedSignatureAlgorithm, type Certificate } from './certificate.js';
+import type { X509Certificate } from 'node:crypto';
+import {
+  certificateFromDer,
+  dn,
+  signedBy,
+  EKU,
+  KEY_USAGE,
+  supportedSignatureAlgorithm,
+  type Certificate,
+} from './certificate.js';
 
 export type Purpose = 'codeSigning' | 'timeStamping';
 
@@ -15,7 +23,10 @@ export interface SearchCost {
   readonly steps: number;
 }
 
-export type ChainResult = ({ readonly ok: true; readonly path: readonly Certificate[] } | { readonly ok: false; readonly reason: string }) & { readonly cost: SearchCost };
+export type ChainResult = (
+  | { readonly ok: true; readonly path: readonly Certificate[] }
+  | { readonly ok: false; readonly reason: string }
+) & { readonly cost: SearchCost };
 
 /** Longest path tried. */
 export const MAX_DEPTH = 8;
@@ -66,32 +77,40 @@ export function pathProblem(path: readonly Certificate[], atMs: number, purpose:
     const role = i === 0 ? 'signer' : i === n - 1 ? 'root' : 'intermediate';
     if (atMs < c.notBefore) return `${role} ${name(c)} is not yet valid at ${when}`;
     if (atMs > c.notAfter) return `${role} ${name(c)} has expired at ${when}`;
-    if (c.unhandledCritical.length > 0) return `${role} ${name(c)} has a critical extension we do not check (${c.unhandledCritical.join(', ')})`;
+    if (c.unhandledCritical.length > 0)
+      return `${role} ${name(c)} has a critical extension we do not check (${c.unhandledCritical.join(', ')})`;
     // The anchor's own signature is not what makes it trusted: only issued certificates are judged on theirs.
-    if (i < n - 1 && !supportedSignatureAlgorithm(c.signatureAlgorithm)) return `${role} ${name(c)} is signed with an unsupported algorithm (${c.signatureAlgorithm})`;
+    if (i < n - 1 && !supportedSignatureAlgorithm(c.signatureAlgorithm))
+      return `${role} ${name(c)} is signed with an unsupported algorithm (${c.signatureAlgorithm})`;
     if (i > 0) {
       const bc = c.basicConstraints;
       if (bc === null || !bc.ca) return `${role} ${name(c)} is not a CA (basicConstraints)`;
-      if (c.keyUsage !== null && !c.keyUsage[KEY_USAGE.keyCertSign]) return `${role} ${name(c)} may not sign certificates (keyUsage lacks keyCertSign)`;
+      if (c.keyUsage !== null && !c.keyUsage[KEY_USAGE.keyCertSign])
+        return `${role} ${name(c)} may not sign certificates (keyUsage lacks keyCertSign)`;
       // X509Certificate.ca is OpenSSL's own X509_check_ca over the same extensions: both must agree.
       if (!c.x509.ca) return `${role} ${name(c)} is not a CA (OpenSSL's check)`;
       if (bc.pathLen !== null) {
         let below = 0;
         for (let k = 1; k < i; k++) if (!selfIssued(path[k])) below++;
-        if (below > bc.pathLen) return `${role} ${name(c)} allows ${bc.pathLen} CA certificate(s) below it, the path has ${below} (pathLenConstraint)`;
+        if (below > bc.pathLen)
+          return `${role} ${name(c)} allows ${bc.pathLen} CA certificate(s) below it, the path has ${below} (pathLenConstraint)`;
       }
     }
   }
   const signer = path[0];
-  if (signer.keyUsage !== null && !signer.keyUsage[KEY_USAGE.digitalSignature]) return `signer ${name(signer)} may not make signatures (keyUsage lacks digitalSignature)`;
+  if (signer.keyUsage !== null && !signer.keyUsage[KEY_USAGE.digitalSignature])
+    return `signer ${name(signer)} may not make signatures (keyUsage lacks digitalSignature)`;
   const eku = EKU[purpose];
   // RFC 3161 2.3: a TSA certificate must name timeStamping; a code signer may omit EKU (any purpose).
-  if (purpose === 'timeStamping' && signer.extKeyUsage === null) return `timestamp signer ${name(signer)} has no extendedKeyUsage (timeStamping is required)`;
-  if (signer.extKeyUsage !== null && !signer.extKeyUsage.includes(eku)) return `signer ${name(signer)} is not for ${purpose} (extendedKeyUsage ${signer.extKeyUsage.join(', ')})`;
+  if (purpose === 'timeStamping' && signer.extKeyUsage === null)
+    return `timestamp signer ${name(signer)} has no extendedKeyUsage (timeStamping is required)`;
+  if (signer.extKeyUsage !== null && !signer.extKeyUsage.includes(eku))
+    return `signer ${name(signer)} is not for ${purpose} (extendedKeyUsage ${signer.extKeyUsage.join(', ')})`;
   // Windows intersects EKUs down the chain: an intermediate that names usages must name this one.
   for (let i = 1; i < n - 1; i++) {
     const u = path[i].extKeyUsage;
-    if (u !== null && !u.includes(eku)) return `intermediate ${name(path[i])} is not for ${purpose} (extendedKeyUsage ${u.join(', ')})`;
+    if (u !== null && !u.includes(eku))
+      return `intermediate ${name(path[i])} is not for ${purpose} (extendedKeyUsage ${u.join(', ')})`;
   }
   return null;
 }
@@ -168,5 +187,11 @@ export function validateChain(
   const cost = { signatureChecks: checks, steps };
   if (done && found !== null) return { ok: true, path: found, cost };
   if (firstProblem !== null) return { ok: false, reason: firstProblem, cost };
-  return { ok: false, reason: exhausted ? 'certificate path search gave up (too many candidate certificates)' : 'certificate chain does not reach the trust bundle', cost };
+  return {
+    ok: false,
+    reason: exhausted
+      ? 'certificate path search gave up (too many candidate certificates)'
+      : 'certificate chain does not reach the trust bundle',
+    cost,
+  };
 }

@@ -76,14 +76,18 @@ export function parseSignerInfo(t: Tlv): SignerInfo {
   };
 }
 
-export type SignerCheck = { readonly ok: true } | { readonly ok: false; readonly status: 'invalid' | 'unknown'; readonly reason: string };
+export type SignerCheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly status: 'invalid' | 'unknown'; readonly reason: string };
 
 /** Checks that `signer` signed these attributes and that their messageDigest covers `signedContent`. */
 export function checkSignerInfo(si: SignerInfo, signer: Certificate, signedContent: Buffer): SignerCheck {
   if (si.digestAlgorithm === null) return { ok: false, status: 'unknown', reason: 'unsupported digest algorithm' };
-  if (!SIGNATURE_ALGORITHMS.has(si.signatureAlgorithm)) return { ok: false, status: 'unknown', reason: `unsupported signature algorithm ${si.signatureAlgorithm}` };
+  if (!SIGNATURE_ALGORITHMS.has(si.signatureAlgorithm))
+    return { ok: false, status: 'unknown', reason: `unsupported signature algorithm ${si.signatureAlgorithm}` };
   const md = si.attrs.get(MESSAGE_DIGEST);
-  if (!md || md.length !== 1) return { ok: false, status: 'invalid', reason: 'no single messageDigest authenticated attribute' };
+  if (!md || md.length !== 1)
+    return { ok: false, status: 'invalid', reason: 'no single messageDigest authenticated attribute' };
   const expected = createHash(si.digestAlgorithm).update(signedContent).digest();
   if (!content(expect(md[0], Tag.OCTET_STRING, 'messageDigest')).equals(expected)) {
     return { ok: false, status: 'invalid', reason: 'messageDigest does not match the signed content' };
@@ -116,7 +120,9 @@ export function parseSignedData(t: Tlv, what: string): SignedData {
   const [ctype, explicit] = children(expect(t, Tag.SEQUENCE, `${what} ContentInfo`));
   if (oid(ctype) !== SIGNED_DATA) throw new DerError(`${what} is not SignedData`);
   // version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
-  const sd = children(expect(children(expect(explicit, 0xa0, `${what} content`))[0], Tag.SEQUENCE, `${what} SignedData`));
+  const sd = children(
+    expect(children(expect(explicit, 0xa0, `${what} content`))[0], Tag.SEQUENCE, `${what} SignedData`),
+  );
   const encap = children(expect(sd[2], Tag.SEQUENCE, `${what} encapContentInfo`));
   const contentType = oid(encap[0]);
   const inner = children(expect(encap[1], 0xa0, `${what} encapsulated content`))[0];

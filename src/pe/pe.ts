@@ -110,7 +110,8 @@ export function parsePe(buf: PeBytes): PeImage {
   const checksumOffset = opt + 64;
   const subsystem = u16(buf, opt + 68);
   if (checksumOffset + 4 > buf.length) throw new PeError('optional header is truncated');
-  if (nSections > PE_LIMITS.maxSections) throw new PeError(`section count ${nSections} exceeds ${PE_LIMITS.maxSections}`);
+  if (nSections > PE_LIMITS.maxSections)
+    throw new PeError(`section count ${nSections} exceeds ${PE_LIMITS.maxSections}`);
 
   const warnings: string[] = [];
   const dirCount = Math.min(numberOfRvaAndSizes, 16);
@@ -205,10 +206,15 @@ function readCertificates(table: Buffer): WinCertificate[] {
   const out: WinCertificate[] = [];
   let p = 0;
   while (p + 8 <= table.length) {
-    if (out.length >= PE_LIMITS.maxCertificates) throw new PeError(`more than ${PE_LIMITS.maxCertificates} certificate entries`);
+    if (out.length >= PE_LIMITS.maxCertificates)
+      throw new PeError(`more than ${PE_LIMITS.maxCertificates} certificate entries`);
     const len = table.readUInt32LE(p);
     if (len < 8 || p + len > table.length) throw new PeError(`certificate entry at ${p} has bad length ${len}`);
-    out.push({ revision: table.readUInt16LE(p + 4), type: table.readUInt16LE(p + 6), data: table.subarray(p + 8, p + len) });
+    out.push({
+      revision: table.readUInt16LE(p + 4),
+      type: table.readUInt16LE(p + 6),
+      data: table.subarray(p + 8, p + len),
+    });
     // Entries are quadword aligned; len >= 8 so this always advances.
     p += (len + 7) & ~7;
   }
@@ -261,7 +267,8 @@ function readVersionResources(
     if (off === null) continue;
     const range = `${off}:${size}`;
     if (parsed.has(range)) continue;
-    if (parsed.size >= PE_LIMITS.maxVersionResources) throw new PeError(`more than ${PE_LIMITS.maxVersionResources} version resources`);
+    if (parsed.size >= PE_LIMITS.maxVersionResources)
+      throw new PeError(`more than ${PE_LIMITS.maxVersionResources} version resources`);
     parsed.add(range);
     for (const table of parseVersionInfo(buf.subarray(off, off + size), budget)) {
       // Identical tables (the same resource under two offsets) are reported once.
@@ -333,7 +340,10 @@ function utf16z(b: Buffer, start: number, end: number): string {
  * holds. `budget` counts blocks visited; pass one shared budget for every
  * resource of a file.
  */
-export function parseVersionInfo(data: Buffer, budget: { n: number } = { n: PE_LIMITS.maxVersionBlocks }): VersionStrings[] {
+export function parseVersionInfo(
+  data: Buffer,
+  budget: { n: number } = { n: PE_LIMITS.maxVersionBlocks },
+): VersionStrings[] {
   const root = readBlock(data, 0, data.length);
   if (root.key !== 'VS_VERSION_INFO') throw new PeError(`version resource key is "${root.key.slice(0, 40)}"`);
   const out: VersionStrings[] = [];
@@ -344,7 +354,7 @@ export function parseVersionInfo(data: Buffer, budget: { n: number } = { n: PE_L
       for (const s of blockChildren(data, table, budget)) {
         const valueEnd = Math.min(s.valueStart + s.valueLength * 2, s.end);
         // Keys are from the file: keep them as data, never as object prototype names.
-        if (s.key.length > 0 && !Object.prototype.hasOwnProperty.call(strings, s.key)) {
+        if (s.key.length > 0 && !Object.hasOwn(strings, s.key)) {
           Object.defineProperty(strings, s.key, { value: utf16z(data, s.valueStart, valueEnd), enumerable: true });
         }
       }

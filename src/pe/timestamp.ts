@@ -34,7 +34,12 @@ interface Claim {
 }
 
 /** Reads and judges the countersignatures of `outer` (the signature's SignerInfo); `outerCerts` are the signature's certificates. */
-export function signingTime(outer: SignerInfo, outerCerts: readonly Certificate[], trust: readonly X509Certificate[] | null, budget: SearchBudget): SigningTime {
+export function signingTime(
+  outer: SignerInfo,
+  outerCerts: readonly Certificate[],
+  trust: readonly X509Certificate[] | null,
+  budget: SearchBudget,
+): SigningTime {
   let first: SigningTime | null = null;
   for (const read of [legacy, rfc3161]) {
     let claim: Claim | string | null;
@@ -46,11 +51,15 @@ export function signingTime(outer: SignerInfo, outerCerts: readonly Certificate[
     if (claim === null) continue;
     let judged: SigningTime;
     if (typeof claim === 'string') judged = { time: null, trusted: false, problem: claim };
-    else if (Number.isNaN(Date.parse(claim.iso))) judged = { time: null, trusted: false, problem: `countersignature time ${claim.iso} is not a date` };
-    else if (trust === null) judged = { time: claim.iso, trusted: false, problem: 'no trust bundle to judge the timestamp authority' };
+    else if (Number.isNaN(Date.parse(claim.iso)))
+      judged = { time: null, trusted: false, problem: `countersignature time ${claim.iso} is not a date` };
+    else if (trust === null)
+      judged = { time: claim.iso, trusted: false, problem: 'no trust bundle to judge the timestamp authority' };
     else {
       const chain = validateChain(claim.signer, claim.pool, trust, Date.parse(claim.iso), 'timeStamping', budget);
-      judged = chain.ok ? { time: claim.iso, trusted: true, problem: null } : { time: claim.iso, trusted: false, problem: chain.reason };
+      judged = chain.ok
+        ? { time: claim.iso, trusted: true, problem: null }
+        : { time: claim.iso, trusted: false, problem: chain.reason };
     }
     if (judged.trusted) return judged;
     first ??= judged;
@@ -93,7 +102,11 @@ function rfc3161(outer: SignerInfo): Claim | string | null {
   const [imprintAlg, imprint] = children(expect(tst[2], Tag.SEQUENCE, 'messageImprint'));
   const alg = digestName(imprintAlg);
   if (alg === null) return 'timestamp imprint uses an unsupported digest';
-  if (!content(expect(imprint, Tag.OCTET_STRING, 'hashedMessage')).equals(createHash(alg).update(outer.signature).digest())) {
+  if (
+    !content(expect(imprint, Tag.OCTET_STRING, 'hashedMessage')).equals(
+      createHash(alg).update(outer.signature).digest(),
+    )
+  ) {
     return 'timestamp is for another signature (messageImprint does not match)';
   }
   const iso = time(expect(tst[4], Tag.GeneralizedTime, 'genTime'));

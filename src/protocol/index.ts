@@ -213,13 +213,20 @@ export interface GeneratedManagerClient extends GeneratedExtensionClient {
 /** Handler objects the generated processors call (promise style: arity must match the IDL). */
 export interface ExtensionHandlerShape {
   ping(): Promise<GeneratedExtensionStatus>;
-  call(registry: string | null, item: string | null, request: PluginRequest | null): Promise<GeneratedExtensionResponse>;
+  call(
+    registry: string | null,
+    item: string | null,
+    request: PluginRequest | null,
+  ): Promise<GeneratedExtensionResponse>;
   shutdown(): Promise<void>;
 }
 export interface ManagerHandlerShape extends ExtensionHandlerShape {
   extensions(): Promise<Record<string, GeneratedExtensionInfo>>;
   options(): Promise<Record<string, GeneratedOptionInfo>>;
-  registerExtension(info: GeneratedExtensionInfo | null, registry: ExtensionRegistry | null): Promise<GeneratedExtensionStatus>;
+  registerExtension(
+    info: GeneratedExtensionInfo | null,
+    registry: ExtensionRegistry | null,
+  ): Promise<GeneratedExtensionStatus>;
   deregisterExtension(uuid: bigint | null): Promise<GeneratedExtensionStatus>;
   query(sql: string | null): Promise<GeneratedExtensionResponse>;
   getQueryColumns(sql: string | null): Promise<GeneratedExtensionResponse>;
@@ -239,7 +246,10 @@ interface ManagerModule {
 }
 interface TypesModule {
   ExtensionStatus: new (args?: { code?: number; message?: string; uuid?: bigint }) => GeneratedExtensionStatus;
-  ExtensionResponse: new (args?: { status?: { code?: number; message?: string; uuid?: bigint }; response?: PluginResponse }) => GeneratedExtensionResponse;
+  ExtensionResponse: new (args?: {
+    status?: { code?: number; message?: string; uuid?: bigint };
+    response?: PluginResponse;
+  }) => GeneratedExtensionResponse;
   InternalExtensionInfo: new (args?: Partial<InternalExtensionInfo>) => GeneratedExtensionInfo;
   InternalOptionInfo: new (args?: Partial<InternalOptionInfo>) => GeneratedOptionInfo;
 }
@@ -253,7 +263,10 @@ export function makeStatus(status: { code: number; message: string; uuid?: bigin
   return new Types.ExtensionStatus(status);
 }
 
-export function makeResponse(response: { status: { code: number; message: string; uuid?: bigint }; response: PluginResponse }): GeneratedExtensionResponse {
+export function makeResponse(response: {
+  status: { code: number; message: string; uuid?: bigint };
+  response: PluginResponse;
+}): GeneratedExtensionResponse {
   // The generated constructor deep-copies the row list; rows are ours and
   // fresh, so they are attached as they are.
   const out = new Types.ExtensionResponse({ status: response.status });

@@ -49,7 +49,15 @@ export function factsFromOsquery(f: OsqueryBinaryFacts): FileFacts {
   const original = f.originalFilename?.trim() ?? '';
   let signatures: SignatureFact[] = [];
   if (f.authenticode !== null && f.authenticode !== 'missing') {
-    signatures = [{ status: STATUS[f.authenticode] ?? 'unknown', signerSubject: f.signerSubject, signerIssuer: f.signerIssuer, digestAlgorithm: null, timestamp: null }];
+    signatures = [
+      {
+        status: STATUS[f.authenticode] ?? 'unknown',
+        signerSubject: f.signerSubject,
+        signerIssuer: f.signerIssuer,
+        digestAlgorithm: null,
+        timestamp: null,
+      },
+    ];
   }
   return {
     // A process's image on Windows is a PE; with no file row nothing is known of it.

@@ -32,7 +32,13 @@ export interface LoggedEvent {
 }
 
 // unixTime is a JSON number since osquery 3; older loggers wrote text.
-const whole = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,15}$/).transform(Number)]);
+const whole = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
+]);
 
 const Envelope = z.object({
   name: z.string().min(1).max(1024),
@@ -52,7 +58,8 @@ function rows(value: unknown, what: string, fail: (m: string) => never): Evidenc
 
 /** A row of text values; numbers and booleans (--logger_numerics) become text, null ''. */
 function row(value: unknown, what: string, fail: (m: string) => never): EvidenceRow {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${what} must be an object of column values`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(`${what} must be an object of column values`);
   const obj = value as Record<string, unknown>;
   let copy: Record<string, string> | null = null;
   for (const k in obj) {
@@ -85,9 +92,17 @@ export function parseEvent(text: string, file: string, line: number): LoggedEven
   } catch (e) {
     fail(`not JSON (${(e as Error).message})`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('expected one JSON object per line (an osquery results log event)');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    fail('expected one JSON object per line (an osquery results log event)');
   const d = doc as Record<string, unknown>;
-  const env = Envelope.safeParse({ name: d.name, hostIdentifier: d.hostIdentifier, unixTime: d.unixTime, epoch: d.epoch, counter: d.counter, action: d.action });
+  const env = Envelope.safeParse({
+    name: d.name,
+    hostIdentifier: d.hostIdentifier,
+    unixTime: d.unixTime,
+    epoch: d.epoch,
+    counter: d.counter,
+    action: d.action,
+  });
   if (!env.success) {
     const issue = env.error.issues[0];
     fail(`not an osquery result event: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
@@ -100,12 +115,25 @@ export function parseEvent(text: string, file: string, line: number): LoggedEven
     const dr = d.diffResults;
     if (typeof dr !== 'object' || dr === null || Array.isArray(dr)) fail('diffResults must be an object');
     const o = dr as Record<string, unknown>;
-    event = { shape: 'diff', added: rows(o.added ?? [], 'diffResults.added', fail), removed: rows(o.removed ?? [], 'diffResults.removed', fail) };
+    event = {
+      shape: 'diff',
+      added: rows(o.added ?? [], 'diffResults.added', fail),
+      removed: rows(o.removed ?? [], 'diffResults.removed', fail),
+    };
   } else if (d.columns !== undefined) {
     if (e.action === undefined) fail('an event with "columns" needs an action (added, removed or snapshot)');
     event = { shape: 'row', action: e.action!, row: row(d.columns, 'columns', fail) };
   } else {
     fail('no snapshot, diffResults or columns: not a scheduled query result');
   }
-  return { host: e.hostIdentifier, name: e.name, unixTime: e.unixTime, epoch: e.epoch ?? 0, counter: e.counter ?? 0, event: event!, file, line };
+  return {
+    host: e.hostIdentifier,
+    name: e.name,
+    unixTime: e.unixTime,
+    epoch: e.epoch ?? 0,
+    counter: e.counter ?? 0,
+    event: event!,
+    file,
+    line,
+  };
 }

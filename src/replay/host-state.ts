@@ -31,7 +31,10 @@ export class HostReplay {
   /** Differential queries: the current result set per query name. */
   private readonly diffState = new Map<string, Map<string, EvidenceRow>>();
   /** Event-format lines of one execution, gathered until the execution ends. */
-  private readonly pending = new Map<string, { key: string; kind: EvidenceKind; unixTime: number; action: string; rows: EvidenceRow[]; removed: EvidenceRow[] }>();
+  private readonly pending = new Map<
+    string,
+    { key: string; kind: EvidenceKind; unixTime: number; action: string; rows: EvidenceRow[]; removed: EvidenceRow[] }
+  >();
   /** Sockets logged by a separate query, waiting for the next processes sample. */
   private pendingSockets: readonly EvidenceRow[] | null = null;
   lastSampleTime = -1;

@@ -45,7 +45,11 @@ export async function* readLines(
       tooLong = false;
       parts = [];
       held = 0;
-      throw new ReplayInputError(file, n, `line longer than ${maxLineBytes} bytes (raise --max-line-bytes if this is a real event)`);
+      throw new ReplayInputError(
+        file,
+        n,
+        `line longer than ${maxLineBytes} bytes (raise --max-line-bytes if this is a real event)`,
+      );
     }
     let buf = parts.length === 0 ? piece : Buffer.concat([...parts, piece]);
     parts = [];

@@ -32,7 +32,13 @@ export interface ReplayOptions {
   /** 'full': the pack with the extension's tables (rebuilt by replay); 'core': the core-only pack. */
   readonly variant?: 'full' | 'core';
   /** The sampler's settings (window, interval, thresholds), as the extension would have them. */
-  readonly sampler?: { readonly intervalSeconds: number; readonly windowMinutes: number; readonly minCpuPercent?: number; readonly minDurationSeconds?: number; readonly persistentSeconds?: number };
+  readonly sampler?: {
+    readonly intervalSeconds: number;
+    readonly windowMinutes: number;
+    readonly minCpuPercent?: number;
+    readonly minDurationSeconds?: number;
+    readonly persistentSeconds?: number;
+  };
   readonly judge?: JudgeBinary;
 }
 
@@ -93,14 +99,35 @@ async function* merged(opts: ReplayOptions, counter: { lines: number }): AsyncGe
   }
 }
 
-const PER_PROCESS_SIGNATURE = ['pid', 'name', 'path', 'original_filename', 'renamed', 'expected_location', 'expected_paths', 'signed', 'signature_status', 'signer_subject', 'sha256', 'miner_indicators', 'verdict', 'reasons'];
+const PER_PROCESS_SIGNATURE = [
+  'pid',
+  'name',
+  'path',
+  'original_filename',
+  'renamed',
+  'expected_location',
+  'expected_paths',
+  'signed',
+  'signature_status',
+  'signer_subject',
+  'sha256',
+  'miner_indicators',
+  'verdict',
+  'reasons',
+];
 
-function osqueryTableRows(name: string, rows: readonly EvidenceRow[], used: ReadonlySet<string> | null = null): SnapshotTable {
+function osqueryTableRows(
+  name: string,
+  rows: readonly EvidenceRow[],
+  used: ReadonlySet<string> | null = null,
+): SnapshotTable {
   const schema = osqueryTable(name);
   if (!schema) throw new Error(`no schema for ${name}`);
   // The same columns for every host: those the queries name (all when unknown);
   // a column the log lacks is NULL, so every query still prepares.
-  const columns = schema.columns.filter((c) => used === null || used.has(c.name.toLowerCase())).map((c) => ({ name: c.name, type: c.type }));
+  const columns = schema.columns
+    .filter((c) => used === null || used.has(c.name.toLowerCase()))
+    .map((c) => ({ name: c.name, type: c.type }));
   return {
     name,
     file: `replay:${name}`,
@@ -150,25 +177,36 @@ async function signatureTable(h: HostReplay, judge: JudgeBinary): Promise<Snapsh
       judged.set(p.path, j);
     }
     const b = (v: boolean | null) => (v === null ? null : v ? '1' : '0');
-    return [{
-      pid: p.pid ?? null,
-      name: j.name,
-      path: p.path,
-      original_filename: files.get(p.path)?.original_filename || null,
-      renamed: b(j.renamed),
-      expected_location: b(j.expectedLocation),
-      expected_paths: j.expectedPaths.join(','),
-      signed: b(j.signed),
-      signature_status: j.signatureStatus,
-      signer_subject: auth.get(p.path)?.subject_name || null,
-      sha256: hashes.get(p.path)?.sha256 || null,
-      miner_indicators: j.minerIndicators.join(','),
-      verdict: j.verdict,
-      reasons: j.reasons.join(','),
-    } as Record<string, string | null>];
+    return [
+      {
+        pid: p.pid ?? null,
+        name: j.name,
+        path: p.path,
+        original_filename: files.get(p.path)?.original_filename || null,
+        renamed: b(j.renamed),
+        expected_location: b(j.expectedLocation),
+        expected_paths: j.expectedPaths.join(','),
+        signed: b(j.signed),
+        signature_status: j.signatureStatus,
+        signer_subject: auth.get(p.path)?.subject_name || null,
+        sha256: hashes.get(p.path)?.sha256 || null,
+        miner_indicators: j.minerIndicators.join(','),
+        verdict: j.verdict,
+        reasons: j.reasons.join(','),
+      } as Record<string, string | null>,
+    ];
   });
   const columns = decl.columns.map((c) => ({ name: c.name, type: c.type }));
-  return { name: 'process_signature_check', file: 'replay:process_signature_check', columns, rows: rows.map((r) => Object.fromEntries(columns.map((c) => [c.name, PER_PROCESS_SIGNATURE.includes(c.name) ? (r[c.name] ?? null) : null]))) };
+  return {
+    name: 'process_signature_check',
+    file: 'replay:process_signature_check',
+    columns,
+    rows: rows.map((r) =>
+      Object.fromEntries(
+        columns.map((c) => [c.name, PER_PROCESS_SIGNATURE.includes(c.name) ? (r[c.name] ?? null) : null]),
+      ),
+    ),
+  };
 }
 
 /**
@@ -187,7 +225,9 @@ class PackReplayRunner {
 
   constructor(private readonly opts: ReplayOptions) {
     const all = opts.variant === 'core' ? corePack(opts.pack) : fullPack(opts.pack);
-    this.queries = all.filter((q) => !q.metadata.name.startsWith('evidence_')).map((q) => ({ name: q.metadata.name, sql: renderedSql(opts.pack, q) }));
+    this.queries = all
+      .filter((q) => !q.metadata.name.startsWith('evidence_'))
+      .map((q) => ({ name: q.metadata.name, sql: renderedSql(opts.pack, q) }));
     const used = new Set<string>();
     for (const q of this.queries) {
       const tokens = tokenize(q.sql);
@@ -195,7 +235,12 @@ class PackReplayRunner {
       // (A star over a CTE, like composite_finding's, reads no table's columns.)
       const tables = new Set<string>(EVIDENCE_TABLES);
       const star = tokens.some(
-        (t, i) => t.kind === 'op' && t.value === '*' && /^(select|distinct|all|,|\.)$/i.test(tokens[i - 1]?.value ?? '') && tokens[i + 1]?.value.toLowerCase() === 'from' && tables.has(tokens[i + 2]?.value.toLowerCase() ?? ''),
+        (t, i) =>
+          t.kind === 'op' &&
+          t.value === '*' &&
+          /^(select|distinct|all|,|\.)$/i.test(tokens[i - 1]?.value ?? '') &&
+          tokens[i + 1]?.value.toLowerCase() === 'from' &&
+          tables.has(tokens[i + 2]?.value.toLowerCase() ?? ''),
       );
       if (star) {
         this.used = new Set(['*']);
@@ -227,9 +272,20 @@ class PackReplayRunner {
         errors.push({ query: q.name, message: (e as Error).message });
         continue;
       }
-      results.push({ query: q.name, columns: r.columns, rows: r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]]))) });
+      results.push({
+        query: q.name,
+        columns: r.columns,
+        rows: r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]]))),
+      });
     }
-    return { host: h.host, time: h.lastTime, logicalCpus: h.cpusKnown ? h.store.logicalCpus : null, counters: { ...h.counters }, results, errors };
+    return {
+      host: h.host,
+      time: h.lastTime,
+      logicalCpus: h.cpusKnown ? h.store.logicalCpus : null,
+      counters: { ...h.counters },
+      results,
+      errors,
+    };
   }
 
   private async tablesFor(h: HostReplay): Promise<SnapshotTable[]> {
@@ -251,7 +307,14 @@ class PackReplayRunner {
     for (const p of plugins) {
       // A table no query reads is neither generated nor loaded (process_cpu_history: a row per sample).
       if (!this.reads(p.name)) {
-        out.push({ name: p.name, file: `replay:${p.name}`, columns: p.columns.filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) === 0).map((c) => ({ name: c.name, type: c.type })), rows: [] });
+        out.push({
+          name: p.name,
+          file: `replay:${p.name}`,
+          columns: p.columns
+            .filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) === 0)
+            .map((c) => ({ name: c.name, type: c.type })),
+          rows: [],
+        });
         continue;
       }
       const visible = p.columns.filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) === 0);
@@ -264,7 +327,12 @@ class PackReplayRunner {
         }
         rows.push(o);
       }
-      out.push({ name: p.name, file: `replay:${p.name}`, columns: visible.map((c) => ({ name: c.name, type: c.type })), rows });
+      out.push({
+        name: p.name,
+        file: `replay:${p.name}`,
+        columns: visible.map((c) => ({ name: c.name, type: c.type })),
+        rows,
+      });
     }
     for (const t of EVIDENCE_TABLES) {
       const rows = t === 'file' || t === 'authenticode' || t === 'hash' ? h.pathRows(t) : (h.tables.get(t) ?? []);

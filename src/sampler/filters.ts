@@ -11,7 +11,11 @@ export function pidFilter(context: QueryContext): Set<number> | null {
   const values = integerEqualities(context.constraints.get('pid') ?? []);
   if (values === null) return null;
   // A pid is a safe integer, so a larger value matches none.
-  return new Set([...values].filter((v) => v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)).map(Number));
+  return new Set(
+    [...values]
+      .filter((v) => v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER))
+      .map(Number),
+  );
 }
 
 export type Range = IntegerRange;
@@ -25,7 +29,12 @@ export function integerRange(context: QueryContext, column: string): Range {
 }
 
 /** The single `=` value given for a parameter column, or the default. */
-export function numericParameter(context: QueryContext, column: string, fallback: number, check: (v: number) => string | null): number {
+export function numericParameter(
+  context: QueryContext,
+  column: string,
+  fallback: number,
+  check: (v: number) => string | null,
+): number {
   const values = equalities(context, column);
   if (values.length === 0) return fallback;
   if (new Set(values).size > 1) throw new Error(`${column} takes one value, got ${values.length}`);

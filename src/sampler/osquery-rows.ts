@@ -52,7 +52,8 @@ export class OsqueryRowReader {
       if (startTime < 0 && elapsed !== null) {
         const guess = nowSec - elapsed;
         const known = this.derived.get(pid);
-        startTime = known !== undefined && known.name === r.name && Math.abs(known.start - guess) <= 2 ? known.start : guess;
+        startTime =
+          known !== undefined && known.name === r.name && Math.abs(known.start - guess) <= 2 ? known.start : guess;
         this.derived.set(pid, { name: r.name ?? '', start: startTime });
       }
       out.push({ r, pid, startTime });

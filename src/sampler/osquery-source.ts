@@ -34,7 +34,9 @@ export class OsquerySource implements ProcessSource {
   private async rows(sql: string): Promise<Record<string, string>[]> {
     const parsed = Rows.safeParse(await this.query(sql));
     if (!parsed.success) {
-      throw new Error(`osqueryd returned malformed rows for "${sql.slice(0, 60)}": ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      throw new Error(
+        `osqueryd returned malformed rows for "${sql.slice(0, 60)}": ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      );
     }
     return parsed.data;
   }
@@ -43,14 +45,25 @@ export class OsquerySource implements ProcessSource {
     const wallMs = Date.now();
     const mono = monotonicMs();
     const cheap = [
-      'pid', 'parent', 'name', 'path', 'start_time', 'user_time', 'system_time', 'resident_size', 'threads', 'uid',
+      'pid',
+      'parent',
+      'name',
+      'path',
+      'start_time',
+      'user_time',
+      'system_time',
+      'resident_size',
+      'threads',
+      'uid',
       ...(this.windows ? ['elapsed_time'] : []),
     ];
     const procRows = await this.rows(`SELECT ${cheap.join(', ')} FROM processes`);
     const base = this.reader.identify(procRows, Math.floor(wallMs / 1000));
     const key = (pid: number, start: number) => `${pid}:${start}`;
     // The expensive column only for identities not seen before.
-    const wanted = base.filter((b) => (options.needCmdline?.(b.pid, b.startTime) ?? true) && !this.cmdlines.has(key(b.pid, b.startTime)));
+    const wanted = base.filter(
+      (b) => (options.needCmdline?.(b.pid, b.startTime) ?? true) && !this.cmdlines.has(key(b.pid, b.startTime)),
+    );
     const byPid = new Map(base.map((b) => [b.pid, b]));
     if (wanted.length > 0) {
       const ids = [...new Set(wanted.map((b) => b.pid))];

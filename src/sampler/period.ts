@@ -30,7 +30,8 @@ export class Periodic {
     private readonly job: () => Promise<void>,
     private readonly timers: Timers = realTimers,
   ) {
-    if (!Number.isFinite(periodMs) || periodMs <= 0) throw new RangeError(`period must be a positive number of milliseconds, got ${periodMs}`);
+    if (!Number.isFinite(periodMs) || periodMs <= 0)
+      throw new RangeError(`period must be a positive number of milliseconds, got ${periodMs}`);
   }
 
   /** Starts the grid now (slot 0 is the caller's: the first timed run is one period from now). */

@@ -96,8 +96,18 @@ export function parseStat(text: string): StatFields | null {
 }
 
 const TCP_STATES: Record<string, string> = {
-  '01': 'ESTABLISHED', '02': 'SYN_SENT', '03': 'SYN_RECV', '04': 'FIN_WAIT1', '05': 'FIN_WAIT2', '06': 'TIME_WAIT',
-  '07': 'CLOSE', '08': 'CLOSE_WAIT', '09': 'LAST_ACK', '0A': 'LISTEN', '0B': 'CLOSING', '0C': 'NEW_SYN_RECV',
+  '01': 'ESTABLISHED',
+  '02': 'SYN_SENT',
+  '03': 'SYN_RECV',
+  '04': 'FIN_WAIT1',
+  '05': 'FIN_WAIT2',
+  '06': 'TIME_WAIT',
+  '07': 'CLOSE',
+  '08': 'CLOSE_WAIT',
+  '09': 'LAST_ACK',
+  '0A': 'LISTEN',
+  '0B': 'CLOSING',
+  '0C': 'NEW_SYN_RECV',
 };
 
 /** A /proc/net address: hex, each 32-bit word in host (little-endian) order. */
@@ -317,11 +327,18 @@ export class ProcfsSource implements ProcessSource {
   /** Sockets with their owning pid; fd links are rescanned only when unknown inodes appear. */
   private readSockets(alive: ReadonlySet<number>): SocketRecord[] {
     const entries: ProcNetEntry[] = [];
-    for (const [file, protocol] of [['tcp', 'tcp'], ['tcp6', 'tcp'], ['udp', 'udp'], ['udp6', 'udp']] as const) {
+    for (const [file, protocol] of [
+      ['tcp', 'tcp'],
+      ['tcp6', 'tcp'],
+      ['udp', 'udp'],
+      ['udp6', 'udp'],
+    ] as const) {
       const text = tryRead(`${this.root}/net/${file}`);
       if (text !== null) entries.push(...parseProcNet(text, protocol));
     }
-    const unknown = entries.some((e) => e.inode !== 0 && !this.inodeOwner.has(e.inode) && !this.unresolved.has(e.inode));
+    const unknown = entries.some(
+      (e) => e.inode !== 0 && !this.inodeOwner.has(e.inode) && !this.unresolved.has(e.inode),
+    );
     if (unknown) this.scanFds(alive, entries);
     const out: SocketRecord[] = [];
     for (const e of entries) {

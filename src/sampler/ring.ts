@@ -43,7 +43,11 @@ const NO_F64 = new Float64Array(0);
 
 function views(layout: Layout, slots: number): [Float64Array, Float32Array, Uint32Array] {
   const b = new ArrayBuffer(slots * (layout.f64 * 8 + layout.u32 * 4));
-  return [layout.f64 === 0 ? NO_F64 : new Float64Array(b, 0, layout.f64 * slots), new Float32Array(b), new Uint32Array(b)];
+  return [
+    layout.f64 === 0 ? NO_F64 : new Float64Array(b, 0, layout.f64 * slots),
+    new Float32Array(b),
+    new Uint32Array(b),
+  ];
 }
 
 export class SampleRing {
@@ -69,8 +73,13 @@ export class SampleRing {
    * sample, not 36) and the newest sample's counters: what every table but
    * process_cpu_history reads. Replay uses it when no query reads that table.
    */
-  constructor(readonly capacity: number, initial = 16, readonly counters = true) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
+  constructor(
+    readonly capacity: number,
+    initial = 16,
+    readonly counters = true,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
     this.slots = Math.min(capacity, initial);
     this.layout = counters ? LAYOUT.full : LAYOUT.cpu;
     [this.f64, this.f32, this.u32] = views(this.layout, this.slots);
@@ -106,7 +115,8 @@ export class SampleRing {
     this.locate();
     // The ring is unwrapped (head = 0) whenever it grows, since it only grows while not yet full.
     const { f64, u32 } = this.layout;
-    for (let c = 0; c < f64; c++) this.f64.set(old.f64.subarray(c * old.slots, c * old.slots + this.size), c * this.slots);
+    for (let c = 0; c < f64; c++)
+      this.f64.set(old.f64.subarray(c * old.slots, c * old.slots + this.size), c * this.slots);
     for (let c = 0; c < u32; c++) {
       const from = (f64 * 2 + c) * old.slots;
       this.u32.set(old.u32.subarray(from, from + this.size), (f64 * 2 + c) * this.slots);
@@ -192,7 +202,10 @@ export class SampleRing {
    */
   toColumns(): RingColumns {
     const n = this.size;
-    const column = <T extends Uint32Array | Float32Array | Float64Array>(make: (k: number) => T, get: (i: number) => number): Buffer => {
+    const column = <T extends Uint32Array | Float32Array | Float64Array>(
+      make: (k: number) => T,
+      get: (i: number) => number,
+    ): Buffer => {
       const out = make(n);
       for (let k = 0; k < n; k++) out[k] = get(this.slot(k));
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
@@ -202,7 +215,8 @@ export class SampleRing {
     const f64 = (c: number) => (i: number) => this.f64[this.f64At(c, i)];
     // Without counter columns, the newest sample's counters and unknown before it.
     const newest = this.slot(n - 1);
-    const counter = (full: (i: number) => number, value: number, none: number) => (this.counters ? full : (i: number) => (i === newest ? value : none));
+    const counter = (full: (i: number) => number, value: number, none: number) =>
+      this.counters ? full : (i: number) => (i === newest ? value : none);
     return {
       count: n,
       wallSec: column((k) => new Uint32Array(k), u32(WALL)),

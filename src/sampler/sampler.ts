@@ -2,7 +2,7 @@
 // clock (src/sampler/period.ts), and feeds the store; saves the store to the
 // state file now and then and on stop, and reloads it on start. Tables never
 // trigger a sample: they read whatever the store holds.
-import { HistoryStore } from './store.js';
+import type { HistoryStore } from './store.js';
 import { MIN_SAMPLE_INTERVAL_SECONDS } from '../config/schema.js';
 import { Periodic, realTimers, type Timers } from './period.js';
 import type { ProcessSample, ProcessSource } from './source.js';
@@ -85,7 +85,10 @@ export class Sampler {
     this.running ??= (async () => {
       try {
         const sockets = this.tickCount++ % Math.max(1, this.options.socketEveryTicks ?? 1) === 0;
-        const sample = await this.source.sample({ needCmdline: (pid, start) => !this.store.hasCmdline(pid, start), sockets });
+        const sample = await this.source.sample({
+          needCmdline: (pid, start) => !this.store.hasCmdline(pid, start),
+          sockets,
+        });
         if (!this.restored) await this.restore(sample);
         this.store.ingest(sample);
         this.failures = 0;
@@ -93,7 +96,8 @@ export class Sampler {
         if (this.options.stateDir != null && this.timers.now() - this.lastSaveMono >= every) await this.save();
       } catch (e) {
         // One line per failure run, not per tick, so a vanished manager does not flood the log.
-        if (this.failures++ === 0) this.log('warn', `sampler: ${this.source.name} sample failed: ${(e as Error).message}`);
+        if (this.failures++ === 0)
+          this.log('warn', `sampler: ${this.source.name} sample failed: ${(e as Error).message}`);
       } finally {
         this.running = null;
       }
@@ -108,7 +112,10 @@ export class Sampler {
     this.lastSaveMono = this.timers.now();
     // The memory account goes to the log with every save, so an operator can
     // see what the history costs on a host without attaching a debugger.
-    this.log('debug', `sampler: ${this.store.size} processes known, ${this.store.trackedSize} with history, ~${(this.store.memoryBytes() / 2 ** 20).toFixed(1)} MB held`);
+    this.log(
+      'debug',
+      `sampler: ${this.store.size} processes known, ${this.store.trackedSize} with history, ~${(this.store.memoryBytes() / 2 ** 20).toFixed(1)} MB held`,
+    );
     try {
       await writeStateFile(dir, snapshotStore(this.store, this.store.lastMonoMs));
     } catch (e) {
@@ -123,7 +130,10 @@ export class Sampler {
     if (this.running !== null) {
       // A tick stuck in I/O (a hung file system) must not hold shutdown hostage.
       let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([this.running.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), STOP_WAIT_MS)))]);
+      const finished = await Promise.race([
+        this.running.then(() => true),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), STOP_WAIT_MS))),
+      ]);
       clearTimeout(timer);
       if (!finished) {
         this.log('warn', `sampler: a sample is still running after ${STOP_WAIT_MS} ms; stopping without saving`);

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { BoundedReadError, readBoundedFile } from '../config/bounded-read.js';
 import { adoptConnection } from './connections.js';
 import { adoptLineage } from './lineage.js';
-import { HistoryStore, ProcessEntry, identityKey } from './store.js';
+import { type HistoryStore, ProcessEntry, identityKey } from './store.js';
 import { RING_COLUMN_WIDTHS, type RingColumns } from './ring.js';
 import type { ProcessRecord } from './source.js';
 
@@ -31,7 +31,10 @@ export const MAX_STATE_BYTES = 128 * 1024 * 1024;
  * %ProgramData%\an1489 on Windows (osqueryd runs as SYSTEM), ~/Library/Application
  * Support/an1489 on macOS, $XDG_STATE_HOME/an1489 or ~/.local/state/an1489 elsewhere.
  */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultStateDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.AN1489_STATE_DIR) return env.AN1489_STATE_DIR;
   if (platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'an1489');
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'an1489');
@@ -40,7 +43,13 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: 
 
 const num = z.number().finite();
 const nullableNum = num.nullable();
-const Identity = z.object({ pid: z.number().int().nonnegative(), startTime: num, name: z.string(), path: z.string(), cmdline: z.string().nullable() });
+const Identity = z.object({
+  pid: z.number().int().nonnegative(),
+  startTime: num,
+  name: z.string(),
+  path: z.string(),
+  cmdline: z.string().nullable(),
+});
 const Connection = z.object({
   protocol: z.enum(['tcp', 'udp']),
   localAddress: z.string(),
@@ -73,7 +82,11 @@ const Samples = z
     for (const [name, width] of Object.entries(RING_COLUMN_WIDTHS) as [keyof typeof RING_COLUMN_WIDTHS, number][]) {
       const buf = Buffer.from(s[name], 'base64');
       if (buf.length !== s.count * width) {
-        ctx.addIssue({ code: 'custom', message: `column ${name} holds ${buf.length} bytes, expected ${s.count * width}`, path: [name] });
+        ctx.addIssue({
+          code: 'custom',
+          message: `column ${name} holds ${buf.length} bytes, expected ${s.count * width}`,
+          path: [name],
+        });
         return z.NEVER;
       }
       cols[name] = buf;
@@ -116,7 +129,17 @@ export function snapshotStore(store: HistoryStore, savedMonoMs: number): StateFi
     if (e.history !== null) {
       const c = e.history.toColumns();
       const enc = (b: Buffer) => b.toString('base64');
-      samples = { littleEndian: LITTLE_ENDIAN, count: c.count, wallSec: enc(c.wallSec), dt: enc(c.dt), cpu: enc(c.cpu), user: enc(c.user), sys: enc(c.sys), rssKb: enc(c.rssKb), threads: enc(c.threads) };
+      samples = {
+        littleEndian: LITTLE_ENDIAN,
+        count: c.count,
+        wallSec: enc(c.wallSec),
+        dt: enc(c.dt),
+        cpu: enc(c.cpu),
+        user: enc(c.user),
+        sys: enc(c.sys),
+        rssKb: enc(c.rssKb),
+        threads: enc(c.threads),
+      };
     }
     entries.push({
       pid: e.pid,
@@ -184,7 +207,8 @@ function gunzipJson(raw: Buffer, maxBytes: number): Promise<Buffer> {
     z.on('data', (chunk: Buffer) => {
       if (!opened) {
         const first = chunk.findIndex((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
-        if (first === -1 ? total + chunk.length > 4096 : chunk[first] !== 0x7b) return stop('its content is not a JSON object');
+        if (first === -1 ? total + chunk.length > 4096 : chunk[first] !== 0x7b)
+          return stop('its content is not a JSON object');
         opened = first !== -1;
       }
       total += chunk.length;
@@ -214,7 +238,8 @@ export async function readStateFile(dir: string, maxBytes: number = MAX_STATE_BY
     text = (raw[0] === 0x1f && raw[1] === 0x8b ? await gunzipJson(raw, maxBytes) : raw).toString('utf8');
   } catch (e) {
     const code = e instanceof BoundedReadError ? e.code : (e as NodeJS.ErrnoException).code;
-    const reason = e instanceof BoundedReadError ? e.message : `${path} is not a readable gzip file (${(e as Error).message})`;
+    const reason =
+      e instanceof BoundedReadError ? e.message : `${path} is not a readable gzip file (${(e as Error).message})`;
     return { ok: false, missing: code === 'ENOENT', reason };
   }
   let json: unknown;
@@ -224,12 +249,22 @@ export async function readStateFile(dir: string, maxBytes: number = MAX_STATE_BY
     return { ok: false, missing: false, reason: `${path} is not JSON (${(e as Error).message})` };
   }
   const head = z.object({ magic: z.string(), version: z.number() }).safeParse(json);
-  if (!head.success || head.data.magic !== STATE_MAGIC) return { ok: false, missing: false, reason: `${path} is not an an1489 sampler state file` };
-  if (head.data.version !== STATE_VERSION) return { ok: false, missing: false, reason: `${path} has state version ${head.data.version}; this build reads ${STATE_VERSION}` };
+  if (!head.success || head.data.magic !== STATE_MAGIC)
+    return { ok: false, missing: false, reason: `${path} is not an an1489 sampler state file` };
+  if (head.data.version !== STATE_VERSION)
+    return {
+      ok: false,
+      missing: false,
+      reason: `${path} has state version ${head.data.version}; this build reads ${STATE_VERSION}`,
+    };
   const parsed = StateFile.safeParse(json);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    return { ok: false, missing: false, reason: `${path} has the wrong shape at ${i?.path.join('.') || '(root)'}: ${i?.message ?? 'invalid'}` };
+    return {
+      ok: false,
+      missing: false,
+      reason: `${path} has the wrong shape at ${i?.path.join('.') || '(root)'}: ${i?.message ?? 'invalid'}`,
+    };
   }
   return { ok: true, data: parsed.data };
 }
@@ -240,7 +275,12 @@ export async function readStateFile(dir: string, maxBytes: number = MAX_STATE_BY
  * delta after a restart span the restart; from another boot (monotonic went
  * backwards) the counters are rebased instead.
  */
-export function restoreStore(store: HistoryStore, data: ParsedState, live: readonly ProcessRecord[], nowMonoMs: number): number {
+export function restoreStore(
+  store: HistoryStore,
+  data: ParsedState,
+  live: readonly ProcessRecord[],
+  nowMonoMs: number,
+): number {
   const liveKeys = new Map(live.map((r) => [identityKey(r.pid, r.startTime, r.name), r]));
   const sameBoot = data.savedMonoMs <= nowMonoMs;
   let restored = 0;

@@ -142,7 +142,9 @@ export class HistoryStore {
     if (!(this.exitedGraceMs >= 0)) throw new RangeError(`exitedGraceMs must be >= 0, got ${this.exitedGraceMs}`);
     this.maxGapMs = positive('maxGapIntervals', options.maxGapIntervals ?? 5) * this.intervalMs;
     this.logicalCpus = Math.floor(positive('logicalCpus', options.logicalCpus ?? availableParallelism()));
-    this.maxConnectionsPerProcess = Math.floor(positive('maxConnectionsPerProcess', options.maxConnectionsPerProcess ?? 64));
+    this.maxConnectionsPerProcess = Math.floor(
+      positive('maxConnectionsPerProcess', options.maxConnectionsPerProcess ?? 64),
+    );
     this.idlePercent = options.idlePercent ?? 1;
     this.counterHistory = options.counterHistory ?? true;
     this.intern = options.intern ?? null;
@@ -251,7 +253,13 @@ export class HistoryStore {
   /** The record's text as the store keeps it. */
   private kept(r: ProcessRecord): ProcessRecord {
     if (this.intern === null) return r;
-    return { ...r, name: this.text(r.name), path: this.text(r.path), cmdline: r.cmdline === null ? null : this.text(r.cmdline), user: this.text(r.user) };
+    return {
+      ...r,
+      name: this.text(r.name),
+      path: this.text(r.path),
+      cmdline: r.cmdline === null ? null : this.text(r.cmdline),
+      user: this.text(r.user),
+    };
   }
 
   private markExited(e: ProcessEntry, mono: number): void {

@@ -51,7 +51,12 @@ function select(a: Float64Array, n: number, k: number): number {
  * process sustained. A sample without a figure (first sight, counter reset,
  * a gap the sampler did not watch) breaks a streak.
  */
-export function summarize(ring: SampleRing | null, minCpuPercent: number, minDurationSeconds: number, sinceSec = 0): LoadSummary {
+export function summarize(
+  ring: SampleRing | null,
+  minCpuPercent: number,
+  minDurationSeconds: number,
+  sinceSec = 0,
+): LoadSummary {
   const n = ring?.length ?? 0;
   if (scratch.length < n) scratch = new Float64Array(n * 2);
   let count = 0;
@@ -81,7 +86,16 @@ export function summarize(ring: SampleRing | null, minCpuPercent: number, minDur
     }
   }
   if (count === 0) {
-    return { samples: 0, observedSeconds: 0, avgCpuPercent: null, p95CpuPercent: null, maxCpuPercent: null, secondsAboveThreshold: 0, longestStreakSeconds: 0, sustained: false };
+    return {
+      samples: 0,
+      observedSeconds: 0,
+      avgCpuPercent: null,
+      p95CpuPercent: null,
+      maxCpuPercent: null,
+      secondsAboveThreshold: 0,
+      longestStreakSeconds: 0,
+      sustained: false,
+    };
   }
   // Nearest-rank 95th percentile.
   const rank = Math.max(0, Math.ceil(0.95 * count) - 1);

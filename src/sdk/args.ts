@@ -40,7 +40,8 @@ export function parseExtensionArgs(argv: readonly string[]): ExtensionArgs {
     const name = m[1]!;
     const inline = m[2];
     if (name === 'verbose') {
-      if (inline !== undefined && !/^(true|false|1|0)$/.test(inline)) throw new UsageError(`--verbose takes no value, got ${JSON.stringify(inline)}`);
+      if (inline !== undefined && !/^(true|false|1|0)$/.test(inline))
+        throw new UsageError(`--verbose takes no value, got ${JSON.stringify(inline)}`);
       raw['verbose'] = inline === undefined || inline === 'true' || inline === '1';
       continue;
     }

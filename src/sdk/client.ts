@@ -77,7 +77,9 @@ class BaseClient<C extends AnyGeneratedClient> {
       try {
         // A single attempt (timeoutMs 0, as calls connect) gets the whole call budget: on a
         // loaded machine a 100 ms timer can fire before a connect that already succeeded is seen.
-        await this.openOnce(timeoutMs <= 0 ? this.callTimeoutMs : Math.max(100, Math.min(this.callTimeoutMs, deadline - Date.now())));
+        await this.openOnce(
+          timeoutMs <= 0 ? this.callTimeoutMs : Math.max(100, Math.min(this.callTimeoutMs, deadline - Date.now())),
+        );
         return;
       } catch (err) {
         lastError = asError(err);
@@ -176,7 +178,9 @@ class BaseClient<C extends AnyGeneratedClient> {
             timer = setTimeout(() => {
               // The reply may still come; it must not be read as the next call's.
               conn.close(new ThriftCallError(`${what} timed out`));
-              reject(new ThriftCallError(`${what} to ${this.path} timed out after ${timeoutMs} ms; connection discarded`));
+              reject(
+                new ThriftCallError(`${what} to ${this.path} timed out after ${timeoutMs} ms; connection discarded`),
+              );
             }, timeoutMs);
           }),
         ]);
@@ -249,23 +253,36 @@ export class ManagerClient extends BaseClient<GeneratedManagerClient> {
       for (const [key, value] of Object.entries(raw ?? {})) {
         const opt = OptionSchema.safeParse(value);
         if (!opt.success) throw new ThriftCallError(`options: malformed entry: ${opt.error.message}`);
-        out[key] = { value: opt.data.value ?? '', default_value: opt.data.default_value ?? '', type: opt.data.type ?? '' };
+        out[key] = {
+          value: opt.data.value ?? '',
+          default_value: opt.data.default_value ?? '',
+          type: opt.data.type ?? '',
+        };
       }
       return out;
     });
   }
 
   /** Registers; the status carries the assigned uuid. A refusal is a status, not a throw. */
-  async registerExtension(info: InternalExtensionInfo, registry: ExtensionRegistry, timeoutMs?: number): Promise<ExtensionStatus> {
+  async registerExtension(
+    info: InternalExtensionInfo,
+    registry: ExtensionRegistry,
+    timeoutMs?: number,
+  ): Promise<ExtensionStatus> {
     return this.run(
       'registerExtension',
-      async (c) => toStatus(await c.registerExtension(new Types.InternalExtensionInfo(info), registry), 'registerExtension'),
+      async (c) =>
+        toStatus(await c.registerExtension(new Types.InternalExtensionInfo(info), registry), 'registerExtension'),
       timeoutMs,
     );
   }
 
   async deregisterExtension(uuid: bigint, timeoutMs?: number): Promise<ExtensionStatus> {
-    return this.run('deregisterExtension', async (c) => toStatus(await c.deregisterExtension(uuid), 'deregisterExtension'), timeoutMs);
+    return this.run(
+      'deregisterExtension',
+      async (c) => toStatus(await c.deregisterExtension(uuid), 'deregisterExtension'),
+      timeoutMs,
+    );
   }
 
   /** Rows of `sql` run by osqueryd; throws StatusError on a non-zero status. */
@@ -281,7 +298,9 @@ export class ManagerClient extends BaseClient<GeneratedManagerClient> {
 
   /** The result columns of `sql` with their osquery types; throws StatusError on failure. */
   async getQueryColumns(sql: string): Promise<{ name: string; type: string }[]> {
-    const r = await this.run('getQueryColumns', async (c) => toResponse(await c.getQueryColumns(sql), 'getQueryColumns'));
+    const r = await this.run('getQueryColumns', async (c) =>
+      toResponse(await c.getQueryColumns(sql), 'getQueryColumns'),
+    );
     if (r.status.code !== 0) throw new StatusError(r.status.code, r.status.message, 'osquery getQueryColumns');
     // osqueryd answers one single-entry row per column: {name: type}.
     return r.response.flatMap((row) => Object.entries(row).map(([name, type]) => ({ name, type })));

@@ -1,7 +1,16 @@
 // Splits an unframed byte stream into whole Thrift messages by walking types
 // and lengths without decoding, resumably (docs/wire.md: why not the stock transport).
 import { MessageType, TType } from '../protocol/index.js';
-import { MAX_METHOD_NAME, VERSION_1, VERSION_MASK, WireError, fixedSize, getI32, minSize, type WireLimits } from './wire.js';
+import {
+  MAX_METHOD_NAME,
+  VERSION_1,
+  VERSION_MASK,
+  WireError,
+  fixedSize,
+  getI32,
+  minSize,
+  type WireLimits,
+} from './wire.js';
 
 const FRAME_STRUCT = 0;
 const FRAME_LIST = 1;
@@ -104,7 +113,8 @@ export class MessageFramer {
       if (avail < 8) return false;
       const version = buf.readInt32BE(base);
       if (version >= 0) throw new WireError('message without a strict binary-protocol header');
-      if ((version & VERSION_MASK) !== VERSION_1) throw new WireError(`bad protocol version 0x${(version >>> 0).toString(16)}`);
+      if ((version & VERSION_MASK) !== VERSION_1)
+        throw new WireError(`bad protocol version 0x${(version >>> 0).toString(16)}`);
       const mtype = version & 0xff;
       if (mtype < MessageType.CALL || mtype > MessageType.ONEWAY) throw new WireError(`bad message type ${mtype}`);
       const nameLen = buf.readInt32BE(base + 4);
@@ -202,9 +212,11 @@ export class MessageFramer {
     if (pos + 4 > avail) return -1;
     const len = getI32(buf, base + pos);
     if (len < 0) throw new WireError(`negative string length ${len}`);
-    if (len > this.limits.maxStringBytes) throw new WireError(`declared string length ${len} exceeds ${this.limits.maxStringBytes}`);
+    if (len > this.limits.maxStringBytes)
+      throw new WireError(`declared string length ${len} exceeds ${this.limits.maxStringBytes}`);
     if (pos + 4 + len > avail) {
-      if (4 + len > this.limits.maxBufferedBytes) throw new WireError(`declared string length ${len} exceeds the buffer limit`);
+      if (4 + len > this.limits.maxBufferedBytes)
+        throw new WireError(`declared string length ${len} exceeds the buffer limit`);
       return -1;
     }
     return pos + 4 + len;
@@ -217,7 +229,15 @@ export class MessageFramer {
     if (!isFlat(k) || !isFlat(v)) return false;
     const start = frame.remaining;
     const pair = frame.kind === FRAME_MAP;
-    const r = this.walkFlat(pair ? (start % 2 === 1 ? v : k) : k, pair ? (start % 2 === 1 ? k : v) : k, start, this.pos, buf, base, avail);
+    const r = this.walkFlat(
+      pair ? (start % 2 === 1 ? v : k) : k,
+      pair ? (start % 2 === 1 ? k : v) : k,
+      start,
+      this.pos,
+      buf,
+      base,
+      avail,
+    );
     frame.remaining = r;
     return r !== start;
   }
@@ -282,7 +302,8 @@ export class MessageFramer {
   /** Checks a declared container size against the limits; `v` is -1 for a list or set. */
   private checkContainer(size: number, k: number, v: number): void {
     if (size < 0) throw new WireError(`negative container size ${size}`);
-    if (size > this.limits.maxContainerItems) throw new WireError(`declared container size ${size} exceeds ${this.limits.maxContainerItems}`);
+    if (size > this.limits.maxContainerItems)
+      throw new WireError(`declared container size ${size} exceeds ${this.limits.maxContainerItems}`);
     if (size === 0) return;
     const mk = minSize(k);
     const mv = v < 0 ? 0 : minSize(v);

@@ -36,7 +36,9 @@ export interface RunExtensionOptions {
   /** osqueryd's arguments (process.argv.slice(2)). */
   readonly argv: readonly string[];
   /** The tables, or a factory that builds them once the manager is known. */
-  readonly tables: readonly TablePlugin[] | ((ctx: ExtensionContext) => Promise<readonly TablePlugin[]> | readonly TablePlugin[]);
+  readonly tables:
+    | readonly TablePlugin[]
+    | ((ctx: ExtensionContext) => Promise<readonly TablePlugin[]> | readonly TablePlugin[]);
   /** Called once registered and listening (start background work here). */
   readonly onStart?: (ctx: ExtensionContext) => Promise<void> | void;
   /** Called before exit (persist state here); bounded so exit stays prompt. */
@@ -66,7 +68,11 @@ export async function runExtension(options: RunExtensionOptions): Promise<number
     log('error', err instanceof UsageError ? err.message : String(err));
     return 1;
   }
-  const log = createLogger({ name: options.name, verbose: args.verbose, ...(options.logWrite ? { write: options.logWrite } : {}) });
+  const log = createLogger({
+    name: options.name,
+    verbose: args.verbose,
+    ...(options.logWrite ? { write: options.logWrite } : {}),
+  });
 
   let requestStop!: (r: StopRequest) => void;
   const stopRequested = new Promise<StopRequest>((resolve) => {
@@ -96,9 +102,11 @@ export async function runExtension(options: RunExtensionOptions): Promise<number
     if (server) stops.push(server.close().catch(() => undefined));
     if (started && options.onStop) {
       stops.push(
-        withDeadline(Promise.resolve().then(() => options.onStop!(ctx)), STOP_BUDGET_MS, 'onStop').catch((err: unknown) =>
-          log('warn', `stopping: ${(err as Error).message}`),
-        ),
+        withDeadline(
+          Promise.resolve().then(() => options.onStop!(ctx)),
+          STOP_BUDGET_MS,
+          'onStop',
+        ).catch((err: unknown) => log('warn', `stopping: ${(err as Error).message}`)),
       );
     }
     await Promise.all(stops);
@@ -113,7 +121,9 @@ export async function runExtension(options: RunExtensionOptions): Promise<number
     try {
       await manager.connect(args.timeout * 1000);
     } catch (err) {
-      throw new Error(`osqueryd manager socket ${args.socket} not available after ${args.timeout}s: ${(err as Error).message}`);
+      throw new Error(
+        `osqueryd manager socket ${args.socket} not available after ${args.timeout}s: ${(err as Error).message}`,
+      );
     }
     const tables = typeof options.tables === 'function' ? await options.tables(ctx) : options.tables;
     const registry = new TableRegistry(tables, { log: (level, message) => log(level, message) });
@@ -125,7 +135,9 @@ export async function runExtension(options: RunExtensionOptions): Promise<number
       Math.max(args.timeout * 1000, 5000),
     );
     if (status.code !== 0) {
-      throw new Error(`osqueryd refused to register extension ${options.name}: ${status.message || `status ${status.code}`}`);
+      throw new Error(
+        `osqueryd refused to register extension ${options.name}: ${status.message || `status ${status.code}`}`,
+      );
     }
     const uuid = status.uuid;
     const path = extensionSocketPath(args.socket, uuid);
@@ -142,7 +154,10 @@ export async function runExtension(options: RunExtensionOptions): Promise<number
       await deregister(args.socket, uuid).catch(() => undefined);
       throw err;
     }
-    log('info', `registered as ${options.name} ${options.version} (uuid ${uuid}) with ${registry.names.length} tables; listening on ${path}`);
+    log(
+      'info',
+      `registered as ${options.name} ${options.version} (uuid ${uuid}) with ${registry.names.length} tables; listening on ${path}`,
+    );
     return uuid;
   })();
 
@@ -179,7 +194,10 @@ export async function runExtension(options: RunExtensionOptions): Promise<number
         if (pong.code !== 0) return { code: 1, reason: `manager ping answered status ${pong.code}: ${pong.message}` };
         const extensions = await manager.extensions();
         if (!extensions.has(uuid)) {
-          return { code: 1, reason: `osqueryd no longer lists our uuid ${uuid} (it restarted); exiting so that it respawns us` };
+          return {
+            code: 1,
+            reason: `osqueryd no longer lists our uuid ${uuid} (it restarted); exiting so that it respawns us`,
+          };
         }
         log('debug', `manager alive, ${extensions.size} extensions registered`);
       } catch (err) {

@@ -33,7 +33,8 @@ export class BinaryReader implements ProtocolReader {
 
   readMessageBegin(): { fname: string; mtype: number; rseqid: number } {
     const version = this.readI32();
-    if (version >= 0 || (version & VERSION_MASK) !== VERSION_1) throw new WireError('message without a strict binary-protocol header');
+    if (version >= 0 || (version & VERSION_MASK) !== VERSION_1)
+      throw new WireError('message without a strict binary-protocol header');
     const fname = this.readString();
     const rseqid = this.readI32();
     return { fname, mtype: version & 0xff, rseqid };
@@ -136,7 +137,8 @@ export class BinaryReader implements ProtocolReader {
   private cacheKey(i: number): string {
     const start = this.pos + 4;
     const text = this.readString();
-    if (i < 256 && this.pos - start <= 64) this.keyCache[i] = { bytes: Buffer.from(this.buf.subarray(start, this.pos)), text };
+    if (i < 256 && this.pos - start <= 64)
+      this.keyCache[i] = { bytes: Buffer.from(this.buf.subarray(start, this.pos)), text };
     return text;
   }
   readBinary(): Buffer {

@@ -25,13 +25,16 @@ import type { CallResult, ExtensionHandler, WireRows } from './server.js';
 
 const COLUMN_TYPES: readonly ColumnType[] = ['TEXT', 'INTEGER', 'BIGINT', 'UNSIGNED BIGINT', 'DOUBLE', 'BLOB'];
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const OP_BY_CODE = new Map<number, ConstraintOp>(Object.entries(ConstraintOpCode).map(([op, code]) => [code, op as ConstraintOp]));
+const OP_BY_CODE = new Map<number, ConstraintOp>(
+  Object.entries(ConstraintOpCode).map(([op, code]) => [code, op as ConstraintOp]),
+);
 
 /** Problems with a table declaration; empty when osqueryd would accept it. */
 export function declarationProblems(table: TablePlugin): string[] {
   const problems: string[] = [];
   if (!IDENTIFIER.test(table.name)) problems.push(`table name ${JSON.stringify(table.name)} is not an SQL identifier`);
-  if (table.columns.length === 0) problems.push(`table ${table.name} declares no columns (osqueryd refuses empty route info)`);
+  if (table.columns.length === 0)
+    problems.push(`table ${table.name} declares no columns (osqueryd refuses empty route info)`);
   const seen = new Set<string>();
   for (const c of table.columns) {
     if (!IDENTIFIER.test(c.name)) problems.push(`${table.name}.${c.name}: column name is not an SQL identifier`);
@@ -39,14 +42,20 @@ export function declarationProblems(table: TablePlugin): string[] {
     seen.add(c.name);
     if (!COLUMN_TYPES.includes(c.type)) problems.push(`${table.name}.${c.name}: unknown type ${String(c.type)}`);
     const opts = c.options ?? 0;
-    if (!Number.isInteger(opts) || opts < 0 || opts > 0xffff) problems.push(`${table.name}.${c.name}: bad options ${opts}`);
+    if (!Number.isInteger(opts) || opts < 0 || opts > 0xffff)
+      problems.push(`${table.name}.${c.name}: bad options ${opts}`);
   }
   return problems;
 }
 
 /** The route rows osqueryd expects for a table (TablePlugin::routeInfo). */
 export function routeInfo(table: TablePlugin): PluginResponse {
-  const rows: PluginResponse = table.columns.map((c) => ({ id: 'column', name: c.name, type: c.type, op: String(c.options ?? 0) }));
+  const rows: PluginResponse = table.columns.map((c) => ({
+    id: 'column',
+    name: c.name,
+    type: c.type,
+    op: String(c.options ?? 0),
+  }));
   rows.push({ id: 'attributes', attributes: '0' });
   return rows;
 }
@@ -79,7 +88,10 @@ export function parseQueryContext(json: string | undefined): QueryContext {
     throw new ContextError(`query context is not JSON: ${(err as Error).message}`);
   }
   const parsed = ContextSchema.safeParse(raw);
-  if (!parsed.success) throw new ContextError(`query context has an unexpected shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ContextError(
+      `query context has an unexpected shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const constraints = new Map<string, Constraint[]>();
   for (const entry of parsed.data.constraints) {
     const list = constraints.get(entry.name) ?? [];
@@ -258,7 +270,10 @@ export class TableRegistry {
       const produced = await table.generate(context);
       const rows = Array.isArray(produced) ? (produced as Row[]) : Array.from(produced);
       const response = new EncodedRows(table.columns, rows, (column, value) =>
-        this.options.log?.('warn', `${table.name}.${column} is INTEGER but produced ${value}, beyond 32 bits; declare it BIGINT`),
+        this.options.log?.(
+          'warn',
+          `${table.name}.${column} is INTEGER but produced ${value}, beyond 32 bits; declare it BIGINT`,
+        ),
       );
       return { code: 0, message: 'OK', response };
     } catch (err) {

@@ -64,7 +64,11 @@ export const InfoSchema = z.object({
   sdk_version: z.string().nullable(),
   min_sdk_version: z.string().nullable(),
 });
-export const OptionSchema = z.object({ value: z.string().nullable(), default_value: z.string().nullable(), type: z.string().nullable() });
+export const OptionSchema = z.object({
+  value: z.string().nullable(),
+  default_value: z.string().nullable(),
+  type: z.string().nullable(),
+});
 
 export function toStatus(raw: GeneratedExtensionStatus | null | undefined, what: string): ExtensionStatus {
   const parsed = StatusSchema.nullable().safeParse(raw ?? null);
@@ -134,7 +138,13 @@ function readExtensionResponse(input: ProtocolReader): GeneratedExtensionRespons
  * getQueryColumns), as the generated recv_* would, minus its per-cell method
  * calls: these replies carry whole result sets.
  */
-function recvResponse(client: AnyGeneratedClient, what: string, input: ProtocolReader, mtype: number, rseqid: number): void {
+function recvResponse(
+  client: AnyGeneratedClient,
+  what: string,
+  input: ProtocolReader,
+  mtype: number,
+  rseqid: number,
+): void {
   const callback = client._reqs[rseqid];
   delete client._reqs[rseqid];
   if (!callback) return;

@@ -84,7 +84,8 @@ export class ThriftServer {
   private accept(socket: Socket): void {
     if (this.connections.size >= (this.options.maxConnections ?? 32)) {
       let stalest: WireConnection | null = null;
-      for (const c of this.connections) if (c.isIdle && (stalest === null || c.lastProgressMs < stalest.lastProgressMs)) stalest = c;
+      for (const c of this.connections)
+        if (c.isIdle && (stalest === null || c.lastProgressMs < stalest.lastProgressMs)) stalest = c;
       if (stalest === null) {
         // Every slot is answering a call: the newcomer waits its turn at osqueryd's retry.
         socket.destroy();
@@ -122,7 +123,8 @@ export class ThriftServer {
   /** Keeps the whole buffer under a sent reply when it is one of its own (not Node's shared pool) and not huge. */
   private keepSpare(sent: Buffer): void {
     const size = sent.buffer.byteLength;
-    if (size >= 64 * 1024 && size <= MAX_SPARE_BYTES && size > (this.spare?.length ?? 0)) this.spare = Buffer.from(sent.buffer);
+    if (size >= 64 * 1024 && size <= MAX_SPARE_BYTES && size > (this.spare?.length ?? 0))
+      this.spare = Buffer.from(sent.buffer);
   }
 
   async close(): Promise<void> {
@@ -306,7 +308,11 @@ export function createExtensionServer(options: ExtensionServerOptions): ThriftSe
     async ping() {
       return makeStatus({ code: 0, message: 'pong', uuid });
     },
-    async call(registry: string | null, item: string | null, request: PluginRequest | null): Promise<GeneratedExtensionResponse> {
+    async call(
+      registry: string | null,
+      item: string | null,
+      request: PluginRequest | null,
+    ): Promise<GeneratedExtensionResponse> {
       // Not reached: process_call below answers call(); kept so the handler is complete.
       const result = await safeCall(handler, registry ?? '', item ?? '', request ?? {});
       const rows = Array.isArray(result.response) ? result.response : [];
@@ -329,7 +335,11 @@ export function createExtensionServer(options: ExtensionServerOptions): ThriftSe
         } catch (err) {
           // A row that cannot be encoded must still get osqueryd an answer.
           output.reset();
-          writeCallReply(output, seqid, uuid, { code: 1, message: `cannot encode the result: ${(err as Error).message}`, response: [] });
+          writeCallReply(output, seqid, uuid, {
+            code: 1,
+            message: `cannot encode the result: ${(err as Error).message}`,
+            response: [],
+          });
         }
       });
     }
@@ -342,7 +352,12 @@ export function createExtensionServer(options: ExtensionServerOptions): ThriftSe
   });
 }
 
-async function safeCall(handler: ExtensionHandler, registry: string, item: string, request: PluginRequest): Promise<CallResult> {
+async function safeCall(
+  handler: ExtensionHandler,
+  registry: string,
+  item: string,
+  request: PluginRequest,
+): Promise<CallResult> {
   try {
     return await handler.call(registry, item, request);
   } catch (err) {

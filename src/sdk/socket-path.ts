@@ -35,9 +35,14 @@ export function checkSocketPath(path: string, platform: SocketPlatform = process
   if (path.length === 0) throw new SocketPathError('socket path is empty');
   if (path.includes('\0')) throw new SocketPathError('socket path contains a NUL byte');
   if (platform === 'win32') {
-    if (!isNamedPipe(path)) throw new SocketPathError(`on Windows the socket must be a named pipe (\\\\.\\pipe\\NAME), got ${JSON.stringify(path)}`);
+    if (!isNamedPipe(path))
+      throw new SocketPathError(
+        `on Windows the socket must be a named pipe (\\\\.\\pipe\\NAME), got ${JSON.stringify(path)}`,
+      );
     if (path.length > MAX_PIPE_NAME_CHARS) {
-      throw new SocketPathError(`named pipe path is ${path.length} characters; Windows allows ${MAX_PIPE_NAME_CHARS}: ${JSON.stringify(path)}`);
+      throw new SocketPathError(
+        `named pipe path is ${path.length} characters; Windows allows ${MAX_PIPE_NAME_CHARS}: ${JSON.stringify(path)}`,
+      );
     }
     return;
   }

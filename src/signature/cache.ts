@@ -12,7 +12,8 @@ export function factsBytes(key: string, f: FileFacts): number {
   const s = (x: string | null) => (x === null ? 0 : 40 + x.length * 2);
   n += s(f.sha256);
   if (f.version) for (const [k, v] of Object.entries(f.version)) n += s(k) + s(v);
-  for (const sig of f.signatures) n += 64 + s(sig.signerSubject) + s(sig.signerIssuer) + s(sig.digestAlgorithm) + s(sig.timestamp);
+  for (const sig of f.signatures)
+    n += 64 + s(sig.signerSubject) + s(sig.signerIssuer) + s(sig.digestAlgorithm) + s(sig.timestamp);
   for (const m of f.minerStrings) n += s(m);
   n += f.reasons.length * 16;
   return n;

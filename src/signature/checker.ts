@@ -8,7 +8,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseTrustBundle, type TrustBundle } from '../pe/authenticode.js';
 import { FactsCache } from './cache.js';
 import { computeFacts, errnoReason, missingFacts } from './facts.js';
-import { judgeBinary, type FileFacts, type ImageFacts, type Judgement, type ReasonCode, type Verdict } from './policy.js';
+import {
+  judgeBinary,
+  type FileFacts,
+  type ImageFacts,
+  type Judgement,
+  type ReasonCode,
+  type Verdict,
+} from './policy.js';
 import { identityKey, identityOf, openRegular, type FileIdentity } from './stream.js';
 
 export type { ReasonCode, Verdict };
@@ -40,7 +47,9 @@ export async function loadTrustBundle(path: string): Promise<TrustBundle> {
   try {
     pem = await readFile(path, 'utf8');
   } catch (e) {
-    throw new Error(`trust bundle ${JSON.stringify(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(
+      `trust bundle ${JSON.stringify(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   try {
     return parseTrustBundle(pem);
@@ -162,7 +171,8 @@ export class SignatureChecker {
   }
 
   private async read(path: string, identity: FileIdentity): Promise<{ facts: FileFacts; cacheable: boolean }> {
-    if (identity.size > this.options.maxFileBytes) return { facts: missingFacts('too_large', true, identity.size), cacheable: true };
+    if (identity.size > this.options.maxFileBytes)
+      return { facts: missingFacts('too_large', true, identity.size), cacheable: true };
     let opened;
     try {
       opened = await openRegular(path, identity);

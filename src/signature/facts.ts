@@ -38,7 +38,8 @@ const DIGEST_OID_BYTES = DIGEST_OIDS.map(([name, oid]) => [name, derOid(oid)] as
  */
 export function digestAlgorithmsIn(image: PeImage): string[] {
   const out = new Set<string>();
-  for (const c of image.certificates) for (const [name, oid] of DIGEST_OID_BYTES) if (c.data.includes(oid)) out.add(name);
+  for (const c of image.certificates)
+    for (const [name, oid] of DIGEST_OID_BYTES) if (c.data.includes(oid)) out.add(name);
   return [...out];
 }
 
@@ -71,7 +72,11 @@ export function missingFacts(reason: ReasonCode, onDisk = false, size: number | 
 
 export function errnoReason(e: unknown): ReasonCode {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' ? 'not_on_disk' : code === 'EISDIR' ? 'not_regular_file' : 'unreadable';
+  return code === 'ENOENT' || code === 'ENOTDIR'
+    ? 'not_on_disk'
+    : code === 'EISDIR'
+      ? 'not_regular_file'
+      : 'unreadable';
 }
 
 export interface FactsInput {
@@ -138,7 +143,11 @@ export async function computeFacts(input: FactsInput, trust: TrustBundle | null)
 /** Facts of bytes already in memory (tests, fuzzing); the same pass as for a file. */
 export function factsFromBytes(buf: Buffer, trust: TrustBundle | null): Promise<FileFacts> {
   return computeFacts(
-    { source: bufferSource(buf), head: buf.subarray(0, Math.min(buf.length, 1024 * 1024)), stream: (onChunk) => streamBuffer(buf, onChunk) },
+    {
+      source: bufferSource(buf),
+      head: buf.subarray(0, Math.min(buf.length, 1024 * 1024)),
+      stream: (onChunk) => streamBuffer(buf, onChunk),
+    },
     trust,
   );
 }

@@ -53,7 +53,10 @@ async function identity(path: string): Promise<BigIntStats | 'gone' | null> {
 }
 
 /** Resolves what to read and judge for one running process. */
-export async function processImage(p: ImageProcess, options: ImageOptions = DEFAULT_IMAGE_OPTIONS): Promise<ProcessImage> {
+export async function processImage(
+  p: ImageProcess,
+  options: ImageOptions = DEFAULT_IMAGE_OPTIONS,
+): Promise<ProcessImage> {
   if (options.procRoot !== null) {
     const exe = `${options.procRoot}/${p.pid}/exe`;
     let link: string | null = null;
@@ -68,7 +71,8 @@ export async function processImage(p: ImageProcess, options: ImageOptions = DEFA
       const path = deleted ? link.slice(0, -DELETED.length) : link;
       // Resolved in the process's own root, so a chroot or container sees its own file.
       const atPath = path.startsWith('/') ? await identity(`${options.procRoot}/${p.pid}/root${path}`) : null;
-      const replaced = atPath !== null && atPath !== 'gone' && (atPath.dev !== running.dev || atPath.ino !== running.ino);
+      const replaced =
+        atPath !== null && atPath !== 'gone' && (atPath.dev !== running.dev || atPath.ino !== running.ino);
       return {
         displayPath: link,
         path,

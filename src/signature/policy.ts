@@ -43,7 +43,15 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-export const SIGNATURE_STATUSES = ['missing', 'trusted', 'untrusted', 'valid', 'tampered', 'invalid', 'unknown'] as const;
+export const SIGNATURE_STATUSES = [
+  'missing',
+  'trusted',
+  'untrusted',
+  'valid',
+  'tampered',
+  'invalid',
+  'unknown',
+] as const;
 
 const text = z.string().max(65_536);
 
@@ -61,7 +69,10 @@ export type SignatureFact = z.infer<typeof SignatureFactSchema>;
 export const FileFactsSchema = z.object({
   onDisk: z.boolean(),
   size: z.number().int().nonnegative().nullable(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   pe: z.boolean(),
   /** VERSIONINFO strings of the table shown (US English first). */
   version: z.record(z.string().max(256), text).nullable(),
@@ -163,7 +174,7 @@ const SUSPICIOUS: readonly ReasonCode[] = [
 ];
 
 function field(v: Readonly<Record<string, string>> | null, k: string): string | null {
-  const s = v && Object.prototype.hasOwnProperty.call(v, k) ? v[k].trim() : '';
+  const s = v && Object.hasOwn(v, k) ? v[k].trim() : '';
   return s === '' ? null : s;
 }
 
@@ -249,11 +260,13 @@ export function judgeBinary(facts: BinaryFacts): Judgement {
   if (image?.replaced) reasons.add('image_replaced');
   if (image?.changedAfterStart) reasons.add('image_changed_after_start');
   // The bytes judged may not be the ones running: never vouch for them.
-  const unsure = image !== null && image.bytesFrom === 'path' && (image.deleted || image.replaced || image.changedAfterStart);
+  const unsure =
+    image !== null && image.bytesFrom === 'path' && (image.deleted || image.replaced || image.changedAfterStart);
 
   const has = (r: ReasonCode) => reasons.has(r);
   let verdict: Verdict;
-  if (catalogued && (has('unexpected_location') || has('renamed_system_name') || has('path_trailing_dot_space'))) verdict = 'masquerade';
+  if (catalogued && (has('unexpected_location') || has('renamed_system_name') || has('path_trailing_dot_space')))
+    verdict = 'masquerade';
   else if (has('renamed')) verdict = 'renamed';
   else if (SUSPICIOUS.some(has) || (catalogued && has('path_unresolved'))) verdict = 'suspicious';
   else if (file.sha256 === null || unsure) verdict = 'unknown';

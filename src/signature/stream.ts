@@ -79,7 +79,8 @@ export class PeView implements PeBytes {
   }
 
   private load(start: number, end: number): Buffer {
-    if (start < 0 || end > this.length || start > end) throw new PeError(`read of ${start}..${end} is outside the file (${this.length} bytes)`);
+    if (start < 0 || end > this.length || start > end)
+      throw new PeError(`read of ${start}..${end} is outside the file (${this.length} bytes)`);
     const found = this.find(start, end);
     if (found) return found;
     const from = start - (start % VIEW_BLOCK);
@@ -186,12 +187,7 @@ function openedFile(fh: FileHandle, identity: FileIdentity): OpenedFile {
 const pool: Buffer[] = [];
 const POOLED = 4;
 
-async function streamHandle(
-  fh: FileHandle,
-  head: Buffer,
-  maxBytes: number,
-  onChunk: ChunkSink,
-): Promise<number> {
+async function streamHandle(fh: FileHandle, head: Buffer, maxBytes: number, onChunk: ChunkSink): Promise<number> {
   const buffers = [pool.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES), pool.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)];
   // On a throw a read may still be filling one of them: they are dropped, not pooled.
   const total = await streamInto(fh, buffers, head, maxBytes, onChunk);
@@ -199,7 +195,13 @@ async function streamHandle(
   return total;
 }
 
-async function streamInto(fh: FileHandle, buffers: Buffer[], head: Buffer, maxBytes: number, onChunk: ChunkSink): Promise<number> {
+async function streamInto(
+  fh: FileHandle,
+  buffers: Buffer[],
+  head: Buffer,
+  maxBytes: number,
+  onChunk: ChunkSink,
+): Promise<number> {
   let which = 0;
   let at = head.length;
   const readInto = async (buf: Buffer, pos: number): Promise<number> =>

@@ -18,7 +18,10 @@ export function fileSignatureCheckTable(options: { readonly checker: SignatureCh
     if (files.length > MAX_FILES_PER_QUERY) {
       throw new Error(`file_signature_check: ${files.length} files named; at most ${MAX_FILES_PER_QUERY} per query`);
     }
-    const results = await options.checker.checkMany(files.map((f) => ({ readPath: f })), PARALLEL);
+    const results = await options.checker.checkMany(
+      files.map((f) => ({ readPath: f })),
+      PARALLEL,
+    );
     return results.map((r, i) => {
       const { pid: _pid, ...row } = resultRow(r, null, files[i]);
       return { file: files[i], ...row };

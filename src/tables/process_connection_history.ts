@@ -15,7 +15,10 @@ export interface ProcessConnectionHistoryOptions {
   readonly persistentSeconds?: number;
 }
 
-export function processConnectionHistoryTable(store: HistoryStore, options: ProcessConnectionHistoryOptions = {}): TablePlugin {
+export function processConnectionHistoryTable(
+  store: HistoryStore,
+  options: ProcessConnectionHistoryOptions = {},
+): TablePlugin {
   const persistentSeconds = options.persistentSeconds ?? DEFAULT_PERSISTENT_SECONDS;
   return bindTable(processConnectionHistorySpec, function* (context: QueryContext): Iterable<Row> {
     const pids = pidFilter(context);

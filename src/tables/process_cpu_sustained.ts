@@ -43,10 +43,14 @@ export function processCpuSustainedTable(store: HistoryStore, options: ProcessCp
   return bindTable(processCpuSustainedSpec, function* (context: QueryContext): Iterable<Row> {
     const ceiling = 100 * store.logicalCpus;
     const minCpu = numericParameter(context, 'min_cpu_percent', defaultMinCpu, (v) =>
-      v >= 0 && v <= ceiling ? null : `must be between 0 and ${ceiling} (% of one core on this ${store.logicalCpus}-CPU machine)`,
+      v >= 0 && v <= ceiling
+        ? null
+        : `must be between 0 and ${ceiling} (% of one core on this ${store.logicalCpus}-CPU machine)`,
     );
     const minDuration = numericParameter(context, 'min_duration', defaultMinDuration, (v) =>
-      Number.isInteger(v) && v >= 0 && v <= 366 * 86_400 ? null : 'must be a whole number of seconds between 0 and one year',
+      Number.isInteger(v) && v >= 0 && v <= 366 * 86_400
+        ? null
+        : 'must be a whole number of seconds between 0 and one year',
     );
     const pids = pidFilter(context);
     // Approval windows are judged at the time of the evidence (the newest
@@ -81,7 +85,12 @@ export function processCpuSustainedTable(store: HistoryStore, options: ProcessCp
         first_seen: Math.floor(e.firstSeenWallMs / 1000),
         last_seen: Math.floor(e.lastSeenWallMs / 1000),
         exited: e.exited ? 1 : 0,
-        approved: options.isApproved?.({ pid: e.pid, name: e.name, path: e.path, cmdline: e.cmdline, user: e.user }, now) ? 1 : 0,
+        approved: options.isApproved?.(
+          { pid: e.pid, name: e.name, path: e.path, cmdline: e.cmdline, user: e.user },
+          now,
+        )
+          ? 1
+          : 0,
         min_cpu_percent: minCpu,
         min_duration: minDuration,
       };

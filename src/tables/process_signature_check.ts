@@ -66,7 +66,9 @@ export function processSignatureCheckTable(options: SignatureCheckTableOptions):
   return bindTable(processSignatureCheckSpec, async (_context: QueryContext): Promise<Row[]> => {
     if (!options.source) return [];
     const sample = await options.source.sample({ needCmdline: () => true, sockets: false });
-    const images = await Promise.all(sample.processes.map((p) => processImage(p, options.image ?? DEFAULT_IMAGE_OPTIONS)));
+    const images = await Promise.all(
+      sample.processes.map((p) => processImage(p, options.image ?? DEFAULT_IMAGE_OPTIONS)),
+    );
     const targets: CheckTarget[] = sample.processes.map((p, i) => ({
       readPath: images[i].readPath,
       path: images[i].path,

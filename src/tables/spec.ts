@@ -3,9 +3,23 @@
 // runtime binds it to a generate, and the pack validator, docs/tables.md and
 // the conformance test read it without building any service.
 import { z } from 'zod';
-import { ColumnOption, type ColumnDeclaration, type ColumnType, type QueryContext, type Row, type TablePlugin } from '../sdk/table.js';
+import {
+  ColumnOption,
+  type ColumnDeclaration,
+  type ColumnType,
+  type QueryContext,
+  type Row,
+  type TablePlugin,
+} from '../sdk/table.js';
 
-const COLUMN_TYPES = ['TEXT', 'INTEGER', 'BIGINT', 'UNSIGNED BIGINT', 'DOUBLE', 'BLOB'] as const satisfies readonly ColumnType[];
+const COLUMN_TYPES = [
+  'TEXT',
+  'INTEGER',
+  'BIGINT',
+  'UNSIGNED BIGINT',
+  'DOUBLE',
+  'BLOB',
+] as const satisfies readonly ColumnType[];
 const PLATFORMS = ['windows', 'linux', 'darwin'] as const;
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
 
@@ -47,10 +61,12 @@ export const tableSpecSchema = z
       if (seen.has(c.name)) ctx.addIssue({ code: 'custom', message: `${spec.name}.${c.name}: duplicate column` });
       seen.add(c.name);
       // osquery: a required column is a parameter, so it must be constrained by name.
-      if (c.required && !c.hidden && !c.index) ctx.addIssue({ code: 'custom', message: `${spec.name}.${c.name}: required needs index or hidden` });
+      if (c.required && !c.hidden && !c.index)
+        ctx.addIssue({ code: 'custom', message: `${spec.name}.${c.name}: required needs index or hidden` });
     }
     for (const e of spec.examples) {
-      if (!e.includes(spec.name)) ctx.addIssue({ code: 'custom', message: `${spec.name}: example does not name the table: ${e}` });
+      if (!e.includes(spec.name))
+        ctx.addIssue({ code: 'custom', message: `${spec.name}: example does not name the table: ${e}` });
     }
   });
 
@@ -60,7 +76,8 @@ export type TableSpec = z.infer<typeof tableSpecSchema>;
 /** Checks a spec (a programming error throws, at load). */
 export function defineTable<const T extends TableSpec>(spec: T): T {
   const parsed = tableSpecSchema.safeParse(spec);
-  if (!parsed.success) throw new Error(`table spec ${spec.name}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`table spec ${spec.name}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return spec;
 }
 
@@ -75,12 +92,17 @@ export function columnOptions(c: ColumnSpec): number {
 export function columnDeclarations(spec: TableSpec): ColumnDeclaration[] {
   return spec.columns.map((c) => {
     const options = columnOptions(c);
-    return options === 0 ? { name: c.name, type: c.type, description: c.description } : { name: c.name, type: c.type, description: c.description, options };
+    return options === 0
+      ? { name: c.name, type: c.type, description: c.description }
+      : { name: c.name, type: c.type, description: c.description, options };
   });
 }
 
 /** A served table: the spec's declaration with its generate. */
-export function bindTable(spec: TableSpec, generate: (context: QueryContext) => Promise<Iterable<Row>> | Iterable<Row>): TablePlugin {
+export function bindTable(
+  spec: TableSpec,
+  generate: (context: QueryContext) => Promise<Iterable<Row>> | Iterable<Row>,
+): TablePlugin {
   return {
     name: spec.name,
     description: spec.description,

@@ -19,7 +19,10 @@ test('the pool scan still finds pools in a long run, and as subdomains, and not 
   assert.equal(poolHostsIn(`${junk}pool.minexmr.com`), ['pool.minexmr.com']);
   assert.equal(poolHostsIn(`x ${'a'.repeat(100_000)} eu.pool.minexmr.com:4444`), ['pool.minexmr.com']);
   assert.equal(poolHostsIn('pool.minexmr.com..x pool.minexmr.com.evil'), ['pool.minexmr.com']);
-  assert.equal(scanCommandLine(`${'a.'.repeat(32_768)} -o pool.minexmr.com:4444`), ['flag:-o pool.', 'pool:pool.minexmr.com']);
+  assert.equal(scanCommandLine(`${'a.'.repeat(32_768)} -o pool.minexmr.com:4444`), [
+    'flag:-o pool.',
+    'pool:pool.minexmr.com',
+  ]);
 });
 
 test('windowed scan = one whole-text scan, wherever a pool name or flag falls against a window edge', () => {
@@ -40,7 +43,21 @@ test('windowed scan = one whole-text scan, wherever a pool name or flag falls ag
     return [...out].sort();
   };
   const r = prng(7);
-  const pieces = ['pool.minexmr.com', 'eu.pool.minexmr.com', 'minexmr.com', '.', '..', 'x', '-', ' ', ':4444', 'xmr.2miners.com', ' -o pool.', ' --donate-level=0', 'LS1kb25hdGUtbGV2ZWw9'];
+  const pieces = [
+    'pool.minexmr.com',
+    'eu.pool.minexmr.com',
+    'minexmr.com',
+    '.',
+    '..',
+    'x',
+    '-',
+    ' ',
+    ':4444',
+    'xmr.2miners.com',
+    ' -o pool.',
+    ' --donate-level=0',
+    'LS1kb25hdGUtbGV2ZWw9',
+  ];
   for (let n = 0; n < 150; n++) {
     const pad = 16 * 1024 - 40 + Math.floor(r() * 80);
     let text = 'a'.repeat(pad);
@@ -49,7 +66,8 @@ test('windowed scan = one whole-text scan, wherever a pool name or flag falls ag
     const lower = text.toLowerCase();
     assert.equal(poolHostsIn(lower), reference(lower), `case ${n}`);
     const hits = scanCommandLine(text);
-    for (const f of [' -o pool.', '--donate-level']) assert.is(hits.includes(`flag:${f.trim()}`), lower.includes(f), `case ${n} ${f}`);
+    for (const f of [' -o pool.', '--donate-level'])
+      assert.is(hits.includes(`flag:${f.trim()}`), lower.includes(f), `case ${n} ${f}`);
     assert.is(hits.includes('b64:LS1kb25hdGUtbGV2ZWw9'), text.includes('LS1kb25hdGUtbGV2ZWw9'), `case ${n} b64`);
   }
 });
@@ -59,7 +77,9 @@ for (const shape of CMDLINE_SHAPES) {
     const t0 = performance.now();
     const { small, large } = timeScan(shape, SMALL, LARGE, 7, 'min');
     const ratio = large / small;
-    console.log(`  ${shape.name}: 64 KB ${small.toFixed(2)} ms, 1 MB ${large.toFixed(2)} ms, ratio ${ratio.toFixed(1)} (linear 16, quadratic 256); ${(performance.now() - t0).toFixed(0)} ms in all`);
+    console.log(
+      `  ${shape.name}: 64 KB ${small.toFixed(2)} ms, 1 MB ${large.toFixed(2)} ms, ratio ${ratio.toFixed(1)} (linear 16, quadratic 256); ${(performance.now() - t0).toFixed(0)} ms in all`,
+    );
     assert.ok(ratio <= 64, `${shape.name}: 1 MB took ${ratio.toFixed(1)}x the time of 64 KB`);
   });
 }

@@ -7,13 +7,31 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { MAX_STATE_BYTES, STATE_FILE_NAME } from '../../src/sampler/state.js';
 import { hostileVersionPe, peWithVersionLeaves, versionInfo } from '../support/hostile-pe.js';
-import { baselinePing, latencyBound, memoryOf, fileEquals, pingWhile, startRealExtension, type FakeProcess, type RealExtension } from '../support/real-extension.js';
+import {
+  baselinePing,
+  latencyBound,
+  memoryOf,
+  fileEquals,
+  pingWhile,
+  startRealExtension,
+  type FakeProcess,
+  type RealExtension,
+} from '../support/real-extension.js';
 
 const MB = 2 ** 20;
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'pe');
@@ -27,7 +45,10 @@ const freshDir = () => {
 };
 
 /** Runs `f` on a fresh extension and always stops it. */
-async function withExtension(opts: Parameters<typeof startRealExtension>[0], f: (ext: RealExtension) => Promise<void>): Promise<void> {
+async function withExtension(
+  opts: Parameters<typeof startRealExtension>[0],
+  f: (ext: RealExtension) => Promise<void>,
+): Promise<void> {
   const ext = await startRealExtension(opts);
   try {
     await f(ext);
@@ -46,7 +67,9 @@ test('item 1: a process whose argv is "a." x 32,768 (and x 65,536) costs about w
     { pid: 4003, name: 'app.exe', path: exe, cmdline: `${exe} ${'a'.repeat(65_536)}` },
   ];
   // One extension, warm: the same binary checked with short command lines, then with the long ones.
-  const current: FakeProcess[] = [{ pid: 4001, name: 'app.exe', path: exe, cmdline: `${exe} -o pool.minexmr.com:4444` }];
+  const current: FakeProcess[] = [
+    { pid: 4001, name: 'app.exe', path: exe, cmdline: `${exe} -o pool.minexmr.com:4444` },
+  ];
   await withExtension({ dir, processes: current }, async (ext) => {
     await ext.generate('process_signature_check');
     const runs = [];
@@ -59,9 +82,14 @@ test('item 1: a process whose argv is "a." x 32,768 (and x 65,536) costs about w
     const row = result.rows[0]!;
     assert.match(row['reasons'] ?? '', /miner_pool/);
     const again = await ext.generate('process_signature_check');
-    console.log(`  generate ${result.ms.toFixed(0)} ms, again ${again.ms.toFixed(0)} ms (short command line ${baseMs.toFixed(0)} ms); worst ping ${worstPingMs.toFixed(0)} ms, baseline ${base.median.toFixed(1)}/${base.worst.toFixed(1)} ms`);
+    console.log(
+      `  generate ${result.ms.toFixed(0)} ms, again ${again.ms.toFixed(0)} ms (short command line ${baseMs.toFixed(0)} ms); worst ping ${worstPingMs.toFixed(0)} ms, baseline ${base.median.toFixed(1)}/${base.worst.toFixed(1)} ms`,
+    );
     assert.ok(worstPingMs <= latencyBound(base), `ping took ${worstPingMs.toFixed(0)} ms during the query`);
-    assert.ok(result.ms <= 20 * baseMs + 1000, `long command lines: ${result.ms.toFixed(0)} ms against ${baseMs.toFixed(0)} ms`);
+    assert.ok(
+      result.ms <= 20 * baseMs + 1000,
+      `long command lines: ${result.ms.toFixed(0)} ms against ${baseMs.toFixed(0)} ms`,
+    );
   });
 });
 
@@ -85,7 +113,9 @@ test('item 2: the 83 KB PE with 4,094 leaves over one 64 KB VERSIONINFO: near a 
     assert.is(result.code, 0, result.message);
     assert.is(result.rows.length, 1);
     peak = Math.max(peak, memoryOf(ext.child.proc.pid!).rss);
-    console.log(`  hostile PE ${result.ms.toFixed(0)} ms (one-leaf ${one.toFixed(0)} ms); RSS +${((peak - before.rss) / MB).toFixed(1)} MB; worst ping ${worstPingMs.toFixed(0)} ms`);
+    console.log(
+      `  hostile PE ${result.ms.toFixed(0)} ms (one-leaf ${one.toFixed(0)} ms); RSS +${((peak - before.rss) / MB).toFixed(1)} MB; worst ping ${worstPingMs.toFixed(0)} ms`,
+    );
     assert.ok(result.ms <= 20 * one + 1000, `${result.ms.toFixed(0)} ms against ${one.toFixed(0)} ms`);
     assert.ok(peak - before.rss < 50 * MB, `RSS grew ${((peak - before.rss) / MB).toFixed(1)} MB`);
     assert.ok(worstPingMs <= latencyBound(base), `ping took ${worstPingMs.toFixed(0)} ms`);
@@ -93,13 +123,20 @@ test('item 2: the 83 KB PE with 4,094 leaves over one 64 KB VERSIONINFO: near a 
 });
 
 /** Starts an extension on a state dir, waits for its verdict on the state file, checks liveness, memory and SIGTERM. */
-async function stateAttack(label: string, plant: (path: string) => void): Promise<{ startMs: number; peak: number; stopMs: number; log: string }> {
+async function stateAttack(
+  label: string,
+  plant: (path: string) => void,
+): Promise<{ startMs: number; peak: number; stopMs: number; log: string }> {
   const dir = freshDir();
   const stateDir = join(dir, 'state');
   mkdirSync(stateDir, { mode: 0o700 });
   plant(join(stateDir, STATE_FILE_NAME));
   const t0 = Date.now();
-  const ext = await startRealExtension({ dir, config: { stateDir }, processes: [{ pid: 4100, name: 'x', path: '/bin/true', cmdline: 'x' }] });
+  const ext = await startRealExtension({
+    dir,
+    config: { stateDir },
+    processes: [{ pid: 4100, name: 'x', path: '/bin/true', cmdline: 'x' }],
+  });
   try {
     const startMs = Date.now() - t0;
     // The sampler's first tick reads the state file; its verdict is logged.
@@ -115,7 +152,10 @@ async function stateAttack(label: string, plant: (path: string) => void): Promis
     const peak = memoryOf(ext.child.proc.pid!).peak;
     const t1 = Date.now();
     ext.child.proc.kill('SIGTERM');
-    const exit = await Promise.race([ext.child.exited, new Promise<null>((res) => setTimeout(() => res(null), 60_000))]);
+    const exit = await Promise.race([
+      ext.child.exited,
+      new Promise<null>((res) => setTimeout(() => res(null), 60_000)),
+    ]);
     assert.ok(exit !== null, `${label}: no exit after SIGTERM`);
     return { startMs, peak, stopMs: Date.now() - t1, log: ext.child.stderr() };
   } finally {
@@ -129,18 +169,33 @@ test('item 5: a FIFO, a symlink to /dev/zero and a gzip bomb at the state path: 
     ['fifo', (p) => assert.is(spawnSync('mkfifo', [p]).status, 0)],
     ['symlink to /dev/zero', (p) => symlinkSync('/dev/zero', p)],
     ['gzip bomb (1 GiB of zeros)', (p) => writeFileSync(p, gzipSync(Buffer.alloc(1024 * MB), { level: 9 }))],
-    ['JSON-shaped bomb', (p) => writeFileSync(p, gzipSync(Buffer.concat([Buffer.from('{"magic":"an1489-sampler-state","pad":"'), Buffer.alloc(512 * MB, 0x61)]), { level: 9 }))],
+    [
+      'JSON-shaped bomb',
+      (p) =>
+        writeFileSync(
+          p,
+          gzipSync(
+            Buffer.concat([Buffer.from('{"magic":"an1489-sampler-state","pad":"'), Buffer.alloc(512 * MB, 0x61)]),
+            { level: 9 },
+          ),
+        ),
+    ],
     ['directory', (p) => mkdirSync(p)],
   ];
   for (const [label, plant] of attacks) {
     const r = await stateAttack(label, plant);
-    console.log(`  ${label}: start ${r.startMs} ms (baseline ${base.startMs}), peak RSS ${((r.peak - base.peak) / MB).toFixed(1)} MB over baseline, SIGTERM exit ${r.stopMs} ms (baseline ${base.stopMs})`);
+    console.log(
+      `  ${label}: start ${r.startMs} ms (baseline ${base.startMs}), peak RSS ${((r.peak - base.peak) / MB).toFixed(1)} MB over baseline, SIGTERM exit ${r.stopMs} ms (baseline ${base.stopMs})`,
+    );
     assert.match(r.log, /ignoring saved state/);
     assert.ok(r.startMs <= 5 * base.startMs + 5000, `${label}: start-up took ${r.startMs} ms`);
     // A well-formed JSON start followed by padding is read up to the cap before it is refused: bounded by
     // MAX_STATE_BYTES, not by the input (512 MB here), but above 50 MB (docs/deployment.md, threat model).
     const bound = label === 'JSON-shaped bomb' ? 1.25 * MAX_STATE_BYTES + 50 * MB : 50 * MB;
-    assert.ok(r.peak - base.peak < bound, `${label}: peak RSS ${((r.peak - base.peak) / MB).toFixed(1)} MB over baseline`);
+    assert.ok(
+      r.peak - base.peak < bound,
+      `${label}: peak RSS ${((r.peak - base.peak) / MB).toFixed(1)} MB over baseline`,
+    );
     assert.ok(r.stopMs <= 5 * base.stopMs + 5000, `${label}: SIGTERM exit took ${r.stopMs} ms`);
   }
 });
@@ -168,7 +223,9 @@ test('item 6: 64 idle connections held open do not lock osqueryd out', async () 
         held.push(s);
       }
       for (let i = 0; i < 5; i++) worst = Math.max(worst, await ext.ping());
-      console.log(`  pings with 64+ idle connections held: worst ${worst.toFixed(0)} ms (baseline ${base.median.toFixed(1)}/${base.worst.toFixed(1)} ms)`);
+      console.log(
+        `  pings with 64+ idle connections held: worst ${worst.toFixed(0)} ms (baseline ${base.median.toFixed(1)}/${base.worst.toFixed(1)} ms)`,
+      );
       assert.ok(worst <= latencyBound(base), `ping took ${worst.toFixed(0)} ms`);
     } finally {
       for (const s of held) s.destroy();
@@ -183,7 +240,14 @@ test('item 7: under umask 000 the extension socket is 0600, and another user can
     assert.ok(statSync(ext.socketPath).isSocket());
     if (process.getuid?.() === 0) {
       // As nobody: connect must be refused by the file mode.
-      const probe = spawn(process.execPath, ['-e', `require('net').connect(${JSON.stringify(ext.socketPath)}).on('connect',()=>{console.log('CONNECTED');process.exit(0)}).on('error',(e)=>{console.log(e.code);process.exit(0)})`], { uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+      const probe = spawn(
+        process.execPath,
+        [
+          '-e',
+          `require('net').connect(${JSON.stringify(ext.socketPath)}).on('connect',()=>{console.log('CONNECTED');process.exit(0)}).on('error',(e)=>{console.log(e.code);process.exit(0)})`,
+        ],
+        { uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let out = '';
       probe.stdout!.on('data', (d) => (out += d));
       await new Promise((r) => probe.on('close', r));

@@ -32,7 +32,11 @@ test('ATTACH / DETACH in any disguise is refused and creates no file', async () 
   }
   const detach = await an1489(['query', ';DETACH DATABASE temp']);
   assert.is(detach.code, 2, detach.stderr);
-  for (const sql of [`VACUUM INTO '${join(work, 'v.db')}'`, `SELECT load_extension('${join(work, 'x.so')}')`, `;VACUUM INTO '${join(work, 'w.db')}'`]) {
+  for (const sql of [
+    `VACUUM INTO '${join(work, 'v.db')}'`,
+    `SELECT load_extension('${join(work, 'x.so')}')`,
+    `;VACUUM INTO '${join(work, 'w.db')}'`,
+  ]) {
     const r = await an1489(['query', sql]);
     assert.is(r.code, 2, `${sql}: ${r.stderr}`);
   }
@@ -81,7 +85,10 @@ test('a FIFO planted as a snapshot file or as the shell history is refused at on
   const home = join(work, 'home-fifo');
   mkdirSync(home);
   assert.is(spawnSync('mkfifo', [join(home, '.an1489_history')]).status, 0);
-  const shell = await runCli(['shell'], { env: { ...process.env, HOME: home, USERPROFILE: home, AN1489_LOG: 'error' }, stdin: 'SELECT 7 AS seven;\n' });
+  const shell = await runCli(['shell'], {
+    env: { ...process.env, HOME: home, USERPROFILE: home, AN1489_LOG: 'error' },
+    stdin: 'SELECT 7 AS seven;\n',
+  });
   assert.is(shell.code, 0, shell.stderr);
   assert.match(shell.stdout, /seven/);
   assert.match(shell.stderr, /history/i, 'the unreadable history is reported');
@@ -92,7 +99,10 @@ test('a FIFO planted as a snapshot file or as the shell history is refused at on
   const target = join(work, 'not-history.txt');
   writeFileSync(target, 'precious\n');
   symlinkSync(target, join(home2, '.an1489_history'));
-  const linked = await runCli(['shell'], { env: { ...process.env, HOME: home2, USERPROFILE: home2, AN1489_LOG: 'error' }, stdin: 'SELECT 8;\n' });
+  const linked = await runCli(['shell'], {
+    env: { ...process.env, HOME: home2, USERPROFILE: home2, AN1489_LOG: 'error' },
+    stdin: 'SELECT 8;\n',
+  });
   assert.is(linked.code, 0, linked.stderr);
   assert.is(readFileSync(target, 'utf8'), 'precious\n');
 });

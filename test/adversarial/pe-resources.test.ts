@@ -32,7 +32,9 @@ test('4,094 leaves over one 64 KB VERSIONINFO: one table, cost near one leaf, me
   const rss0 = process.memoryUsage().rss;
   const cost = medianMs(() => parsePe(hostile));
   const grown = process.memoryUsage().rss - rss0;
-  console.log(`  one leaf ${base.toFixed(2)} ms; 4,094 leaves ${cost.toFixed(2)} ms (${(cost / base).toFixed(1)}x); RSS +${(grown / 2 ** 20).toFixed(1)} MB`);
+  console.log(
+    `  one leaf ${base.toFixed(2)} ms; 4,094 leaves ${cost.toFixed(2)} ms (${(cost / base).toFixed(1)}x); RSS +${(grown / 2 ** 20).toFixed(1)} MB`,
+  );
   // Parsing per leaf would be ~4,000x; walking 4,094 directory entries is a few x.
   assert.ok(cost <= 50 * base + 5, `4,094 leaves cost ${cost.toFixed(1)} ms against ${base.toFixed(2)} ms for one`);
   assert.ok(grown < 50 * 2 ** 20, `RSS grew ${grown} bytes`);
@@ -51,7 +53,10 @@ test('4,094 distinct data entries over the same bytes: parsed once; distinct res
   }
   const damaged = parsePe(img);
   assert.equal(damaged.versionInfo, []);
-  assert.ok(damaged.warnings.some((w) => /version resources|version blocks/.test(w)), damaged.warnings.join('; '));
+  assert.ok(
+    damaged.warnings.some((w) => /version resources|version blocks/.test(w)),
+    damaged.warnings.join('; '),
+  );
 });
 
 test('one block budget across resources: many small blocks under every leaf stop at the budget', () => {

@@ -10,7 +10,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { an1489, sqlText } from './signature-support.js';
@@ -71,7 +80,11 @@ test('Linux: the running image is judged, not the clean file swapped in at its p
   assert.equal(row.reasons.split(','), ['image_deleted', 'image_replaced', 'miner_strings', 'not_pe']);
   assert.match(row.miner_indicators, /string:xmrig/);
   // The file now at the path is the clean one, and is reported as such when named.
-  const named = await an1489(dir, ['query', '--json', `SELECT sha256, verdict, reasons FROM file_signature_check WHERE file = ${sqlText(exe)}`]);
+  const named = await an1489(dir, [
+    'query',
+    '--json',
+    `SELECT sha256, verdict, reasons FROM file_signature_check WHERE file = ${sqlText(exe)}`,
+  ]);
   const f = (JSON.parse(named.stdout) as Record<string, string>[])[0];
   assert.is(f.sha256, sha(readFileSync('/usr/bin/tail')));
   assert.is(f.verdict, 'ok');
@@ -83,7 +96,11 @@ test('Linux: a running file renamed, then deleted: the path procfs follows, imag
   const child = await startFrom(exe);
   renameSync(exe, join(dir, 'elsewhere'));
   unlinkSync(join(dir, 'elsewhere'));
-  const run = await an1489(dir, ['query', '--json', `SELECT path, verdict, reasons FROM process_signature_check WHERE pid = ${child.pid}`]);
+  const run = await an1489(dir, [
+    'query',
+    '--json',
+    `SELECT path, verdict, reasons FROM process_signature_check WHERE pid = ${child.pid}`,
+  ]);
   const row = (JSON.parse(run.stdout) as Record<string, string>[])[0];
   // The kernel follows the rename: the last name the image had.
   assert.is(row.path, `${join(dir, 'elsewhere')} (deleted)`);
@@ -93,16 +110,23 @@ test('Linux: a running file renamed, then deleted: the path procfs follows, imag
 
 test('path only (as on Windows): a file replaced after the start is not vouched for', async () => {
   // The same real process source, but no procfs image: judged through the path, as under osquery on Windows.
-  const table = processSignatureCheckTable({ checker: new SignatureChecker(), source: new ProcfsSource(), image: { procRoot: null } });
+  const table = processSignatureCheckTable({
+    checker: new SignatureChecker(),
+    source: new ProcfsSource(),
+    image: { procRoot: null },
+  });
   const exe = join(dir, 'pathonly');
   copyFileSync('/usr/bin/tail', exe);
   const child = await startFrom(exe);
-  const rowOf = async () => [...(await table.generate({ constraints: new Map(), colsUsed: null }))].find((r) => r.pid === child.pid)!;
+  const rowOf = async () =>
+    [...(await table.generate({ constraints: new Map(), colsUsed: null }))].find((r) => r.pid === child.pid)!;
   const before = await rowOf();
   assert.is(before.verdict, 'ok', String(before.reasons));
   assert.is(before.reasons, 'not_pe');
   // Wait until the clock is surely past the process's start, then swap the file (rename over it: a new inode).
-  const startSec = (await new ProcfsSource().sample({ sockets: false })).processes.find((p) => p.pid === child.pid)!.startTime;
+  const startSec = (await new ProcfsSource().sample({ sockets: false })).processes.find(
+    (p) => p.pid === child.pid,
+  )!.startTime;
   while (Date.now() < (startSec + START_SLACK_SECONDS) * 1000 + 50) await new Promise((r) => setTimeout(r, 20));
   writeFileSync(join(dir, 'swap'), readFileSync('/usr/bin/tail'), { mode: 0o755 });
   renameSync(join(dir, 'swap'), exe);

@@ -54,9 +54,15 @@ test('four 255 MB sparse files: peak RSS grows <= 50 MB over four small files, w
   );
   assert.ok(growBig <= 50 * MB, `RSS grew ${(growBig / MB).toFixed(1)} MB checking 4 x 255 MB`);
   // Independent of size: four times the bytes, not (meaningfully) more memory.
-  assert.ok(growBig - growMid <= 20 * MB, `RSS at 4x255 MB exceeds 4x64 MB by ${((growBig - growMid) / MB).toFixed(1)} MB`);
+  assert.ok(
+    growBig - growMid <= 20 * MB,
+    `RSS at 4x255 MB exceeds 4x64 MB by ${((growBig - growMid) / MB).toFixed(1)} MB`,
+  );
   // Linear time: 4x the bytes, at most 4x4 the time of the 64 MB run (plus the CLI start, paid by both).
-  assert.ok(big.ms <= 16 * mid.ms + 5_000, `4x255 MB took ${big.ms.toFixed(0)} ms against ${mid.ms.toFixed(0)} ms for 4x64 MB`);
+  assert.ok(
+    big.ms <= 16 * mid.ms + 5_000,
+    `4x255 MB took ${big.ms.toFixed(0)} ms against ${mid.ms.toFixed(0)} ms for 4x64 MB`,
+  );
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

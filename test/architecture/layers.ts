@@ -30,12 +30,20 @@ export interface Violation extends Edge {
 export function parseLayerTable(markdown: string): Layer[] {
   const begin = markdown.indexOf('<!-- layers:begin -->');
   const end = markdown.indexOf('<!-- layers:end -->');
-  if (begin < 0 || end < begin) throw new Error('docs/architecture.md: no layer table between the layers:begin/end markers');
+  if (begin < 0 || end < begin)
+    throw new Error('docs/architecture.md: no layer table between the layers:begin/end markers');
   const layers: Layer[] = [];
   for (const line of markdown.slice(begin, end).split('\n')) {
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (cells.length !== 3 || cells[0] === 'Layer' || /^-+$/.test(cells[0])) continue;
-    const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const list = (s: string) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
     layers.push({ name: cells[0], paths: list(cells[1]), mayImport: list(cells[2]) });
   }
   return layers;
@@ -92,7 +100,8 @@ export function violations(edges: readonly Edge[], layers: readonly Layer[]): Vi
     let message: string | null = null;
     if (from === null) message = `${e.from} belongs to no layer`;
     else if (to === null) message = `${e.from} imports ${e.to}, which belongs to no layer`;
-    else if (from !== to && !from.mayImport.includes(to.name)) message = `${e.from} (${from.name}) imports ${e.to} (${to.name}); ${from.name} may import ${from.mayImport.join(', ') || 'nothing'}`;
+    else if (from !== to && !from.mayImport.includes(to.name))
+      message = `${e.from} (${from.name}) imports ${e.to} (${to.name}); ${from.name} may import ${from.mayImport.join(', ') || 'nothing'}`;
     if (message !== null) out.push({ ...e, fromLayer: from?.name ?? null, toLayer: to?.name ?? null, message });
   }
   return out;
@@ -122,4 +131,3 @@ export function ruleCycle(layers: readonly Layer[]): string[] | null {
   }
   return null;
 }
-

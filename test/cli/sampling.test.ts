@@ -11,12 +11,22 @@ import { join } from 'node:path';
 import { CLI_MAIN, runCli } from '../support/cli.js';
 
 const home = mkdtempSync(join(tmpdir(), 'an1489-cli-sampling-'));
-const env = { ...process.env, HOME: home, USERPROFILE: home, AN1489_LOG: 'error', AN1489_STATE_DIR: join(home, 'must-not-be-created') };
+const env = {
+  ...process.env,
+  HOME: home,
+  USERPROFILE: home,
+  AN1489_LOG: 'error',
+  AN1489_STATE_DIR: join(home, 'must-not-be-created'),
+};
 let busy: ChildProcess;
 
 test.before(async () => {
   // Busy for at most two minutes, so it can never outlive a crashed test run.
-  busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 120000; process.stdout.write("go\\n"); while (Date.now() < end) {}'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  busy = spawn(
+    process.execPath,
+    ['-e', 'const end = Date.now() + 120000; process.stdout.write("go\\n"); while (Date.now() < end) {}'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   await new Promise<void>((resolve, reject) => {
     busy.stdout?.once('data', () => resolve());
     busy.once('error', reject);
@@ -30,7 +40,8 @@ test.after(() => {
 
 const query = (args: string[]) => runCli(['query', ...args], { env });
 
-const historySql = () => `SELECT count(*) AS n, max(cpu_percent) AS top FROM process_cpu_history WHERE pid = ${busy.pid}`;
+const historySql = () =>
+  `SELECT count(*) AS n, max(cpu_percent) AS top FROM process_cpu_history WHERE pid = ${busy.pid}`;
 
 test('query without --sample: no sampling, the history tables are empty (and fast)', async () => {
   const r = await query(['--json', historySql()]);
@@ -61,7 +72,10 @@ test('query --sample-interval without --sample, and bad values, are usage errors
 });
 
 test('shell samples in the background from the start: history grows while it is open', async () => {
-  const shell = spawn(process.execPath, [CLI_MAIN, 'shell', '--sample-interval', '1'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const shell = spawn(process.execPath, [CLI_MAIN, 'shell', '--sample-interval', '1'], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   shell.stdout.on('data', (d) => (out += d));
@@ -81,7 +95,9 @@ test('shell samples in the background from the start: history grows while it is 
       if (n < 3) await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(n >= 3, `three samples with CPU figures within a minute; stderr: ${err}`);
-    shell.stdin.write(`SELECT 'AVG=' || CAST(avg_cpu_percent AS INTEGER) FROM process_cpu_sustained WHERE pid = ${busy.pid};\n`);
+    shell.stdin.write(
+      `SELECT 'AVG=' || CAST(avg_cpu_percent AS INTEGER) FROM process_cpu_sustained WHERE pid = ${busy.pid};\n`,
+    );
     const deadline2 = Date.now() + 30_000;
     while (!/AVG=\d+/.test(out) && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 20));
     const avg = Number(/AVG=(\d+)/.exec(out)?.[1]);

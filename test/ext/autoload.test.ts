@@ -43,19 +43,27 @@ test('autoloaded single executable registers, serves every table, exits 0 on shu
     assert.ok(reg.info.sdk_version.length > 0);
 
     // Every table the runtime builds is announced, and nothing else.
-    const runtime = await createRuntime({ mode: 'extension', osqueryQuery: async () => [], config: { ...defaultConfig(), stateDir: join(tmp, 'unused-state') } });
+    const runtime = await createRuntime({
+      mode: 'extension',
+      osqueryQuery: async () => [],
+      config: { ...defaultConfig(), stateDir: join(tmp, 'unused-state') },
+    });
     const expected = runtime.tables.map((t) => t.name).sort();
     const announced = Object.keys(reg.registry['table'] ?? {}).sort();
-    assert.equal(announced, expected, 'announced tables = the runtime\'s tables');
+    assert.equal(announced, expected, "announced tables = the runtime's tables");
 
     for (const name of announced) {
       const cols = await manager.callExtension(reg.uuid, 'table', name, { action: 'columns' });
       assert.is(cols.status.code, 0, `${name} columns: ${cols.status.message}`);
       assert.ok(cols.response.length > 0, `${name} has columns`);
       const colNames = cols.response.map((r) => r['name']);
-      const gen = await manager.callExtension(reg.uuid, 'table', name, { action: 'generate', context: JSON.stringify({ constraints: [] }) });
+      const gen = await manager.callExtension(reg.uuid, 'table', name, {
+        action: 'generate',
+        context: JSON.stringify({ constraints: [] }),
+      });
       assert.is(gen.status.code, 0, `${name} generate: ${gen.status.message}`);
-      for (const row of gen.response) for (const k of Object.keys(row)) assert.ok(colNames.includes(k), `${name}: row column ${k} is declared`);
+      for (const row of gen.response)
+        for (const k of Object.keys(row)) assert.ok(colNames.includes(k), `${name}: row column ${k} is declared`);
     }
 
     const stderr = child.stderr();

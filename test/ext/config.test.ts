@@ -4,7 +4,17 @@
 // process reporting a config that others can write — from its stderr.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import {
@@ -45,13 +55,25 @@ test('missing file: defaults, state dir beside the binary', () => {
 });
 
 test('valid file: values in force, relative paths anchored at the config folder (never the cwd)', () => {
-  const p = file(JSON.stringify({ sampleIntervalSeconds: 1, thresholds: { minCpuPercent: 50 }, stateDir: 'state', baselinePath: '../b.yaml', logLevel: 'warn' }));
+  const p = file(
+    JSON.stringify({
+      sampleIntervalSeconds: 1,
+      thresholds: { minCpuPercent: 50 },
+      stateDir: 'state',
+      baselinePath: '../b.yaml',
+      logLevel: 'warn',
+    }),
+  );
   const r = loadConfigFile(p, '/opt/ext');
   assert.ok(r.ok);
   if (!r.ok) return;
   assert.is(r.config.sampleIntervalSeconds, 1);
   assert.is(r.config.thresholds.minCpuPercent, 50);
-  assert.is(r.config.thresholds.minDurationSeconds, defaultConfig().thresholds.minDurationSeconds, 'unset nested field keeps its default');
+  assert.is(
+    r.config.thresholds.minDurationSeconds,
+    defaultConfig().thresholds.minDurationSeconds,
+    'unset nested field keeps its default',
+  );
   assert.is(r.config.stateDir, join(p, '..', 'state'));
   assert.is(r.config.baselinePath, join(p, '..', '..', 'b.yaml'));
   assert.is(r.config.logLevel, 'warn');
@@ -62,12 +84,24 @@ test('corrupt, unknown key, bad value, wrong shape: one clear error naming the p
   assert.match(errorOf(file('')), /not valid JSON/);
   assert.match(errorOf(file('[1,2]')), /must be a JSON object/);
   assert.match(errorOf(file(JSON.stringify({ sampleIntervalSecond: 5 }))), /unknown key "sampleIntervalSecond"/);
-  assert.match(errorOf(file(JSON.stringify({ thresholds: { minCpuPercnt: 5 } }))), /unknown key "thresholds\.minCpuPercnt"/);
-  assert.match(errorOf(file(JSON.stringify({ thresholds: { minCpuPercent: -1 } }))), /field "thresholds\.minCpuPercent"/);
+  assert.match(
+    errorOf(file(JSON.stringify({ thresholds: { minCpuPercnt: 5 } }))),
+    /unknown key "thresholds\.minCpuPercnt"/,
+  );
+  assert.match(
+    errorOf(file(JSON.stringify({ thresholds: { minCpuPercent: -1 } }))),
+    /field "thresholds\.minCpuPercent"/,
+  );
   assert.match(errorOf(file(JSON.stringify({ maxTrackedProcesses: 1.5 }))), /field "maxTrackedProcesses"/);
   assert.match(errorOf(file(JSON.stringify({ logLevel: 'loud' }))), /field "logLevel"/);
-  assert.match(errorOf(file(JSON.stringify({ signature: { maxBytesPerFile: '10' } }))), /field "signature\.maxBytesPerFile"/);
-  assert.match(errorOf(file(JSON.stringify({ sampleIntervalSeconds: 600, historyWindowMinutes: 5 }))), /field "sampleIntervalSeconds".*shorter than historyWindowMinutes/);
+  assert.match(
+    errorOf(file(JSON.stringify({ signature: { maxBytesPerFile: '10' } }))),
+    /field "signature\.maxBytesPerFile"/,
+  );
+  assert.match(
+    errorOf(file(JSON.stringify({ sampleIntervalSeconds: 600, historyWindowMinutes: 5 }))),
+    /field "sampleIntervalSeconds".*shorter than historyWindowMinutes/,
+  );
   assert.match(errorOf(file(`{"stateDir": "${'x'.repeat(2 * 1024 * 1024)}"}`)), /more than the \d+ allowed/);
   const dir = join(tmp, 'adir');
   mkdirSync(join(dir, CONFIG_FILE_NAME), { recursive: true });
@@ -78,11 +112,18 @@ test('corrupt, unknown key, bad value, wrong shape: one clear error naming the p
 });
 
 test('AN1489_CONFIG must be absolute; the default location is beside the binary', () => {
-  assert.throws(() => locateConfig({ AN1489_CONFIG: 'an1489.config.json' }, '/opt/ext/an1489.ext'), /not an absolute path/);
+  assert.throws(
+    () => locateConfig({ AN1489_CONFIG: 'an1489.config.json' }, '/opt/ext/an1489.ext'),
+    /not an absolute path/,
+  );
   assert.is(locateConfig({}, '/opt/ext/an1489.ext').path, join('/opt/ext', CONFIG_FILE_NAME));
   assert.is(locateConfig({ AN1489_CONFIG: '/etc/an1489.json' }, '/opt/ext/an1489.ext').path, '/etc/an1489.json');
   const lines: string[] = [];
-  const store = ConfigStore.open((l, m) => lines.push(`${l} ${m}`), { AN1489_CONFIG: 'relative.json' }, join(tmp, 'bin', 'an1489.ext'));
+  const store = ConfigStore.open(
+    (l, m) => lines.push(`${l} ${m}`),
+    { AN1489_CONFIG: 'relative.json' },
+    join(tmp, 'bin', 'an1489.ext'),
+  );
   assert.equal(store.current.logLevel, 'info');
   assert.match(lines.join('\n'), /error AN1489_CONFIG="relative.json" is not an absolute path.*using the defaults/);
 });
@@ -153,8 +194,13 @@ test('the documented sample deploy/an1489.config.json is valid and spells out ex
   assert.ok(r.ok, r.ok ? '' : r.error);
   if (!r.ok) return;
   assert.equal(r.config, { ...defaultConfig(), stateDir: join('/opt/ext', STATE_DIR_NAME) });
-  const keys = (o: object): string[] => Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v).map((s) => `${k}.${s}`) : [k]));
-  assert.equal(keys(JSON.parse(readFileSync(sample, 'utf8'))).sort(), keys(defaultConfig()).sort(), 'every setting is in the sample');
+  const keys = (o: object): string[] =>
+    Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v).map((s) => `${k}.${s}`) : [k]));
+  assert.equal(
+    keys(JSON.parse(readFileSync(sample, 'utf8'))).sort(),
+    keys(defaultConfig()).sort(),
+    'every setting is in the sample',
+  );
 });
 
 test('the real extension: config beside the binary read, warnings for a group-writable binary and a world-writable config and state dir, cwd ignored', async () => {
@@ -177,19 +223,31 @@ test('the real extension: config beside the binary read, warnings for a group-wr
   const manager = new TestManager({ socketPath: join(tmp, 'm.em'), query: () => [] });
   await manager.start();
   // A stray NODE_OPTIONS in osqueryd's environment is applied by Node before our code runs: it must be reported.
-  const child = launchLikeOsqueryd(binary, { socket: manager.socketPath, timeout: 10, interval: 1, cwd, env: { NODE_OPTIONS: '--max-old-space-size=256' } });
+  const child = launchLikeOsqueryd(binary, {
+    socket: manager.socketPath,
+    timeout: 10,
+    interval: 1,
+    cwd,
+    env: { NODE_OPTIONS: '--max-old-space-size=256' },
+  });
   try {
     const reg = await manager.waitForRegistration('an1489', 30_000).catch((err: Error) => {
       throw new Error(`${err.message}; stderr:\n${child.stderr()}`);
     });
     const err = child.stderr();
-    assert.match(err, /WARN NODE_OPTIONS is set in osqueryd's environment \("--max-old-space-size=256"\).*fix: remove NODE_OPTIONS/);
+    assert.match(
+      err,
+      /WARN NODE_OPTIONS is set in osqueryd's environment \("--max-old-space-size=256"\).*fix: remove NODE_OPTIONS/,
+    );
     assert.match(err, `INFO config loaded from ${cfg}`);
     const warns = err.split('\n').filter((l) => / WARN .*writable by/.test(l));
     assert.is(warns.length, 3, `one line each for binary, config and state dir:\n${err}`);
     assert.match(warns.join('\n'), `extension binary ${binary} is writable by group (mode 0775)`);
     assert.match(warns.join('\n'), `config file ${cfg} is writable by group and others (mode 0666)`);
-    assert.match(warns.join('\n'), `state directory ${join(binDir, 'state')} is writable by group and others (mode 0777)`);
+    assert.match(
+      warns.join('\n'),
+      `state directory ${join(binDir, 'state')} is writable by group and others (mode 0777)`,
+    );
     assert.match(warns.join('\n'), /fix: chmod go-w/);
     assert.not.match(err, 'must never be read');
     assert.not.match(err, /not valid JSON/);
@@ -198,7 +256,8 @@ test('the real extension: config beside the binary read, warnings for a group-wr
     // What the extension wrote on the way out (the sampler's history) is its owner's alone.
     const written = readdirSync(join(binDir, 'state'));
     assert.ok(written.length > 0, 'state persisted on shutdown');
-    for (const f of written) assert.is(statSync(join(binDir, 'state', f)).mode & 0o077, 0, `${f} is not readable or writable by others`);
+    for (const f of written)
+      assert.is(statSync(join(binDir, 'state', f)).mode & 0o077, 0, `${f} is not readable or writable by others`);
   } finally {
     child.proc.kill('SIGKILL');
     await manager.stop();
@@ -226,7 +285,10 @@ test('the plain entry under node: AN1489_CONFIG with a bad value → error namin
     assert.match(err, /ERROR config .* field "thresholds\.minCpuPercent": .*; using the defaults/);
     const tables = Object.keys(reg.registry['table'] ?? {});
     if (tables.length > 0) {
-      const r = await manager.callExtension(reg.uuid, 'table', tables[0]!, { action: 'generate', context: '{"constraints":[]}' });
+      const r = await manager.callExtension(reg.uuid, 'table', tables[0]!, {
+        action: 'generate',
+        context: '{"constraints":[]}',
+      });
       assert.is(r.status.code, 0);
     }
     await manager.shutdownExtension(reg.uuid);

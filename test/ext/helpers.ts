@@ -16,14 +16,24 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
  * Builds dist/an1489.ext (or the Windows .exe) unless the binary there already
  * holds the current bundle; returns its path and how long that took.
  */
-export async function ensureExtBinary(target: 'native' | 'win-x64' = 'native'): Promise<{ path: string; ms: number; log: string }> {
+export async function ensureExtBinary(
+  target: 'native' | 'win-x64' = 'native',
+): Promise<{ path: string; ms: number; log: string }> {
   const t0 = Date.now();
-  const { stdout, stderr } = await execFile(process.execPath, [join(ROOT, 'scripts', 'build-ext.mjs'), `--target=${target}`, '--if-changed'], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout, stderr } = await execFile(
+    process.execPath,
+    [join(ROOT, 'scripts', 'build-ext.mjs'), `--target=${target}`, '--if-changed'],
+    {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const exe = target === 'win-x64' || process.platform === 'win32';
-  return { path: join(ROOT, 'dist', exe ? 'an1489.ext.exe' : 'an1489.ext'), ms: Date.now() - t0, log: `${stdout}${stderr}` };
+  return {
+    path: join(ROOT, 'dist', exe ? 'an1489.ext.exe' : 'an1489.ext'),
+    ms: Date.now() - t0,
+    log: `${stdout}${stderr}`,
+  };
 }
 
 /**
@@ -36,9 +46,24 @@ export async function ensureExtBinary(target: 'native' | 'win-x64' = 'native'): 
  */
 export function launchLikeOsqueryd(
   binary: string,
-  opts: { socket: string; timeout?: number; interval?: number; verbose?: boolean; cwd: string; env?: Record<string, string> },
+  opts: {
+    socket: string;
+    timeout?: number;
+    interval?: number;
+    verbose?: boolean;
+    cwd: string;
+    env?: Record<string, string>;
+  },
 ): Child {
-  const args = [...(opts.verbose ? ['--verbose'] : []), '--socket', opts.socket, '--timeout', String(opts.timeout ?? 3), '--interval', String(opts.interval ?? 3)];
+  const args = [
+    ...(opts.verbose ? ['--verbose'] : []),
+    '--socket',
+    opts.socket,
+    '--timeout',
+    String(opts.timeout ?? 3),
+    '--interval',
+    String(opts.interval ?? 3),
+  ];
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AN1489_')) env[k] = v;
   return watchChild(

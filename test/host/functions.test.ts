@@ -24,9 +24,34 @@ async function fails(expr: string, message: RegExp): Promise<void> {
 }
 
 test('the exported list names every registered osquery function and SQLite sees them', () => {
-  for (const f of ['regex_match', 'regex_split', 'split', 'concat', 'concat_ws', 'sha1', 'sha256', 'md5', 'to_base64', 'from_base64',
-    'conditional_to_base64', 'inet_aton', 'in_cidr_block', 'community_id_v1', 'community_id_v1_strict', 'version_compare',
-    'sqrt', 'log', 'log10', 'power', 'floor', 'ceil', 'pi', 'degrees', 'radians', 'cot']) {
+  for (const f of [
+    'regex_match',
+    'regex_split',
+    'split',
+    'concat',
+    'concat_ws',
+    'sha1',
+    'sha256',
+    'md5',
+    'to_base64',
+    'from_base64',
+    'conditional_to_base64',
+    'inet_aton',
+    'in_cidr_block',
+    'community_id_v1',
+    'community_id_v1_strict',
+    'version_compare',
+    'sqrt',
+    'log',
+    'log10',
+    'power',
+    'floor',
+    'ceil',
+    'pi',
+    'degrees',
+    'radians',
+    'cot',
+  ]) {
     assert.ok(OSQUERY_FUNCTIONS.includes(f), f);
   }
   const all = sqlFunctionNames();
@@ -61,7 +86,7 @@ test('regex_split and regex_match', async () => {
   assert.is(await one(`regex_match('a', '${'a'.repeat(254)}|a', 0)`), 'a');
 });
 
-test('concat and concat_ws skip NULLs (with osquery\'s trailing separator quirk)', async () => {
+test("concat and concat_ws skip NULLs (with osquery's trailing separator quirk)", async () => {
   assert.is(await one(`concat('a', NULL, 'b', 1)`), 'ab1');
   assert.is(await one(`concat()`), null);
   assert.is(await one(`concat_ws('-', 'a', NULL, 'b')`), 'a-b');
@@ -95,7 +120,10 @@ test('inet_aton', async () => {
 test('in_cidr_block: osquery test vectors and boost host-range semantics', async () => {
   assert.is(await one(`in_cidr_block('10.0.0.0/26', '10.0.0.24')`), '1');
   assert.is(await one(`in_cidr_block('198.51.100.14/24', '198.51.100.14')`), '1');
-  assert.is(await one(`in_cidr_block('2a00:a040:019e:f12a:0000:0000:0000:0000/64', '2a00:a040:19e:f12a:658b:3589:b2ba:71a3')`), '1');
+  assert.is(
+    await one(`in_cidr_block('2a00:a040:019e:f12a:0000:0000:0000:0000/64', '2a00:a040:19e:f12a:658b:3589:b2ba:71a3')`),
+    '1',
+  );
   assert.is(await one(`in_cidr_block('2001:db8::/48', '2001:db8:0:ffff:ffff:ffff:ffff:ffff')`), '1');
   assert.is(await one(`in_cidr_block('10.0.0.0/26', '10.0.0.64')`), '0');
   assert.is(await one(`in_cidr_block('10.0.0.0/24', '10.0.0.0')`), '0', 'network address is not a host');
@@ -109,12 +137,30 @@ test('in_cidr_block: osquery test vectors and boost host-range semantics', async
 });
 
 test('community_id_v1: osquery and spec test vectors, lenient and strict forms', async () => {
-  assert.is(await one(`community_id_v1('66.35.250.204', '128.232.110.120', 80, 34855, 6, 0)`), '1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
-  assert.is(await one(`community_id_v1('128.232.110.120', '66.35.250.204', 34855, 80, 6)`), '1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
-  assert.is(await one(`community_id_v1('66.35.250.204', '128.232.110.120', 80, 34855, 6, 1)`), '1:3V71V58M3Ksw/yuFALMcW0LAHvc=');
-  assert.is(await one(`community_id_v1('127.0.0.1', 'fe80::14b0:de4a:f8e8:522f', 64, 10, 6)`), '1:Jww+Ua4pSUNl9TvSUwvSHL4n93w=');
-  assert.is(await one(`community_id_v1('fe80::14b0:de4a:f8e8:522f', '127.0.0.1', 10, 64, 6, 0)`), '1:Jww+Ua4pSUNl9TvSUwvSHL4n93w=');
-  assert.is(await one(`community_id_v1('192.168.1.52', '8.8.8.8', 54585, 53, 17, 1)`), '1:Q9We8WO3piVF8yEQBNJF4uiSVrI=');
+  assert.is(
+    await one(`community_id_v1('66.35.250.204', '128.232.110.120', 80, 34855, 6, 0)`),
+    '1:LQU9qZlK+B5F3KDmev6m5PMibrg=',
+  );
+  assert.is(
+    await one(`community_id_v1('128.232.110.120', '66.35.250.204', 34855, 80, 6)`),
+    '1:LQU9qZlK+B5F3KDmev6m5PMibrg=',
+  );
+  assert.is(
+    await one(`community_id_v1('66.35.250.204', '128.232.110.120', 80, 34855, 6, 1)`),
+    '1:3V71V58M3Ksw/yuFALMcW0LAHvc=',
+  );
+  assert.is(
+    await one(`community_id_v1('127.0.0.1', 'fe80::14b0:de4a:f8e8:522f', 64, 10, 6)`),
+    '1:Jww+Ua4pSUNl9TvSUwvSHL4n93w=',
+  );
+  assert.is(
+    await one(`community_id_v1('fe80::14b0:de4a:f8e8:522f', '127.0.0.1', 10, 64, 6, 0)`),
+    '1:Jww+Ua4pSUNl9TvSUwvSHL4n93w=',
+  );
+  assert.is(
+    await one(`community_id_v1('192.168.1.52', '8.8.8.8', 54585, 53, 17, 1)`),
+    '1:Q9We8WO3piVF8yEQBNJF4uiSVrI=',
+  );
   assert.is(await one(`community_id_v1('192.168.1.52', 'foo', 10, 53, 17, 0)`), null);
   await fails(`community_id_v1_strict('192.168.1.52', 'foo', 10, 53, 17, 0)`, /daddr cannot be parsed as IP/);
   await fails(`community_id_v1_strict('192.168.1.52', '192.168.1.1', 10, 53, 17, 70000)`, /seed must fit in 2 bytes/);
@@ -145,7 +191,7 @@ test('version_compare: osquery test vectors', async () => {
 
 test('math follows osquery: natural log, integer ceil/floor, errno as SQL errors', async () => {
   assert.is(await one(`sqrt(16)`), '4.0');
-  assert.is(await one(`log(exp(2))`), '2.0', 'log is the natural log (SQLite\'s built-in log is base 10)');
+  assert.is(await one(`log(exp(2))`), '2.0', "log is the natural log (SQLite's built-in log is base 10)");
   assert.is(await one(`log10(1000)`), '3.0');
   assert.is(await one(`power(2, 10)`), '1024.0');
   assert.is(await one(`ceil(1.2)`), '2');
@@ -190,7 +236,11 @@ test('in_cidr_block edges (osquery/sql/sqlite_network.cpp; boost asio network_v4
     await fails(`in_cidr_block('${cidr}', '10.0.0.1')`, /CIDR for IP address v4 cannot be parsed/);
   }
   await fails(`in_cidr_block('2001:db8::/129', '2001:db8::1')`, /CIDR for IP address v6 cannot be parsed/);
-  assert.is(await one(`in_cidr_block('10.0.0.5/008', '10.1.2.3')`), '1', 'host bits set and a zero-padded prefix are accepted');
+  assert.is(
+    await one(`in_cidr_block('10.0.0.5/008', '10.1.2.3')`),
+    '1',
+    'host bits set and a zero-padded prefix are accepted',
+  );
   // IPv4 hosts(): /31 has none; 255.255.255.255/32 has none, since its end wraps to 0.
   assert.is(await one(`in_cidr_block('10.0.0.0/31', '10.0.0.1')`), '0');
   assert.is(await one(`in_cidr_block('255.255.255.255/32', '255.255.255.255')`), '0');
@@ -201,7 +251,11 @@ test('in_cidr_block edges (osquery/sql/sqlite_network.cpp; boost asio network_v4
   assert.is(await one(`in_cidr_block('::/0', '2001:db8::1')`), '0');
   assert.is(await one(`in_cidr_block('ff00::/8', 'ff02::1')`), '0');
   assert.is(await one(`in_cidr_block('fe00::/8', 'fe80::1')`), '1', 'a network ending below ffff:… is unaffected');
-  assert.is(await one(`in_cidr_block('fe80::/10', 'febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff')`), '1', 'its last address is a host');
+  assert.is(
+    await one(`in_cidr_block('fe80::/10', 'febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff')`),
+    '1',
+    'its last address is a host',
+  );
   // Scope ids: accepted on both sides, compared after the bytes.
   assert.is(await one(`in_cidr_block('fe80::/10', 'fe80::1%2')`), '1');
   assert.is(await one(`in_cidr_block('fe80::%3/64', 'fe80::')`), '0', 'same bytes as the first host, lower scope');
@@ -250,7 +304,11 @@ test('hash and base64 edges (osquery/sql/sqlite_hashing.cpp, sqlite_encoding.cpp
   assert.is(await one(`md5('hello' || char(0) || 'x')`), '5d41402abc4b2a76b9719d911017c592');
   assert.is(await one(`md5(x'68656c6c6f')`), '5d41402abc4b2a76b9719d911017c592');
   assert.is(await one(`md5(x'ff')`), '00594fd4f42ba43fc1ca0427a0576295', 'raw byte 0xFF, not U+FFFD');
-  assert.is(await one(`sha256(1)`), '6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b', 'a number hashes its text');
+  assert.is(
+    await one(`sha256(1)`),
+    '6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b',
+    'a number hashes its text',
+  );
   // base64 functions read every byte, NULs included.
   assert.is(await one(`to_base64('a' || char(0) || 'b')`), 'YQBi');
   assert.is(await one(`conditional_to_base64('a' || char(0) || 'b')`), 'YQBi', 'a NUL is not printable');
@@ -275,11 +333,21 @@ test('community_id edges (osquery/sql/sqlite_hashing.cpp; boost::asio::ip::addre
   await fails(`community_id_v1_strict('1.1.1.1', '2.2.2.2', 1, 65536, 6)`, /^Community ID ports must fit in 2 bytes$/);
   await fails(`community_id_v1_strict('1.1.1.1', '2.2.2.2', 1, 2, 6.0)`, /^Community ID protocol must be an integer$/);
   await fails(`community_id_v1_strict('1.1.1.1', '2.2.2.2', 1, 2, 256)`, /^Community ID protocol must fit in 1 byte$/);
-  await fails(`community_id_v1_strict('1.1.1.1', '2.2.2.2', 1, 2, 6, -32769)`, /^Community ID seed must fit in 2 bytes$/);
+  await fails(
+    `community_id_v1_strict('1.1.1.1', '2.2.2.2', 1, 2, 6, -32769)`,
+    /^Community ID seed must fit in 2 bytes$/,
+  );
   assert.is(await one(`community_id_v1('1.1.1.1', '2.2.2.2', 1, 2, 256)`), null, 'the lenient form answers NULL');
-  assert.is(await one(`community_id_v1('1.1.1.1', '2.2.2.2', 1, 2, 6, -32768)`) !== null, true, 'INT16_MIN is a valid seed');
+  assert.is(
+    (await one(`community_id_v1('1.1.1.1', '2.2.2.2', 1, 2, 6, -32768)`)) !== null,
+    true,
+    'INT16_MIN is a valid seed',
+  );
   // Same address both ways: the lower port goes first.
-  assert.is(await one(`community_id_v1('10.0.0.1', '10.0.0.1', 9, 7, 6)`), await one(`community_id_v1('10.0.0.1', '10.0.0.1', 7, 9, 6)`));
+  assert.is(
+    await one(`community_id_v1('10.0.0.1', '10.0.0.1', 9, 7, 6)`),
+    await one(`community_id_v1('10.0.0.1', '10.0.0.1', 7, 9, 6)`),
+  );
 });
 
 test('version_compare edges (osquery/sql/sqlite_version.cpp)', async () => {
@@ -287,7 +355,10 @@ test('version_compare edges (osquery/sql/sqlite_version.cpp)', async () => {
   await fails(`version_compare(NULL, '1')`, /^Must provide two version strings to compare\.$/);
   await fails(`version_compare('1', '2', 3)`, /^The optional third parameter is not a string\.$/);
   await fails(`version_compare('1', '2', NULL)`, /^The optional third parameter is not a string\.$/);
-  await fails(`version_compare('1', '2', '')`, /^The optional third parameter does not match one of: \(ARCH, DPKG, RHEL\)\.$/);
+  await fails(
+    `version_compare('1', '2', '')`,
+    /^The optional third parameter does not match one of: \(ARCH, DPKG, RHEL\)\.$/,
+  );
   assert.is(await one(`version_compare('1', '2', 'rhel', 'ignored')`), '-1', 'arguments after the third are ignored');
   assert.is(await one(`version_compare('1.0' || char(0) || '9', '1.0')`), '0', 'versions are C strings');
 });
@@ -295,12 +366,12 @@ test('version_compare edges (osquery/sql/sqlite_version.cpp)', async () => {
 test('math edges (osquery/sql/sqlite_math.cpp; glibc errno, x86-64 long double and int64 conversion)', async () => {
   await fails(`log(-1)`, /^Numerical argument out of domain$/);
   await fails(`log10(0)`, /^Numerical result out of range$/);
-  await fails(`power(0, -1)`, /^Numerical result out of range$/, );
+  await fails(`power(0, -1)`, /^Numerical result out of range$/);
   await fails(`power(10, -400)`, /^Numerical result out of range$/); // glibc pow: underflow is ERANGE
   await fails(`power(-8, 0.5)`, /^Numerical argument out of domain$/);
   await fails(`power(10, 400)`, /^Numerical result out of range$/);
   await fails(`sin(9e999)`, /^Numerical argument out of domain$/);
-  await fails(`cot(9e999)`, /^Numerical argument out of domain$/, ); // tan(Inf) sets EDOM
+  await fails(`cot(9e999)`, /^Numerical argument out of domain$/); // tan(Inf) sets EDOM
   // exp is expl (80-bit long double on x86-64): e^1000 fits there, so the double result is Inf without errno.
   assert.is(await one(`exp(1000)`), 'Inf');
   await fails(`exp(12000)`, /^Numerical result out of range$/);
@@ -313,7 +384,16 @@ test('math edges (osquery/sql/sqlite_math.cpp; glibc errno, x86-64 long double a
   assert.is(await one(`floor('0x10')`), '0', 'hex text is 0');
   assert.is(await one(`sqrt(x'3136')`), '4.0', 'a BLOB reads as its text');
   // SQLite's own math extension is not built into osqueryd's SQLite.
-  for (const f of ['ln(1)', 'log2(8)', 'pow(2, 2)', 'mod(5, 2)', 'trunc(1.5)', 'atan2(1, 1)', 'ceiling(1.5)', 'sinh(0)']) {
+  for (const f of [
+    'ln(1)',
+    'log2(8)',
+    'pow(2, 2)',
+    'mod(5, 2)',
+    'trunc(1.5)',
+    'atan2(1, 1)',
+    'ceiling(1.5)',
+    'sinh(0)',
+  ]) {
     await fails(f, /^no such function: /);
   }
   await fails(`log(2, 8)`, /^wrong number of arguments to function log\(\)$/);

@@ -17,7 +17,17 @@ import { prng } from '../support/prng.js';
 
 const T0 = 1_700_000_000;
 const rec = (pid: number, ppid: number, name: string, cpuMs: number): ProcessRecord => ({
-  pid, ppid, startTime: 1_699_000_000 + pid, name, path: `/opt/${name}`, cmdline: `${name} --x`, user: 'svc', userTimeMs: cpuMs, systemTimeMs: 0, residentBytes: 1 << 20, threads: 3,
+  pid,
+  ppid,
+  startTime: 1_699_000_000 + pid,
+  name,
+  path: `/opt/${name}`,
+  cmdline: `${name} --x`,
+  user: 'svc',
+  userTimeMs: cpuMs,
+  systemTimeMs: 0,
+  residentBytes: 1 << 20,
+  threads: 3,
 });
 
 // Five processes (one with pid 16, so '0x10' = 16 would be a visible mistake), 13 samples each.
@@ -27,17 +37,42 @@ function fixture(): HistoryStore {
     store.ingest({
       wallMs: (T0 + t) * 1000,
       monotonicMs: 1_000_000 + t * 1000,
-      processes: [rec(1, 0, 'systemd', 0), rec(16, 1, 'cron', t * 10), rec(400, 16, 'sh', 0), rec(500, 400, 'xmrig', t * 900), rec(600, 1, 'idle', t)],
+      processes: [
+        rec(1, 0, 'systemd', 0),
+        rec(16, 1, 'cron', t * 10),
+        rec(400, 16, 'sh', 0),
+        rec(500, 400, 'xmrig', t * 900),
+        rec(600, 1, 'idle', t),
+      ],
       sockets: [
-        { pid: 500, protocol: 'tcp', family: 4, localAddress: '10.0.0.9', localPort: 40000, remoteAddress: '198.51.100.1', remotePort: 14444, state: 'ESTABLISHED' },
-        { pid: 16, protocol: 'tcp', family: 6, localAddress: '::1', localPort: 40001, remoteAddress: '2001:db8::1', remotePort: 443, state: 'ESTABLISHED' },
+        {
+          pid: 500,
+          protocol: 'tcp',
+          family: 4,
+          localAddress: '10.0.0.9',
+          localPort: 40000,
+          remoteAddress: '198.51.100.1',
+          remotePort: 14444,
+          state: 'ESTABLISHED',
+        },
+        {
+          pid: 16,
+          protocol: 'tcp',
+          family: 6,
+          localAddress: '::1',
+          localPort: 40001,
+          remoteAddress: '2001:db8::1',
+          remotePort: 443,
+          state: 'ESTABLISHED',
+        },
       ],
     });
   }
   return store;
 }
 
-const hiddenOf = (plugin: TablePlugin): Set<string> => new Set(plugin.columns.filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) !== 0).map((c) => c.name));
+const hiddenOf = (plugin: TablePlugin): Set<string> =>
+  new Set(plugin.columns.filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) !== 0).map((c) => c.name));
 
 /** Counts generate calls that received at least one constraint on a visible column. */
 function counted(plugin: TablePlugin, seen: { hinted: number }): TablePlugin {
@@ -56,14 +91,19 @@ function unhinted(plugin: TablePlugin): TablePlugin {
   const hidden = hiddenOf(plugin);
   return {
     ...plugin,
-    generate: (c: QueryContext) => plugin.generate({ constraints: new Map([...c.constraints].filter(([k]) => hidden.has(k))), colsUsed: null }),
+    generate: (c: QueryContext) =>
+      plugin.generate({ constraints: new Map([...c.constraints].filter(([k]) => hidden.has(k))), colsUsed: null }),
   };
 }
 
 const store = fixture();
 const seen = { hinted: 0 };
 const tables = (count: boolean): TablePlugin[] => {
-  const t = [processCpuHistoryTable(store), processCpuSustainedTable(store), processConnectionHistoryTable(store, { persistentSeconds: 60 })];
+  const t = [
+    processCpuHistoryTable(store),
+    processCpuSustainedTable(store),
+    processConnectionHistoryTable(store, { persistentSeconds: 60 }),
+  ];
   return count ? t.map((p) => counted(p, seen)) : t.map(unhinted);
 };
 const hinted = new EmbeddedHost({ tables: tables(true) });
@@ -92,23 +132,36 @@ test('issue 11 reproduction: an AND inside CASE … END is not a top-level conju
 });
 
 test("issue 11 reproduction: sample_time < '0x10' compares with text, which is above every integer", async () => {
-  assert.is(await same("SELECT count(*) FROM process_cpu_history WHERE sample_time < '0x10'"), JSON.stringify([JSON.stringify(['65'])]));
+  assert.is(
+    await same("SELECT count(*) FROM process_cpu_history WHERE sample_time < '0x10'"),
+    JSON.stringify([JSON.stringify(['65'])]),
+  );
   // ... and pid = '0x10' is text too, so it matches nothing (not pid 16).
-  assert.is(await same("SELECT count(*) FROM process_cpu_history WHERE pid = '0x10'"), JSON.stringify([JSON.stringify(['0'])]));
+  assert.is(
+    await same("SELECT count(*) FROM process_cpu_history WHERE pid = '0x10'"),
+    JSON.stringify([JSON.stringify(['0'])]),
+  );
   // A hex integer literal is the number 16.
-  assert.is(await same('SELECT count(*) FROM process_cpu_history WHERE pid = 0x10'), JSON.stringify([JSON.stringify(['13'])]));
+  assert.is(
+    await same('SELECT count(*) FROM process_cpu_history WHERE pid = 0x10'),
+    JSON.stringify([JSON.stringify(['13'])]),
+  );
 });
 
 test('a misread statement costs the hints, not the answer: WINDOW as a column name ends no clause', async () => {
   // The text reading stops the WHERE clause at `window`; SQLite's compilation of the rewritten clause disagrees, so no hint.
-  const sql = 'SELECT count(*) FROM process_cpu_history h, (SELECT 1 AS window) w WHERE h.pid = 500 AND w.window = 1 OR 1';
+  const sql =
+    'SELECT count(*) FROM process_cpu_history h, (SELECT 1 AS window) w WHERE h.pid = 500 AND w.window = 1 OR 1';
   const before = seen.hinted;
   assert.is(await same(sql), JSON.stringify([JSON.stringify(['65'])]));
   assert.is(seen.hinted, before, 'no hint reached generate');
 });
 
 test('IN on an optimized column is a union of values, not contradictory equalities', async () => {
-  assert.is(await same(`SELECT count(*) FROM process_cpu_history WHERE sample_time IN (${T0}, ${T0 + 10})`), JSON.stringify([JSON.stringify(['10'])]));
+  assert.is(
+    await same(`SELECT count(*) FROM process_cpu_history WHERE sample_time IN (${T0}, ${T0 + 10})`),
+    JSON.stringify([JSON.stringify(['10'])]),
+  );
 });
 
 // --- the property test ---------------------------------------------------
@@ -119,13 +172,55 @@ interface Col {
   readonly kind: Kind;
 }
 
-const INT_LITS = ['1', '16', '400', '500', '600', '0', '-1', '0x10', '0x1F4', '500.0', '499.5', '1e400', '-1e400', '9223372036854775807', String(T0), String(T0 + 60), `${T0 + 59}.5`, `${T0}.0`, 'NULL'];
-const TEXT_LITS = ["'500'", "' 500 '", "'0x10'", "'16'", "'1e1'", "''", "' '", "'abc'", "'xmrig'", "'sh'", "'/opt/xmrig'", `'${T0 + 60}'`, `'${T0}.0'`, "x'353030'", "x''", "'x%'", "'%i%'", "'500abc'", "'+16'", "'.5e3'"];
+const INT_LITS = [
+  '1',
+  '16',
+  '400',
+  '500',
+  '600',
+  '0',
+  '-1',
+  '0x10',
+  '0x1F4',
+  '500.0',
+  '499.5',
+  '1e400',
+  '-1e400',
+  '9223372036854775807',
+  String(T0),
+  String(T0 + 60),
+  `${T0 + 59}.5`,
+  `${T0}.0`,
+  'NULL',
+];
+const TEXT_LITS = [
+  "'500'",
+  "' 500 '",
+  "'0x10'",
+  "'16'",
+  "'1e1'",
+  "''",
+  "' '",
+  "'abc'",
+  "'xmrig'",
+  "'sh'",
+  "'/opt/xmrig'",
+  `'${T0 + 60}'`,
+  `'${T0}.0'`,
+  "x'353030'",
+  "x''",
+  "'x%'",
+  "'%i%'",
+  "'500abc'",
+  "'+16'",
+  "'.5e3'",
+];
 
 function generator(seed: number) {
   const r = prng(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
-  const lit = (k: Kind): string => (r() < 0.65 ? (k === 'text' ? pick(TEXT_LITS) : pick(INT_LITS)) : pick(r() < 0.5 ? TEXT_LITS : INT_LITS));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const lit = (k: Kind): string =>
+    r() < 0.65 ? (k === 'text' ? pick(TEXT_LITS) : pick(INT_LITS)) : pick(r() < 0.5 ? TEXT_LITS : INT_LITS);
   const lits = (k: Kind): string => Array.from({ length: 1 + Math.floor(r() * 3) }, () => lit(k)).join(', ');
   const cond = (cols: readonly Col[], depth: number): string => {
     const c = pick(cols);
@@ -139,7 +234,9 @@ function generator(seed: number) {
       case 3:
         return `${c.sql} ${r() < 0.8 ? 'IN' : 'NOT IN'} (${lits(c.kind)})`;
       case 4:
-        return c.kind === 'text' ? `${c.sql} ${pick(['LIKE', 'GLOB', 'NOT LIKE'])} ${pick(TEXT_LITS)}` : `${c.sql} ${r() < 0.8 ? 'BETWEEN' : 'NOT BETWEEN'} ${lit(c.kind)} AND ${lit(c.kind)}`;
+        return c.kind === 'text'
+          ? `${c.sql} ${pick(['LIKE', 'GLOB', 'NOT LIKE'])} ${pick(TEXT_LITS)}`
+          : `${c.sql} ${r() < 0.8 ? 'BETWEEN' : 'NOT BETWEEN'} ${lit(c.kind)} AND ${lit(c.kind)}`;
       case 5:
         return pick([`${c.sql} IS NULL`, `${c.sql} IS NOT NULL`, '1', '0', 'NULL', `${c.sql} IS ${lit(c.kind)}`]);
       case 6:
@@ -166,7 +263,9 @@ function generator(seed: number) {
 
 const kindOf = (type: string): Kind => (type === 'TEXT' ? 'text' : type === 'DOUBLE' ? 'real' : 'int');
 const visible = (t: TablePlugin, prefix = ''): Col[] =>
-  t.columns.filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) === 0).map((c) => ({ sql: `${prefix}${c.name}`, kind: kindOf(c.type) }));
+  t.columns
+    .filter((c) => ((c.options ?? 0) & ColumnOption.HIDDEN) === 0)
+    .map((c) => ({ sql: `${prefix}${c.name}`, kind: kindOf(c.type) }));
 
 test('property: 5,000 random WHERE clauses answer the same with and without hints', async () => {
   const g = generator(0x11b);
@@ -181,7 +280,12 @@ test('property: 5,000 random WHERE clauses answer the same with and without hint
   }
   // Joins: hints must stay with the table whose column they name.
   const [history, sustained, connections] = plugins;
-  const joinCols = [...visible(history, 'h.'), ...visible(connections, 'c.'), { sql: 's.sustained', kind: 'int' as const }, { sql: 's.avg_cpu_percent', kind: 'real' as const }];
+  const joinCols = [
+    ...visible(history, 'h.'),
+    ...visible(connections, 'c.'),
+    { sql: 's.sustained', kind: 'int' as const },
+    { sql: 's.avg_cpu_percent', kind: 'real' as const },
+  ];
   for (let i = 0; i < 800; i++) {
     const from = g.pick([
       `${history.name} h JOIN ${connections.name} c USING (pid)`,
@@ -189,7 +293,9 @@ test('property: 5,000 random WHERE clauses answer the same with and without hint
       `${history.name} h, ${sustained.name} s, ${connections.name} c`,
     ]);
     const cols = from.includes(sustained.name) ? joinCols : joinCols.filter((c) => !c.sql.startsWith('s.'));
-    statements.push(`SELECT h.pid, h.sample_time, c.remote_port FROM ${from} WHERE ${g.cond(cols, 1 + Math.floor(g.r() * 3))}${from.includes(', ') ? ' AND s.pid = h.pid AND c.pid = h.pid' : ''}`);
+    statements.push(
+      `SELECT h.pid, h.sample_time, c.remote_port FROM ${from} WHERE ${g.cond(cols, 1 + Math.floor(g.r() * 3))}${from.includes(', ') ? ' AND s.pid = h.pid AND c.pid = h.pid' : ''}`,
+    );
   }
   assert.ok(statements.length >= 5000, `${statements.length} statements`);
   let errors = 0;
@@ -201,7 +307,9 @@ test('property: 5,000 random WHERE clauses answer the same with and without hint
     else rows += (JSON.parse(a) as unknown[]).length;
   }
   const hintedCalls = seen.hinted - before;
-  console.log(`hints property: ${statements.length} statements, ${hintedCalls} generate calls with hints, ${errors} errors on both hosts, ${rows} rows compared`);
+  console.log(
+    `hints property: ${statements.length} statements, ${hintedCalls} generate calls with hints, ${errors} errors on both hosts, ${rows} rows compared`,
+  );
   // The test means something only if hints were given and rows came back.
   assert.ok(hintedCalls > 1000, `hints reached generate ${hintedCalls} times`);
   assert.ok(rows > 20_000, `${rows} rows`);

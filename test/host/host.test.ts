@@ -21,7 +21,12 @@ function usageTable(rows: Row[], name = 'toy_usage') {
       { name: 'pid', type: 'BIGINT', description: 'process id' },
       { name: 'name', type: 'TEXT', description: 'process name' },
       { name: 'cpu_percent', type: 'DOUBLE', description: 'cpu' },
-      { name: 'min_cpu_percent', type: 'INTEGER', description: 'parameter', options: ColumnOption.HIDDEN | ColumnOption.ADDITIONAL },
+      {
+        name: 'min_cpu_percent',
+        type: 'INTEGER',
+        description: 'parameter',
+        options: ColumnOption.HIDDEN | ColumnOption.ADDITIONAL,
+      },
     ],
     async generate(context) {
       calls.push(context);
@@ -68,7 +73,10 @@ async function rejects(p: Promise<unknown>, kind: 'input' | 'table', message: Re
 
 test('a snapshot table joins one of our tables in one SELECT, typed by the osquery schema', async () => {
   const { plugin } = usageTable(ROWS);
-  const host = new EmbeddedHost({ tables: [plugin], snapshots: loadSnapshotDir(snapshotDir({ 'processes.json': PROCESSES })) });
+  const host = new EmbeddedHost({
+    tables: [plugin],
+    snapshots: loadSnapshotDir(snapshotDir({ 'processes.json': PROCESSES })),
+  });
   const r = await host.query(
     `SELECT p.pid, p.path, u.cpu_percent, typeof(p.pid) AS t, p.resident_size IS NULL AS rs_null
        FROM processes p JOIN toy_usage u ON u.pid = p.pid WHERE u.cpu_percent > 50 ORDER BY p.pid`,
@@ -106,17 +114,33 @@ test('constraints reach generate as osqueryd would hand them: =, >, LIKE, IN, hi
 
   await host.query(`SELECT pid FROM toy_usage u WHERE u.pid IN (10, 30) AND name GLOB 'x*'`);
   ctx = calls.at(-1)!;
-  assert.equal(ctx.constraints.get('pid'), [{ op: '=', expr: '10' }, { op: '=', expr: '30' }]);
+  assert.equal(ctx.constraints.get('pid'), [
+    { op: '=', expr: '10' },
+    { op: '=', expr: '30' },
+  ]);
   assert.equal(ctx.constraints.get('name'), [{ op: 'GLOB', expr: 'x*' }]);
 
   const before = calls.length;
-  const inList = await host.query(`SELECT DISTINCT min_cpu_percent FROM toy_usage WHERE min_cpu_percent IN (60, 90) ORDER BY 1`);
+  const inList = await host.query(
+    `SELECT DISTINCT min_cpu_percent FROM toy_usage WHERE min_cpu_percent IN (60, 90) ORDER BY 1`,
+  );
   assert.equal(inList.rows, [['60'], ['90']]);
-  assert.equal(calls.slice(before).map((c) => c.constraints.get('min_cpu_percent')), [[{ op: '=', expr: '60' }], [{ op: '=', expr: '90' }]], 'IN on a hidden column: one generate per value');
+  assert.equal(
+    calls.slice(before).map((c) => c.constraints.get('min_cpu_percent')),
+    [[{ op: '=', expr: '60' }], [{ op: '=', expr: '90' }]],
+    'IN on a hidden column: one generate per value',
+  );
 
   const r = await host.query(`SELECT pid, min_cpu_percent FROM toy_usage WHERE min_cpu_percent = 50 ORDER BY pid`);
   assert.equal(calls.at(-1)!.constraints.get('min_cpu_percent'), [{ op: '=', expr: '50' }]);
-  assert.equal(r.rows, [['10', '50'], ['30', '50']], 'parameter applied by generate and echoed in rows');
+  assert.equal(
+    r.rows,
+    [
+      ['10', '50'],
+      ['30', '50'],
+    ],
+    'parameter applied by generate and echoed in rows',
+  );
   host.close();
 });
 
@@ -130,13 +154,16 @@ test('hints are never wrong: none under OR, from another table, or for a table r
   assert.equal(r.rows, [['10'], ['20']]);
 
   await host.query(`SELECT u.pid FROM toy_usage u JOIN toy_other o ON o.pid = u.pid WHERE o.name = 'xmrig.exe'`);
-  assert.equal(calls.at(-1)!.constraints.size, 0, 'toy_usage gets no hint from toy_other\'s predicate');
+  assert.equal(calls.at(-1)!.constraints.size, 0, "toy_usage gets no hint from toy_other's predicate");
   assert.equal(other.calls.at(-1)!.constraints.get('name'), [{ op: '=', expr: 'xmrig.exe' }]);
 
   // Unqualified column present in both tables: ambiguous for us, so no hint (SQLite itself rejects it).
   const self = await host.query(`SELECT a.pid FROM toy_usage a JOIN toy_usage b ON a.pid = b.pid WHERE a.pid = 10`);
   assert.equal(self.rows, [['10']]);
-  assert.ok(calls.slice(-2).every((c) => c.constraints.size === 0), 'a self-join gets no static hints');
+  assert.ok(
+    calls.slice(-2).every((c) => c.constraints.size === 0),
+    'a self-join gets no static hints',
+  );
 
   await host.query(`SELECT pid FROM toy_usage WHERE pid IN (SELECT pid FROM toy_other WHERE name = 'x')`);
   assert.ok(calls.at(-1)!.constraints.size === 0);
@@ -145,12 +172,22 @@ test('hints are never wrong: none under OR, from another table, or for a table r
 
 test('a hidden parameter bound from another table is generated per value across rounds', async () => {
   const { plugin, calls } = usageTable(ROWS);
-  const other = usageTable([{ pid: 1, name: 'threshold', cpu_percent: 50 }, { pid: 2, name: 'threshold', cpu_percent: 90 }], 'toy_limits');
+  const other = usageTable(
+    [
+      { pid: 1, name: 'threshold', cpu_percent: 50 },
+      { pid: 2, name: 'threshold', cpu_percent: 90 },
+    ],
+    'toy_limits',
+  );
   const host = new EmbeddedHost({ tables: [plugin, other.plugin] });
   const r = await host.query(
     `SELECT l.cpu_percent AS lim, u.pid FROM toy_limits l JOIN toy_usage u ON u.min_cpu_percent = l.cpu_percent ORDER BY lim, u.pid`,
   );
-  assert.equal(r.rows, [['50.0', '10'], ['50.0', '30'], ['90.0', '10']]);
+  assert.equal(r.rows, [
+    ['50.0', '10'],
+    ['50.0', '30'],
+    ['90.0', '10'],
+  ]);
   const exprs = calls.map((c) => c.constraints.get('min_cpu_percent')?.[0]?.expr).sort();
   assert.equal(exprs, ['50.0', '90.0']);
   host.close();
@@ -158,30 +195,67 @@ test('a hidden parameter bound from another table is generated per value across 
 
 test('hidden parameters are what SQLite forwards: OR of equalities, function arguments, joins; a mixed OR leaves them unset', async () => {
   const { plugin, calls } = usageTable(ROWS);
-  const limits = usageTable([{ pid: 1, name: 'a', cpu_percent: 50 }, { pid: 2, name: 'b', cpu_percent: 90 }], 'toy_limits');
+  const limits = usageTable(
+    [
+      { pid: 1, name: 'a', cpu_percent: 50 },
+      { pid: 2, name: 'b', cpu_percent: 90 },
+    ],
+    'toy_limits',
+  );
   const host = new EmbeddedHost({ tables: [plugin, limits.plugin] });
-  const params = (from: number) => calls.slice(from).map((c) => c.constraints.get('min_cpu_percent')?.map((x) => x.expr) ?? null);
+  const params = (from: number) =>
+    calls.slice(from).map((c) => c.constraints.get('min_cpu_percent')?.map((x) => x.expr) ?? null);
   let n = calls.length;
-  const or = await host.query(`SELECT min_cpu_percent, pid FROM toy_usage WHERE min_cpu_percent = 60 OR min_cpu_percent = 90 ORDER BY 1, 2`);
-  assert.equal(or.rows, [['60', '10'], ['90', '10']]);
+  const or = await host.query(
+    `SELECT min_cpu_percent, pid FROM toy_usage WHERE min_cpu_percent = 60 OR min_cpu_percent = 90 ORDER BY 1, 2`,
+  );
+  assert.equal(or.rows, [
+    ['60', '10'],
+    ['90', '10'],
+  ]);
   assert.equal(params(n).sort(), [['60'], ['90']]);
   n = calls.length;
   const tvf = await host.query(`SELECT pid, min_cpu_percent FROM toy_usage(50) ORDER BY pid`);
-  assert.equal(tvf.rows, [['10', '50'], ['30', '50']], 'a table-valued-function argument binds the hidden column');
+  assert.equal(
+    tvf.rows,
+    [
+      ['10', '50'],
+      ['30', '50'],
+    ],
+    'a table-valued-function argument binds the hidden column',
+  );
   assert.equal(params(n), [['50']]);
   n = calls.length;
   const join = await host.query(
     `SELECT l.name, u.pid FROM toy_limits l JOIN toy_usage u ON u.min_cpu_percent IN (l.cpu_percent, l.pid * 45) ORDER BY 1, 2`,
   );
-  assert.equal(join.rows, [['a', '10'], ['a', '10'], ['a', '30'], ['a', '30'], ['b', '10']], 'one row per matching value (50 and 45 for a)');
-  assert.equal([...new Set(params(n).flat())].sort(), ['45', '50', '90'], 'each value SQLite forwards (with the column affinity IN applies) is one generate');
+  assert.equal(
+    join.rows,
+    [
+      ['a', '10'],
+      ['a', '10'],
+      ['a', '30'],
+      ['a', '30'],
+      ['b', '10'],
+    ],
+    'one row per matching value (50 and 45 for a)',
+  );
+  assert.equal(
+    [...new Set(params(n).flat())].sort(),
+    ['45', '50', '90'],
+    'each value SQLite forwards (with the column affinity IN applies) is one generate',
+  );
   n = calls.length;
   // An OR of join equalities with different right-hand sides is not forwarded (SQLite makes no IN of it).
-  const orJoin = await host.query(`SELECT u.pid FROM toy_limits l JOIN toy_usage u ON u.min_cpu_percent = l.cpu_percent OR u.min_cpu_percent = l.pid * 45`);
+  const orJoin = await host.query(
+    `SELECT u.pid FROM toy_limits l JOIN toy_usage u ON u.min_cpu_percent = l.cpu_percent OR u.min_cpu_percent = l.pid * 45`,
+  );
   assert.equal(orJoin.rows, []);
   assert.equal(params(n), [null]);
   n = calls.length;
-  const mixed = await host.query(`SELECT pid, min_cpu_percent FROM toy_usage WHERE min_cpu_percent = 60 OR name = 'svchost.exe'`);
+  const mixed = await host.query(
+    `SELECT pid, min_cpu_percent FROM toy_usage WHERE min_cpu_percent = 60 OR name = 'svchost.exe'`,
+  );
   assert.equal(params(n), [null], 'not forwarded under an OR with another column');
   assert.equal(mixed.rows, [['20', null]], 'so rows carry no parameter and only the other branch matches');
   host.close();
@@ -192,7 +266,10 @@ test('a join of two of our tables is correct and every statement generates afres
   const b = usageTable(ROWS, 'toy_b');
   const host = new EmbeddedHost({ tables: [a.plugin, b.plugin] });
   const sql = `SELECT x.name, y.pid FROM toy_a x JOIN toy_b y ON y.pid = x.pid WHERE y.cpu_percent > 50 ORDER BY y.pid`;
-  const expected = [['xmrig.exe', '10'], ['powershell.exe', '30']];
+  const expected = [
+    ['xmrig.exe', '10'],
+    ['powershell.exe', '30'],
+  ];
   assert.equal((await host.query(sql)).rows, expected);
   assert.equal((await host.query(sql)).rows, expected);
   assert.is(a.calls.length, 2);
@@ -217,7 +294,11 @@ test('bad statements, unknown tables, writes and failing generates are clear err
   await rejects(host.query(`ATTACH '/tmp/x.db' AS x`), 'input', /ATTACH/);
   await rejects(host.query('SELECT 1; SELECT 2'), 'input', /more than one statement/);
   await rejects(host.query('SELECT * FROM toy_broken'), 'table', /toy_broken: sampler unavailable/);
-  await rejects(host.query('SELECT * FROM toy_broken WHERE min_cpu_percent > 3'), 'input', /can only be constrained by the '=' operator/);
+  await rejects(
+    host.query('SELECT * FROM toy_broken WHERE min_cpu_percent > 3'),
+    'input',
+    /can only be constrained by the '=' operator/,
+  );
   // The host is still usable after errors.
   assert.equal((await host.query('SELECT 1 AS one')).rows, [['1']]);
   host.close();
@@ -233,13 +314,22 @@ test('snapshots: bad files are errors naming the file; snapshots may not shadow 
     [{ 'mystery.json': '[]' }, /mystery\.json: no rows and not an osquery table/],
   ];
   for (const [files, message] of bad) {
-    assert.throws(() => loadSnapshotDir(snapshotDir(files)), (e: Error) => e instanceof SnapshotError && message.test(e.message));
+    assert.throws(
+      () => loadSnapshotDir(snapshotDir(files)),
+      (e: Error) => e instanceof SnapshotError && message.test(e.message),
+    );
   }
-  assert.throws(() => loadSnapshotDir('/nonexistent/an1489'), /snapshot directory \/nonexistent\/an1489: does not exist/);
+  assert.throws(
+    () => loadSnapshotDir('/nonexistent/an1489'),
+    /snapshot directory \/nonexistent\/an1489: does not exist/,
+  );
 
   const { plugin } = usageTable(ROWS);
   const shadow = loadSnapshotDir(snapshotDir({ 'toy_usage.json': '[{"pid":"1"}]' }));
-  assert.throws(() => new EmbeddedHost({ tables: [plugin], snapshots: shadow }), /toy_usage is one of this extension's tables/);
+  assert.throws(
+    () => new EmbeddedHost({ tables: [plugin], snapshots: shadow }),
+    /toy_usage is one of this extension's tables/,
+  );
 
   // osqueryi output redirected by Windows PowerShell 5 is UTF-16LE with a BOM.
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[{"pid":"7","name":"a.exe"}]', 'utf16le')]);
@@ -248,10 +338,21 @@ test('snapshots: bad files are errors naming the file; snapshots may not shadow 
   assert.equal(loadSnapshotDir(dir16)[0].rows, [{ pid: '7', name: 'a.exe' }]);
 
   // Unknown tables get TEXT columns from the union of keys; known empty tables get the schema's columns.
-  const ok = loadSnapshotDir(snapshotDir({ 'notes.json': '[{"a":"1"},{"b":"x","a":null}]', 'listening_ports.json': '[]', 'README.txt': 'ignored' }));
+  const ok = loadSnapshotDir(
+    snapshotDir({
+      'notes.json': '[{"a":"1"},{"b":"x","a":null}]',
+      'listening_ports.json': '[]',
+      'README.txt': 'ignored',
+    }),
+  );
   const notes = ok.find((t) => t.name === 'notes')!;
-  assert.equal(notes.columns, [{ name: 'a', type: 'TEXT' }, { name: 'b', type: 'TEXT' }]);
-  assert.ok(ok.find((t) => t.name === 'listening_ports')!.columns.some((c) => c.name === 'port' && c.type === 'INTEGER'));
+  assert.equal(notes.columns, [
+    { name: 'a', type: 'TEXT' },
+    { name: 'b', type: 'TEXT' },
+  ]);
+  assert.ok(
+    ok.find((t) => t.name === 'listening_ports')!.columns.some((c) => c.name === 'port' && c.type === 'INTEGER'),
+  );
 });
 
 test.after(() => {

@@ -30,7 +30,8 @@ function regexScan(bytes: Buffer): string[] {
   const esc = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   const alts = MINER_BINARY_STRINGS.flatMap((t) => [[...t].map(esc).join(''), [...t].map(esc).join('\\x00')]);
   const found = new Set<string>();
-  for (const m of bytes.toString('latin1').matchAll(new RegExp(alts.join('|'), 'gi'))) found.add(m[0].replace(/\0/g, '').toLowerCase());
+  for (const m of bytes.toString('latin1').matchAll(new RegExp(alts.join('|'), 'gi')))
+    found.add(m[0].replace(/\0/g, '').toLowerCase());
   return [...found].sort();
 }
 
@@ -56,7 +57,9 @@ const utf16 = (s: string) => Buffer.from(s, 'utf16le').subarray(0, s.length * 2 
 const flipCase = (s: string, r: () => number) => [...s].map((c) => (r() < 0.5 ? c.toUpperCase() : c)).join('');
 
 test('the PE fixtures: the same strings as the regular-expression scan, in one chunk and in odd chunks', () => {
-  const files = readdirSync(FIXTURES, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith('.exe'));
+  const files = readdirSync(FIXTURES, { recursive: true, withFileTypes: true }).filter(
+    (d) => d.isFile() && d.name.endsWith('.exe'),
+  );
   assert.ok(files.length >= 5, 'fixtures present');
   for (const d of files) {
     const bytes = readFileSync(join(d.parentPath, d.name));
@@ -107,25 +110,57 @@ test('adversarial inputs: near-misses, dense pattern bytes and overlapping strin
   const shapes: [string, () => Buffer][] = [
     ['every near-miss repeated, ASCII', () => Buffer.from(near.join('').repeat(200), 'latin1')],
     ['every near-miss repeated, UTF-16LE', () => Buffer.from(near.join('').repeat(100), 'utf16le')],
-    ['prefixes of every string', () => Buffer.from(MINER_BINARY_STRINGS.flatMap((s) => [...s].map((_, i) => s.slice(0, i))).join('').repeat(50), 'latin1')],
-    ['random bytes from the strings alphabet', () => Buffer.from(Array.from({ length: 200_000 }, () => alphabet[Math.floor(r() * alphabet.length)]).join(''), 'latin1')],
-    ['random near-misses and strings, mixed case and encodings', () =>
-      Buffer.concat(Array.from({ length: 3000 }, () => {
-        const s = r() < 0.02 ? MINER_BINARY_STRINGS[Math.floor(r() * MINER_BINARY_STRINGS.length)] : near[Math.floor(r() * near.length)];
-        return r() < 0.5 ? Buffer.from(flipCase(s, r), 'latin1') : utf16(flipCase(s, r));
-      }))],
+    [
+      'prefixes of every string',
+      () =>
+        Buffer.from(
+          MINER_BINARY_STRINGS.flatMap((s) => [...s].map((_, i) => s.slice(0, i)))
+            .join('')
+            .repeat(50),
+          'latin1',
+        ),
+    ],
+    [
+      'random bytes from the strings alphabet',
+      () =>
+        Buffer.from(
+          Array.from({ length: 200_000 }, () => alphabet[Math.floor(r() * alphabet.length)]).join(''),
+          'latin1',
+        ),
+    ],
+    [
+      'random near-misses and strings, mixed case and encodings',
+      () =>
+        Buffer.concat(
+          Array.from({ length: 3000 }, () => {
+            const s =
+              r() < 0.02
+                ? MINER_BINARY_STRINGS[Math.floor(r() * MINER_BINARY_STRINGS.length)]
+                : near[Math.floor(r() * near.length)];
+            return r() < 0.5 ? Buffer.from(flipCase(s, r), 'latin1') : utf16(flipCase(s, r));
+          }),
+        ),
+    ],
     ['overlapping strings', () => Buffer.from('minexmrig nanopoolc3pool mining.subscribemining.authorize', 'latin1')],
-    ['UTF-16LE with the NULs in the wrong place', () => Buffer.from('\0x\0m\0r\0i\0g xm\0r\0ig x\0\0m\0r\0i\0g', 'latin1')],
+    [
+      'UTF-16LE with the NULs in the wrong place',
+      () => Buffer.from('\0x\0m\0r\0i\0g xm\0r\0ig x\0\0m\0r\0i\0g', 'latin1'),
+    ],
     ['empty', () => Buffer.alloc(0)],
   ];
   for (const [name, make] of shapes) {
     const bytes = make();
     const expected = oracle(bytes);
-    for (const chunk of [CHUNK_BYTES, 1 + Math.floor(r() * 300), 4096]) assert.equal(scan(bytes, chunk), expected, `${name}, chunks of ${chunk}`);
+    for (const chunk of [CHUNK_BYTES, 1 + Math.floor(r() * 300), 4096])
+      assert.equal(scan(bytes, chunk), expected, `${name}, chunks of ${chunk}`);
   }
   // Overlapping occurrences are all found (the regex scan, matching left to right without overlap, missed xmrig here).
   assert.equal(scan(Buffer.from('minexmrig')), ['minexmr', 'xmrig']);
-  assert.equal(scan(Buffer.from('\0x\0m\0r\0i\0g', 'latin1')), ['xmrig'], 'a NUL before the first character is still UTF-16LE of xmrig');
+  assert.equal(
+    scan(Buffer.from('\0x\0m\0r\0i\0g', 'latin1')),
+    ['xmrig'],
+    'a NUL before the first character is still UTF-16LE of xmrig',
+  );
 });
 
 test('other string sets: duplicates, case, strings inside strings, and invalid sets refused', () => {
@@ -139,7 +174,13 @@ test('other string sets: duplicates, case, strings inside strings, and invalid s
 });
 
 test('a 256 MiB stream of near-misses: found at the end, nothing held but the state', () => {
-  const unit = Buffer.from(MINER_BINARY_STRINGS.map((s) => s.slice(0, -1)).join(' ').repeat(8192).slice(0, CHUNK_BYTES), 'latin1');
+  const unit = Buffer.from(
+    MINER_BINARY_STRINGS.map((s) => s.slice(0, -1))
+      .join(' ')
+      .repeat(8192)
+      .slice(0, CHUNK_BYTES),
+    'latin1',
+  );
   assert.is(unit.length, CHUNK_BYTES);
   const s = minerStringMatcher().scan();
   const before = process.memoryUsage().arrayBuffers;

@@ -5,7 +5,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { CORE_LOCATION_NAMES, LOCATION_CATALOG, judgeLocation, normalizeWindowsPath } from '../../src/intel/locations.js';
+import {
+  CORE_LOCATION_NAMES,
+  LOCATION_CATALOG,
+  judgeLocation,
+  normalizeWindowsPath,
+} from '../../src/intel/locations.js';
 
 /** A concrete directory matching a catalog pattern (wildcards filled in). */
 function concrete(pattern: string): string {
@@ -19,16 +24,41 @@ test('every catalogued name is expected in each of its directories and not in us
       const v = judgeLocation(`${concrete(d)}\\${name}`);
       assert.is(v.expected, true, `${name} in ${d}`);
     }
-    for (const bad of ['C:\\Windows\\Temp', 'C:\\Users\\Public', 'C:\\ProgramData', 'C:\\Users\\bob\\AppData\\Roaming', 'D:\\Windows\\System32']) {
+    for (const bad of [
+      'C:\\Windows\\Temp',
+      'C:\\Users\\Public',
+      'C:\\ProgramData',
+      'C:\\Users\\bob\\AppData\\Roaming',
+      'D:\\Windows\\System32',
+    ]) {
       assert.is(judgeLocation(`${bad}\\${name}`).expected, false, `${name} in ${bad}`);
     }
   }
 });
 
 test("Sigma's System File Execution Location Anomaly names and osquery windows-attacks names are all catalogued", () => {
-  const rule = parse(readFileSync('/work/shared/reference/sigma/proc_creation_win_susp_system_exe_anomaly.yml', 'utf8'));
-  const sigma: string[] = rule.detection.selection['Image|endswith'].map((s: string) => s.replace(/^\\/, '').toLowerCase());
-  const osqueryPack = ['svchost.exe', 'dllhost.exe', 'conhost.exe', 'lsass.exe', 'services.exe', 'wininit.exe', 'cmd.exe', 'powershell.exe', 'explorer.exe', 'osk.exe', 'sethc.exe', 'narrator.exe', 'magnify.exe', 'displayswitch.exe'];
+  const rule = parse(
+    readFileSync('/work/shared/reference/sigma/proc_creation_win_susp_system_exe_anomaly.yml', 'utf8'),
+  );
+  const sigma: string[] = rule.detection.selection['Image|endswith'].map((s: string) =>
+    s.replace(/^\\/, '').toLowerCase(),
+  );
+  const osqueryPack = [
+    'svchost.exe',
+    'dllhost.exe',
+    'conhost.exe',
+    'lsass.exe',
+    'services.exe',
+    'wininit.exe',
+    'cmd.exe',
+    'powershell.exe',
+    'explorer.exe',
+    'osk.exe',
+    'sethc.exe',
+    'narrator.exe',
+    'magnify.exe',
+    'displayswitch.exe',
+  ];
   for (const n of [...sigma, ...osqueryPack]) {
     assert.ok(LOCATION_CATALOG.has(n), `${n} missing from the catalog`);
     assert.ok(CORE_LOCATION_NAMES.includes(n), `${n} not in the hand-kept core`);

@@ -8,11 +8,22 @@ import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isVendorTask, VENDOR_COMPONENTS, VENDOR_TASKS, vendorNameMisplaced } from '../../src/intel/vendor-components.js';
+import {
+  isVendorTask,
+  VENDOR_COMPONENTS,
+  VENDOR_TASKS,
+  vendorNameMisplaced,
+} from '../../src/intel/vendor-components.js';
 import { CODE_HOSTS, isCodeHost } from '../../src/intel/code-hosts.js';
 import { svchostAncestor, withScheduleHost } from '../../src/intel/launch-vectors.js';
 import { RENAME_EXCEPTIONS, sameProgram } from '../../src/intel/rename-exceptions.js';
-import { renderCodeHost, renderSameProgram, renderScheduleHostVector, renderVendorMisplaced, renderVendorTask } from '../../src/pack/render.js';
+import {
+  renderCodeHost,
+  renderSameProgram,
+  renderScheduleHostVector,
+  renderVendorMisplaced,
+  renderVendorTask,
+} from '../../src/pack/render.js';
 
 const db = new Database(':memory:');
 
@@ -27,10 +38,23 @@ function vendorPaths(): string[] {
       out.push(concrete(g, 'alice').replace(/\\alice$/, `\\${upper}`));
       out.push(concrete(g, '4.18.24090.11-0').replace(/\\4\.18\.24090\.11-0$/, `\\x\\${v.name}`));
       // Look-alikes: a trailing space, a suffix on the folder, the name one folder up.
-      out.push(concrete(g, 'alice').replace(/\\alice$/, '').replace(/\\([^\\]+)$/, '\\$1 ') + `\\${upper}`);
-      out.push(concrete(g, 'alice').replace(/\\alice$/, '').replace(/\\([^\\]+)$/, '\\$1 Advanced') + `\\${upper}`);
+      out.push(
+        concrete(g, 'alice')
+          .replace(/\\alice$/, '')
+          .replace(/\\([^\\]+)$/, '\\$1 ') + `\\${upper}`,
+      );
+      out.push(
+        concrete(g, 'alice')
+          .replace(/\\alice$/, '')
+          .replace(/\\([^\\]+)$/, '\\$1 Advanced') + `\\${upper}`,
+      );
     }
-    out.push(`C:\\Users\\bob\\AppData\\Local\\Temp\\${upper}`, `C:\\ProgramData\\${upper}`, `D:\\${v.name}.bak`, `C:\\Users\\Public\\x${v.name}`);
+    out.push(
+      `C:\\Users\\bob\\AppData\\Local\\Temp\\${upper}`,
+      `C:\\ProgramData\\${upper}`,
+      `D:\\${v.name}.bak`,
+      `C:\\Users\\Public\\x${v.name}`,
+    );
   }
   return out;
 }
@@ -69,24 +93,36 @@ test('vendor misplaced: real install folders are expected, miners borrowing the 
     'C:\\Program Files (x86)\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe',
     'C:\\Program Files\\Common Files\\microsoft shared\\ClickToRun\\OfficeClickToRun.exe',
     'C:\\Users\\alice\\AppData\\Roaming\\Zoom\\bin\\Zoom.exe',
-  ]) assert.is(vendorNameMisplaced(p), false, p);
+  ])
+    assert.is(vendorNameMisplaced(p), false, p);
   for (const p of [
     'C:\\ProgramData\\Microsoft\\Windows Defender Advanced\\MsMpEng.exe',
     'C:\\Users\\carol\\AppData\\Local\\Temp\\GoogleUpdate.exe',
     'C:\\ProgramData\\Microsoft OneDrive\\OneDriveStandaloneUpdater.exe',
     'C:\\Program Files \\Google\\Update\\GoogleUpdate.exe',
     'C:\\Users\\Public\\Libraries\\GoogleUpdate.exe',
-  ]) assert.is(vendorNameMisplaced(p), true, p);
+  ])
+    assert.is(vendorNameMisplaced(p), true, p);
   assert.is(vendorNameMisplaced('C:\\Tools\\updater.exe'), null);
 });
 
 test('vendor tasks: the rendered test agrees with isVendorTask(); a second action or other arguments are not the vendor task', () => {
-  const sql = db.prepare(`SELECT ${renderVendorTask('t.name', 't.action')} AS v FROM (SELECT ? AS name, ? AS action) AS t`);
+  const sql = db.prepare(
+    `SELECT ${renderVendorTask('t.name', 't.action')} AS v FROM (SELECT ? AS name, ? AS action) AS t`,
+  );
   const cases: [string, string][] = [];
   for (const t of VENDOR_TASKS) {
     const name = concrete(t.name, '3623811015-3361044348-30300820-1013');
-    const action = concrete(t.action, 'alice').replace(/\\alice\\ "C:/, '\\131.0.6759.0\\ "C:').replace(/\\alice\\updater/, '\\131.0.6759.0\\updater');
-    cases.push([name, action], [name, `${action}, C:\\Users\\Public\\m.exe`], [name, `${action} -o pool.x:3333`], ['Other Task', action], [name, action.toUpperCase()]);
+    const action = concrete(t.action, 'alice')
+      .replace(/\\alice\\ "C:/, '\\131.0.6759.0\\ "C:')
+      .replace(/\\alice\\updater/, '\\131.0.6759.0\\updater');
+    cases.push(
+      [name, action],
+      [name, `${action}, C:\\Users\\Public\\m.exe`],
+      [name, `${action} -o pool.x:3333`],
+      ['Other Task', action],
+      [name, action.toUpperCase()],
+    );
   }
   let yes = 0;
   for (const [name, action] of cases) {
@@ -95,15 +131,31 @@ test('vendor tasks: the rendered test agrees with isVendorTask(); a second actio
     if (want) yes++;
   }
   assert.ok(yes >= VENDOR_TASKS.length, `${yes} vendor tasks recognised`);
-  assert.ok(isVendorTask('OneDrive Standalone Update Task-S-1-5-21-1-2-3-1013', '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe'));
-  assert.not.ok(isVendorTask('OneDrive Standalone Update Task-S-1-5-21-1-2-3-1013', '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe,C:\\m.exe'));
+  assert.ok(
+    isVendorTask(
+      'OneDrive Standalone Update Task-S-1-5-21-1-2-3-1013',
+      '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe',
+    ),
+  );
+  assert.not.ok(
+    isVendorTask(
+      'OneDrive Standalone Update Task-S-1-5-21-1-2-3-1013',
+      '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe,C:\\m.exe',
+    ),
+  );
   assert.not.ok(isVendorTask('SvcUpd', '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe'));
 });
 
 test('code hosts: the rendered test agrees with isCodeHost() for every entry, case and look-alike', () => {
   const sql = db.prepare(`SELECT ${renderCodeHost('x.p')} AS h FROM (SELECT ? AS p) AS x`);
   for (const n of CODE_HOSTS) {
-    for (const p of [`C:\\Windows\\System32\\${n}`, `C:\\Windows\\System32\\${n.toUpperCase()}`, `C:\\x\\${n}.exe`, `C:\\x\\x${n}`, n]) {
+    for (const p of [
+      `C:\\Windows\\System32\\${n}`,
+      `C:\\Windows\\System32\\${n.toUpperCase()}`,
+      `C:\\x\\${n}.exe`,
+      `C:\\x\\x${n}`,
+      n,
+    ]) {
       assert.is((sql.get(p) as { h: number }).h, isCodeHost(p) ? 1 : 0, p);
     }
   }
@@ -114,10 +166,26 @@ test('code hosts: the rendered test agrees with isCodeHost() for every entry, ca
 test('same program: the rendered test agrees with sameProgram() on apphosts, .mui, exceptions and renames', () => {
   const sql = db.prepare(`SELECT ${renderSameProgram('x.n', 'x.o')} AS s FROM (SELECT ? AS n, ? AS o) AS x`);
   const pairs: [string, string][] = [
-    ['pwsh.exe', 'pwsh.dll'], ['PWSH.EXE', 'pwsh.dll'], ['testhost.exe', 'testhost.dll'], ['svchelper.exe', 'NBMiner.dll'],
-    ['svcupd.exe', 'xmrig.exe'], ['notepad.exe', 'NOTEPAD.EXE.MUI'], ['notepad.exe', 'notepad.exe'], ['a.exe', 'a.dll.mui'],
-    ['x.dll', 'x.exe'], ['an1489.ext.exe', 'an1489.ext.exe'], ['an1489.ext.exe', 'an1489.ext.dll'], ['an1489.ext.exe', 'node.exe'],
-    ...RENAME_EXCEPTIONS.flatMap((e) => [[e.onDisk, e.original], [e.onDisk, 'other.exe'], ['other.exe', e.original]] as [string, string][]),
+    ['pwsh.exe', 'pwsh.dll'],
+    ['PWSH.EXE', 'pwsh.dll'],
+    ['testhost.exe', 'testhost.dll'],
+    ['svchelper.exe', 'NBMiner.dll'],
+    ['svcupd.exe', 'xmrig.exe'],
+    ['notepad.exe', 'NOTEPAD.EXE.MUI'],
+    ['notepad.exe', 'notepad.exe'],
+    ['a.exe', 'a.dll.mui'],
+    ['x.dll', 'x.exe'],
+    ['an1489.ext.exe', 'an1489.ext.exe'],
+    ['an1489.ext.exe', 'an1489.ext.dll'],
+    ['an1489.ext.exe', 'node.exe'],
+    ...RENAME_EXCEPTIONS.flatMap(
+      (e) =>
+        [
+          [e.onDisk, e.original],
+          [e.onDisk, 'other.exe'],
+          ['other.exe', e.original],
+        ] as [string, string][],
+    ),
   ];
   for (const [n, o] of pairs) assert.is((sql.get(n, o) as { s: number }).s, sameProgram(n, o) ? 1 : 0, `${n} / ${o}`);
   assert.ok(sameProgram('pwsh.exe', 'pwsh.dll'));
@@ -157,8 +225,13 @@ test('no pack query spells a vendor component by hand', () => {
   for (const d of ['queries', 'core-only', 'policies']) {
     const dir = join(process.cwd(), 'packs', d);
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.sql'))) {
-      const code = readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => !l.trim().startsWith('--')).join('\n').toLowerCase();
-      for (const n of names) assert.not.ok(code.includes(`'${n}'`) || code.includes(`\\${n}'`), `${f} lists ${n} by hand`);
+      const code = readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .filter((l) => !l.trim().startsWith('--'))
+        .join('\n')
+        .toLowerCase();
+      for (const n of names)
+        assert.not.ok(code.includes(`'${n}'`) || code.includes(`\\${n}'`), `${f} lists ${n} by hand`);
     }
   }
 });

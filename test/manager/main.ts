@@ -37,14 +37,25 @@ const Args = z.object({
 });
 type Args = z.infer<typeof Args>;
 
-const Target = { name: z.string().optional(), uuid: z.string().regex(/^-?\d+$/).optional() };
+const Target = {
+  name: z.string().optional(),
+  uuid: z
+    .string()
+    .regex(/^-?\d+$/)
+    .optional(),
+};
 const Command = z.discriminatedUnion('cmd', [
   z.object({ id: z.string().optional(), cmd: z.literal('restart') }),
   z.object({ id: z.string().optional(), cmd: z.literal('stop') }),
   z.object({ id: z.string().optional(), cmd: z.literal('start') }),
   z.object({ id: z.string().optional(), cmd: z.literal('exit') }),
   z.object({ id: z.string().optional(), cmd: z.literal('ping'), ...Target }),
-  z.object({ id: z.string().optional(), cmd: z.literal('ready'), name: z.string().min(1), timeoutMs: z.number().int().positive().max(600_000).optional() }),
+  z.object({
+    id: z.string().optional(),
+    cmd: z.literal('ready'),
+    name: z.string().min(1),
+    timeoutMs: z.number().int().positive().max(600_000).optional(),
+  }),
   z.object({ id: z.string().optional(), cmd: z.literal('shutdown'), ...Target }),
   z.object({
     id: z.string().optional(),
@@ -70,13 +81,19 @@ export function parseManagerArgs(argv: readonly string[]): Args {
   const raw: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--(socket|state|control|rows)(?:=(.*))?$/s.exec(argv[i]!);
-    if (!m) throw new Error(`unknown argument ${JSON.stringify(argv[i])}; usage: --socket PATH [--state FILE] [--control FILE] [--rows FILE]`);
+    if (!m)
+      throw new Error(
+        `unknown argument ${JSON.stringify(argv[i])}; usage: --socket PATH [--state FILE] [--control FILE] [--rows FILE]`,
+      );
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new Error(`--${m[1]} needs a value`);
     raw[m[1]!] = value;
   }
   const parsed = Args.safeParse(raw);
-  if (!parsed.success) throw new Error(`bad arguments: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `bad arguments: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -125,13 +142,21 @@ export async function runManager(argv: readonly string[]): Promise<number> {
       pid: process.pid,
       socket: args.socket,
       listening: manager.listening,
-      extensions: [...manager.registrations.values()].map((r) => ({ uuid: r.uuid.toString(), name: r.info.name, version: r.info.version, sdk_version: r.info.sdk_version })),
+      extensions: [...manager.registrations.values()].map((r) => ({
+        uuid: r.uuid.toString(),
+        name: r.info.name,
+        version: r.info.version,
+        sdk_version: r.info.sdk_version,
+      })),
       deregistered: manager.deregistered.map(String),
       events: manager.events.slice(-200),
       results,
       updated: new Date().toISOString(),
     };
-    writeAtomically(args.state, JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+    writeAtomically(
+      args.state,
+      JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),
+    );
   };
   manager = new TestManager({
     socketPath: args.socket,

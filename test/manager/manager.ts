@@ -54,7 +54,17 @@ export interface TestManagerOptions {
 }
 
 /** The registries osqueryd knows (osquery's CREATE_REGISTRY names). */
-const KNOWN_REGISTRIES = new Set(['table', 'config', 'logger', 'distributed', 'killswitch', 'enroll', 'numeric_monitoring', 'database', 'sql']);
+const KNOWN_REGISTRIES = new Set([
+  'table',
+  'config',
+  'logger',
+  'distributed',
+  'killswitch',
+  'enroll',
+  'numeric_monitoring',
+  'database',
+  'sql',
+]);
 
 /** osquery's versionAtLeast: dotted numeric compare, missing parts are 0. */
 export function versionAtLeast(required: string, actual: string): boolean {
@@ -109,14 +119,18 @@ export class TestManager {
     for (;;) {
       this.counter += 1;
       const n = BigInt(this.counter);
-      const candidate = this.counter % 3 === 1 ? 2n ** 53n + 2n * n + 1n : this.counter % 3 === 2 ? 2n ** 63n - 1000n * n : 1000n + n;
+      const candidate =
+        this.counter % 3 === 1 ? 2n ** 53n + 2n * n + 1n : this.counter % 3 === 2 ? 2n ** 63n - 1000n * n : 1000n + n;
       if (!this.registrations.has(candidate)) return candidate;
     }
   }
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = new ThriftServer({ path: this.options.socketPath, processor: new ExtensionManagerService.Processor(this.handler()) });
+    const server = new ThriftServer({
+      path: this.options.socketPath,
+      processor: new ExtensionManagerService.Processor(this.handler()),
+    });
     await server.listen();
     this.server = server;
     this.event(`listening on ${this.options.socketPath}`);
@@ -156,12 +170,14 @@ export class TestManager {
       if (r) {
         try {
           // A generous ping timeout: under Wine on a loaded machine a first answer can take seconds.
-          if ((await this.pingExtension(r.uuid, Math.max(1000, Math.min(5000, deadline - Date.now())))).code === 0) return r;
+          if ((await this.pingExtension(r.uuid, Math.max(1000, Math.min(5000, deadline - Date.now())))).code === 0)
+            return r;
         } catch (err) {
           lastError = `: ${(err as Error).message}`;
         }
       }
-      if (Date.now() > deadline) throw new Error(`no extension named ${name} registered and listening within ${timeoutMs} ms${lastError}`);
+      if (Date.now() > deadline)
+        throw new Error(`no extension named ${name} registered and listening within ${timeoutMs} ms${lastError}`);
       await new Promise((res) => setTimeout(res, 20));
     }
   }
@@ -203,7 +219,10 @@ export class TestManager {
     }
   }
 
-  private register(info: GeneratedExtensionInfo | null, registry: ExtensionRegistry | null): { code: number; message: string; uuid?: bigint } {
+  private register(
+    info: GeneratedExtensionInfo | null,
+    registry: ExtensionRegistry | null,
+  ): { code: number; message: string; uuid?: bigint } {
     const plain: InternalExtensionInfo = {
       name: info?.name ?? '',
       version: info?.version ?? '',
@@ -215,15 +234,20 @@ export class TestManager {
     const reg = registry ?? {};
     for (const [registryName, items] of Object.entries(reg)) {
       for (const item of Object.keys(items)) {
-        const taken = registryName === 'table' && (this.coreTables.has(item) || [...this.registrations.values()].some((r) => item in (r.registry[registryName] ?? {})));
+        const taken =
+          registryName === 'table' &&
+          (this.coreTables.has(item) ||
+            [...this.registrations.values()].some((r) => item in (r.registry[registryName] ?? {})));
         if (taken) return { code: 1, message: `Failed adding registry: Duplicate registry item: ${item}` };
       }
     }
     for (const [registryName, items] of Object.entries(reg)) {
-      if (!KNOWN_REGISTRIES.has(registryName)) return { code: 1, message: `Failed adding registry: Unknown registry: ${registryName}` };
+      if (!KNOWN_REGISTRIES.has(registryName))
+        return { code: 1, message: `Failed adding registry: Unknown registry: ${registryName}` };
       if (registryName === 'table') {
         for (const routes of Object.values(items)) {
-          if (!Array.isArray(routes) || routes.length === 0) return { code: 1, message: 'Failed adding registry: Invalid route info' };
+          if (!Array.isArray(routes) || routes.length === 0)
+            return { code: 1, message: 'Failed adding registry: Invalid route info' };
         }
       }
     }
@@ -240,14 +264,19 @@ export class TestManager {
     } catch (err) {
       answer = { code: 1, message: err instanceof Error ? err.message : String(err) };
     }
-    if (Array.isArray(answer)) return makeResponse({ status: { code: 0, message: 'OK', uuid: 0n }, response: answer as PluginResponse });
+    if (Array.isArray(answer))
+      return makeResponse({ status: { code: 0, message: 'OK', uuid: 0n }, response: answer as PluginResponse });
     return makeResponse({ status: { code: answer.code, message: answer.message, uuid: 0n }, response: [] });
   }
 
   private handler(): ManagerHandlerShape {
     return {
       ping: async () => makeStatus({ code: 0, message: 'pong', uuid: 0n }),
-      call: async (registry, item) => makeResponse({ status: { code: 1, message: `test manager has no ${registry}/${item} plugin`, uuid: 0n }, response: [] }),
+      call: async (registry, item) =>
+        makeResponse({
+          status: { code: 1, message: `test manager has no ${registry}/${item} plugin`, uuid: 0n },
+          response: [],
+        }),
       shutdown: async () => {
         this.event('shutdown requested');
       },
@@ -259,14 +288,17 @@ export class TestManager {
       },
       options: async () => {
         const out: Record<string, GeneratedOptionInfo> = {};
-        for (const [k, v] of Object.entries(this.options.options ?? { extensions_socket: { value: this.socketPath, default_value: '', type: 'string' } })) {
+        for (const [k, v] of Object.entries(
+          this.options.options ?? { extensions_socket: { value: this.socketPath, default_value: '', type: 'string' } },
+        )) {
           out[k] = new Types.InternalOptionInfo(v);
         }
         return out;
       },
       registerExtension: async (info, registry) => makeStatus(this.register(info, registry)),
       deregisterExtension: async (uuid) => {
-        if (uuid === null || !this.registrations.has(uuid)) return makeStatus({ code: 1, message: 'No extension UUID found', uuid: 0n });
+        if (uuid === null || !this.registrations.has(uuid))
+          return makeStatus({ code: 1, message: 'No extension UUID found', uuid: 0n });
         this.registrations.delete(uuid);
         this.deregistered.push(uuid);
         this.event(`deregistered ${uuid}`);

@@ -43,9 +43,21 @@ test('runs from files: registration in the state, commands from the control file
   const state = join(dir, 'state.json');
   const control = join(dir, 'control.jsonl');
   const rows = join(dir, 'rows.json');
-  writeFileSync(rows, JSON.stringify({ queries: [{ match: '^SELECT .* FROM processes', rows: [{ pid: '4', name: 'System' }] }, { match: 'broken', error: 'near "broken": syntax error' }] }));
+  writeFileSync(
+    rows,
+    JSON.stringify({
+      queries: [
+        { match: '^SELECT .* FROM processes', rows: [{ pid: '4', name: 'System' }] },
+        { match: 'broken', error: 'near "broken": syntax error' },
+      ],
+    }),
+  );
   writeFileSync(control, '');
-  const proc = spawn(process.execPath, [MAIN, '--socket', socket, '--state', state, '--control', control, '--rows', rows], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    [MAIN, '--socket', socket, '--state', state, '--control', control, '--rows', rows],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
@@ -67,7 +79,10 @@ test('runs from files: registration in the state, commands from the control file
     // Wait until the extension listens, then call it through the control file.
     appendFileSync(control, `${JSON.stringify({ id: 'p', cmd: 'ping', name: 'sdk_fixture' })}\n`);
     await until('ping', () => readState(state)?.results['p']);
-    appendFileSync(control, `${JSON.stringify({ id: 'c', cmd: 'call', name: 'sdk_fixture', registry: 'table', item: 'sdk_echo', request: { action: 'generate', context: '{"constraints":[{"name":"col","list":[{"op":2,"expr":"z"}]}]}' } })}\n`);
+    appendFileSync(
+      control,
+      `${JSON.stringify({ id: 'c', cmd: 'call', name: 'sdk_fixture', registry: 'table', item: 'sdk_echo', request: { action: 'generate', context: '{"constraints":[{"name":"col","list":[{"op":2,"expr":"z"}]}]}' } })}\n`,
+    );
     appendFileSync(control, '{"id":"bad","cmd":"fly"}\n');
     const call = await until('call result', () => readState(state)?.results['c']);
     assert.ok(call.ok, JSON.stringify(call));

@@ -19,8 +19,18 @@ function io() {
   return {
     io: {
       stdin: Readable.from([]),
-      stdout: new Writable({ write(c, _e, cb) { out += c; cb(); } }),
-      stderr: new Writable({ write(c, _e, cb) { err += c; cb(); } }),
+      stdout: new Writable({
+        write(c, _e, cb) {
+          out += c;
+          cb();
+        },
+      }),
+      stderr: new Writable({
+        write(c, _e, cb) {
+          err += c;
+          cb();
+        },
+      }),
     },
     out: () => out,
     err: () => err,
@@ -48,7 +58,8 @@ test('osquery pack JSON: every scheduled query with interval, platform, version 
   const core = JSON.parse(buildArtifacts(src).get('core-only.conf')!);
   assert.ok('core_lifetime_cpu' in core.queries && 'wmi_persistence' in core.queries);
   assert.not.ok('composite_finding' in core.queries, 'extension queries stay out of the core-only pack');
-  for (const q of Object.values<{ query: string }>(core.queries)) assert.not.match(q.query, /process_cpu_|process_signature_check|process_connection_history/);
+  for (const q of Object.values<{ query: string }>(core.queries))
+    assert.not.match(q.query, /process_cpu_|process_signature_check|process_connection_history/);
 });
 
 test('the one-line SQL in the deployed artifacts validates like its source', async () => {
@@ -56,9 +67,11 @@ test('the one-line SQL in the deployed artifacts validates like its source', asy
   const a = buildArtifacts(src);
   const deployed = new Map<string, string>();
   for (const file of ['an1489.conf', 'core-only.conf']) {
-    for (const [name, q] of Object.entries<{ query: string }>(JSON.parse(a.get(file)!).queries)) deployed.set(name, q.query);
+    for (const [name, q] of Object.entries<{ query: string }>(JSON.parse(a.get(file)!).queries))
+      deployed.set(name, q.query);
   }
-  for (const p of parse(a.get('fleet/an1489.policies.yml')!).policies as { name: string; query: string }[]) deployed.set(p.name.replace('AN1489 - ', ''), p.query);
+  for (const p of parse(a.get('fleet/an1489.policies.yml')!).policies as { name: string; query: string }[])
+    deployed.set(p.name.replace('AN1489 - ', ''), p.query);
   const all = [...src.queries, ...src.coreOnly, ...src.policies];
   assert.is(deployed.size, all.length);
   const issues = validateQueries(all, (q) => deployed.get(q.metadata.name)!, extensionDeclarations());
@@ -96,7 +109,10 @@ test('pack check fails on a stale artifact and build repairs it; a broken baseli
     assert.is(await readFile(join(dir, 'an1489.conf'), 'utf8'), await readFile(join(root, 'an1489.conf'), 'utf8'));
     await writeFile(join(dir, 'baseline.yml'), 'version: 1\napproved:\n  - id: x\n    reason: everything\n');
     r = io();
-    const failure = await runPack(['build', '--packs', dir], r.io).then(() => null, (e: Error) => e);
+    const failure = await runPack(['build', '--packs', dir], r.io).then(
+      () => null,
+      (e: Error) => e,
+    );
     assert.match(String(failure?.message), /at least one of names, paths/);
   } finally {
     await rm(dir, { recursive: true, force: true });

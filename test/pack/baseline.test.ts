@@ -68,18 +68,40 @@ test('rendered SQL and isApproved agree on every process and clock time', () => 
     { name: 'veeamagent.EXE', path: 'c:\\program files\\VEEAM\\x.exe', cmdline: '', auth: '' },
     { name: 'VeeamAgent.exe', path: 'C:\\Users\\Public\\VeeamAgent.exe', cmdline: '', auth: '' },
     { name: 'patcher.exe', path: 'C:\\p\\patcher.exe', cmdline: '', auth: '' },
-    { name: 'cl.exe', path: 'C:\\VS\\cl.exe', cmdline: '', signer: 'Microsoft Corporation', auth: 'Microsoft Corporation' },
+    {
+      name: 'cl.exe',
+      path: 'C:\\VS\\cl.exe',
+      cmdline: '',
+      signer: 'Microsoft Corporation',
+      auth: 'Microsoft Corporation',
+    },
     { name: 'cl.exe', path: 'C:\\VS\\cl.exe', cmdline: '', signer: 'Evil Corp', auth: 'Evil Corp' },
     { name: 'tool.exe', path: 'C:\\t\\tool.exe', cmdline: '', sha256: 'ab'.repeat(32), auth: '' },
     { name: 'tool.exe', path: 'C:\\t\\tool.exe', cmdline: '', sha256: 'cd'.repeat(32), auth: '' },
-    { name: 'powershell.exe', path: 'C:\\w\\powershell.exe', cmdline: 'powershell -File C:\\s\\Invoke-[Maint]Disk.ps1 -x', auth: '' },
-    { name: 'powershell.exe', path: 'C:\\w\\powershell.exe', cmdline: 'powershell -File C:\\s\\Invoke-MDisk.ps1', auth: '' },
+    {
+      name: 'powershell.exe',
+      path: 'C:\\w\\powershell.exe',
+      cmdline: 'powershell -File C:\\s\\Invoke-[Maint]Disk.ps1 -x',
+      auth: '',
+    },
+    {
+      name: 'powershell.exe',
+      path: 'C:\\w\\powershell.exe',
+      cmdline: 'powershell -File C:\\s\\Invoke-MDisk.ps1',
+      auth: '',
+    },
   ];
   const hosts = ['CI-01', 'build-07', 'build-7', 'DESKTOP-1'];
   // Times around the windows: 23:00..02:00 on several days, and 02:00..04:00
   // on the 1st of a month and on Mondays.
   const times: number[] = [];
-  for (const day of [Date.UTC(2026, 5, 1), Date.UTC(2026, 5, 2), Date.UTC(2026, 5, 8), Date.UTC(2026, 5, 9), Date.UTC(2026, 11, 31)]) {
+  for (const day of [
+    Date.UTC(2026, 5, 1),
+    Date.UTC(2026, 5, 2),
+    Date.UTC(2026, 5, 8),
+    Date.UTC(2026, 5, 9),
+    Date.UTC(2026, 11, 31),
+  ]) {
     for (let m = -90; m <= 270; m += 3) times.push(day / 1000 + m * 60 + 13);
   }
   let approvedCount = 0;
@@ -104,7 +126,10 @@ test('rendered SQL and isApproved agree on every process and clock time', () => 
     }
   }
   db.close();
-  assert.ok(approvedCount > 100 && approvedCount < checked - 100, `both outcomes exercised (${approvedCount}/${checked})`);
+  assert.ok(
+    approvedCount > 100 && approvedCount < checked - 100,
+    `both outcomes exercised (${approvedCount}/${checked})`,
+  );
 });
 
 test('windows: start inclusive, end exclusive, across midnight, cron day-of-month OR day-of-week', () => {
@@ -131,23 +156,48 @@ test('globs: ASCII case-insensitive, * spans folders, [ is literal', () => {
 });
 
 test('bad baselines are refused with every reason named', async () => {
-  const bad = (yaml: string, re: RegExp) => assert.throws(() => parseBaseline(yaml, 'b.yml'), (e: Error) => e instanceof BaselineError && re.test(e.message));
+  const bad = (yaml: string, re: RegExp) =>
+    assert.throws(
+      () => parseBaseline(yaml, 'b.yml'),
+      (e: Error) => e instanceof BaselineError && re.test(e.message),
+    );
   bad('version: 1\napproved:\n  - id: x\n    reason: all of it\n', /at least one of names/);
-  bad("version: 1\napproved:\n  - id: x\n    reason: oops\n    names: [a]\n    maintenance_windows: [{cron: '61 * * * *', duration: 1h}]\n", /cron/);
-  bad("version: 1\napproved:\n  - id: x\n    reason: oops\n    names: [a]\n    maintenance_windows: [{cron: '0 * * * * *', duration: 1h}]\n", /five fields/);
-  bad("version: 1\napproved:\n  - id: x\n    reason: oops\n    names: [a]\n    maintenance_windows: [{cron: '0 1 * * *', duration: 'forever'}]\n", /duration/);
-  bad('version: 1\napproved:\n  - id: x\n    reason: oops\n    names: [a]\n    host_groups: [nope]\n', /unknown host group "nope"/);
-  bad('version: 1\napproved:\n  - {id: x, reason: one, names: [a]}\n  - {id: x, reason: two, names: [b]}\n', /duplicate id "x"/);
+  bad(
+    "version: 1\napproved:\n  - id: x\n    reason: oops\n    names: [a]\n    maintenance_windows: [{cron: '61 * * * *', duration: 1h}]\n",
+    /cron/,
+  );
+  bad(
+    "version: 1\napproved:\n  - id: x\n    reason: oops\n    names: [a]\n    maintenance_windows: [{cron: '0 * * * * *', duration: 1h}]\n",
+    /five fields/,
+  );
+  bad(
+    "version: 1\napproved:\n  - id: x\n    reason: oops\n    names: [a]\n    maintenance_windows: [{cron: '0 1 * * *', duration: 'forever'}]\n",
+    /duration/,
+  );
+  bad(
+    'version: 1\napproved:\n  - id: x\n    reason: oops\n    names: [a]\n    host_groups: [nope]\n',
+    /unknown host group "nope"/,
+  );
+  bad(
+    'version: 1\napproved:\n  - {id: x, reason: one, names: [a]}\n  - {id: x, reason: two, names: [b]}\n',
+    /duplicate id "x"/,
+  );
   bad('version: 1\napproved:\n  - {id: x, reason: one, sha256: [abc]}\n', /sha256/);
   bad('version: 2\n', /version/);
   bad('version: 1\nextra: true\n', /Unrecognized key/);
   bad('version: [1\n', /not valid YAML/);
   const dir = await mkdtemp(join(tmpdir(), 'an1489-baseline-'));
   try {
-    const missing = await loadBaseline(join(dir, 'missing.yml')).then(() => null, (e: Error) => e);
+    const missing = await loadBaseline(join(dir, 'missing.yml')).then(
+      () => null,
+      (e: Error) => e,
+    );
     assert.match(String(missing?.message), /cannot read baseline .*ENOENT/);
     await writeFile(join(dir, 'b.yml'), '\u0000\u0001garbage: [');
-    const corrupt = await loadBaseline(join(dir, 'b.yml')).then(() => null, (e: Error) => e);
+    const corrupt = await loadBaseline(join(dir, 'b.yml')).then(
+      () => null,
+      (e: Error) => e,
+    );
     assert.ok(corrupt instanceof BaselineError, String(corrupt));
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -159,7 +209,10 @@ test('the sample packs/baseline.yml loads and approves what it documents', async
   const veeam = { name: 'VeeamAgent.exe', path: 'C:\\Program Files\\Veeam\\Endpoint Backup\\VeeamAgent.exe' };
   assert.is(b.approvedBy(veeam, new Date('2026-11-25T02:30:00Z')), 'backup-agent-nightly');
   assert.is(b.approvedBy(veeam, new Date('2026-11-25T14:30:00Z')), null);
-  assert.is(b.approvedBy({ name: 'cl.exe', path: 'C:\\x\\cl.exe', hostname: 'BUILD-07' }, new Date()), 'build-agent-compilers');
+  assert.is(
+    b.approvedBy({ name: 'cl.exe', path: 'C:\\x\\cl.exe', hostname: 'BUILD-07' }, new Date()),
+    'build-agent-compilers',
+  );
   assert.is(b.approvedBy({ name: 'cl.exe', path: 'C:\\x\\cl.exe', hostname: 'LAPTOP-1' }, new Date()), null);
 });
 
@@ -173,7 +226,11 @@ test('approvalPredicate: a broken or missing file approves nothing and says so',
     assert.is(bad({ name: 'anything.exe', path: 'C:\\x.exe', cmdline: null }, new Date()), false);
     assert.match(logs.join('\n'), /error: baseline: .*no workload is approved/);
     const good = await approvalPredicate(join(process.cwd(), 'packs', 'baseline.yml'), 'CI-01', log);
-    assert.is(good({ name: 'cl.exe', path: 'C:\\VS\\cl.exe', cmdline: null }, new Date()), true, 'host group from the given hostname');
+    assert.is(
+      good({ name: 'cl.exe', path: 'C:\\VS\\cl.exe', cmdline: null }, new Date()),
+      true,
+      'host group from the given hostname',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -26,10 +26,18 @@ test('pack validate and check pass on the committed pack', async () => {
 });
 
 test('pack run flags the scenario miner in JSON', async () => {
-  const r = await an1489(['pack', 'run', '--snapshot', join('test', 'scenarios', 'attack-donate-level-pool', 'snapshot')]);
+  const r = await an1489([
+    'pack',
+    'run',
+    '--snapshot',
+    join('test', 'scenarios', 'attack-donate-level-pool', 'snapshot'),
+  ]);
   assert.is(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as Record<string, { pid?: string; reasons?: string }[]>;
-  assert.equal(out.composite_finding.map((x) => x.pid), ['4500']);
+  assert.equal(
+    out.composite_finding.map((x) => x.pid),
+    ['4500'],
+  );
 });
 
 test('bad input: unknown subcommand, missing snapshot, a query naming a missing table, a hostile file name', async () => {

@@ -5,9 +5,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const docsDir = join(process.cwd(), 'docs');
-const docs = readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => [f, readFileSync(join(docsDir, f), 'utf8')] as const);
+const docs = readdirSync(docsDir)
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => [f, readFileSync(join(docsDir, f), 'utf8')] as const);
 const deployment = readFileSync(join(docsDir, 'deployment.md'), 'utf8');
-const section = (text: string, heading: string) => text.slice(text.indexOf(heading), text.indexOf('\n## ', text.indexOf(heading) + heading.length));
+const section = (text: string, heading: string) =>
+  text.slice(text.indexOf(heading), text.indexOf('\n## ', text.indexOf(heading) + heading.length));
 
 test('every repository path the docs name in backticks exists', () => {
   let checked = 0;

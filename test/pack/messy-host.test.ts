@@ -21,11 +21,23 @@ test.before(async () => {
 
 test('the snapshot really has what the pack must survive', () => {
   const sockets = JSON.parse(readFileSync(join(dir, 'process_open_sockets.json'), 'utf8')) as Record<string, string>[];
-  assert.ok(sockets.some((s) => s.family === '23' && s.remote_address.includes(':') && s.remote_port === '3333'), 'an IPv6 peer on a pool port');
-  assert.ok(sockets.some((s) => s.remote_address === '0'), 'a UDP row');
+  assert.ok(
+    sockets.some((s) => s.family === '23' && s.remote_address.includes(':') && s.remote_port === '3333'),
+    'an IPv6 peer on a pool port',
+  );
+  assert.ok(
+    sockets.some((s) => s.remote_address === '0'),
+    'a UDP row',
+  );
   const tasks = JSON.parse(readFileSync(join(dir, 'scheduled_tasks.json'), 'utf8')) as Record<string, string>[];
-  assert.ok(tasks.some((t) => t.action.includes(',') && /^[A-Z]:\\/.test(t.action) && t.action.includes('%APPDATA%')), 'multi-action, working directory first, variable unexpanded');
-  const consumers = JSON.parse(readFileSync(join(dir, 'wmi_cli_event_consumers.json'), 'utf8')) as Record<string, string>[];
+  assert.ok(
+    tasks.some((t) => t.action.includes(',') && /^[A-Z]:\\/.test(t.action) && t.action.includes('%APPDATA%')),
+    'multi-action, working directory first, variable unexpanded',
+  );
+  const consumers = JSON.parse(readFileSync(join(dir, 'wmi_cli_event_consumers.json'), 'utf8')) as Record<
+    string,
+    string
+  >[];
   assert.equal([...new Set(consumers.map((c) => c.namespace))].sort(), ['ROOT\\Subscription', 'ROOT\\default']);
 });
 
@@ -39,7 +51,11 @@ test('every query of both packs and every policy runs without error', async () =
       assert.ok(Array.isArray(rows), q.metadata.name);
     }
     const live = await runner.run(src.queries.find((q) => q.metadata.name === 'sustained_cpu_external_connections')!);
-    assert.equal(live.map((r) => [r.remote_address, r.remote_port]), [['2a01:4f8:c17:b8f::2', '3333']], 'the public IPv6 pool peer, not the link-local or mapped private ones');
+    assert.equal(
+      live.map((r) => [r.remote_address, r.remote_port]),
+      [['2a01:4f8:c17:b8f::2', '3333']],
+      'the public IPv6 pool peer, not the link-local or mapped private ones',
+    );
   } finally {
     runner.close();
   }

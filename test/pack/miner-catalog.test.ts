@@ -11,7 +11,9 @@ import { renderMinerMatch, renderMinerReasons, renderSql, sqlString } from '../.
 import { parseBaseline } from '../../src/intel/baseline.js';
 
 const db = new Database(':memory:');
-const match = db.prepare(`WITH t(c) AS (SELECT ?) SELECT ${renderMinerMatch('t.c')} AS hit, ${renderMinerReasons('t.c')} AS reasons FROM t`);
+const match = db.prepare(
+  `WITH t(c) AS (SELECT ?) SELECT ${renderMinerMatch('t.c')} AS hit, ${renderMinerReasons('t.c')} AS reasons FROM t`,
+);
 const sql = (text: string) => match.get(text) as { hit: number; reasons: string };
 
 test('every catalog entry: SQL reports its family, and the extension scan reports it too', () => {
@@ -68,7 +70,11 @@ test('catalog needles are lower-case ASCII where case does not matter, and LIKE 
     for (const n of [...f.contains, ...(f.hosts ?? [])]) assert.ok(/^[\x20-\x7e]{2,}$/.test(n), n);
   }
   const fam = [{ code: 'X', caseSensitive: false, contains: ['a_b%c', 'a\\d'] }];
-  const hit = (text: string) => db.prepare(`WITH t(c) AS (SELECT ?) SELECT ${renderMinerMatch('t.c', fam)} FROM t`).pluck().get(text) as number;
+  const hit = (text: string) =>
+    db
+      .prepare(`WITH t(c) AS (SELECT ?) SELECT ${renderMinerMatch('t.c', fam)} FROM t`)
+      .pluck()
+      .get(text) as number;
   assert.is(hit('zz A_B%C zz'), 1);
   assert.is(hit('zz axbyc zz'), 0);
   assert.is(hit('a\\d'), 1);

@@ -22,12 +22,19 @@ import { PackRunner } from '../../src/pack/run.js';
 
 const EXT = 'C:\\Program Files\\osquery\\extensions\\an1489.ext.exe';
 
-function autoloaded(info: { pid: number; watcher: number } | null, procs: { pid: number; parent: number; path: string }[]): number[] {
+function autoloaded(
+  info: { pid: number; watcher: number } | null,
+  procs: { pid: number; parent: number; path: string }[],
+): number[] {
   const db = new Database(':memory:');
-  db.exec('CREATE TABLE processes (pid INTEGER, parent INTEGER, path TEXT); CREATE TABLE osquery_info (pid INTEGER, watcher INTEGER)');
+  db.exec(
+    'CREATE TABLE processes (pid INTEGER, parent INTEGER, path TEXT); CREATE TABLE osquery_info (pid INTEGER, watcher INTEGER)',
+  );
   for (const p of procs) db.prepare('INSERT INTO processes VALUES (?, ?, ?)').run(p.pid, p.parent, p.path);
   if (info) db.prepare('INSERT INTO osquery_info VALUES (?, ?)').run(info.pid, info.watcher);
-  const rows = db.prepare(`SELECT p.pid FROM processes AS p WHERE ${renderOsqueryAutoloaded('p.pid')} ORDER BY p.pid`).all() as { pid: number }[];
+  const rows = db
+    .prepare(`SELECT p.pid FROM processes AS p WHERE ${renderOsqueryAutoloaded('p.pid')} ORDER BY p.pid`)
+    .all() as { pid: number }[];
   db.close();
   return rows.map((r) => r.pid);
 }
@@ -42,11 +49,11 @@ const host = [
   { pid: 9301, parent: 2410, path: EXT },
 ];
 
-test('with a watchdog: the watcher\'s children except the worker; a borrowed name or folder is not enough', () => {
+test("with a watchdog: the watcher's children except the worker; a borrowed name or folder is not enough", () => {
   assert.equal(autoloaded({ pid: 2410, watcher: 2400 }, host), [2460]);
 });
 
-test('without a watchdog (watcher -1): the osqueryd process\'s own children', () => {
+test("without a watchdog (watcher -1): the osqueryd process's own children", () => {
   const single = [
     { pid: 2400, parent: 700, path: 'C:\\Program Files\\osquery\\osqueryd\\osqueryd.exe' },
     { pid: 2460, parent: 2400, path: EXT },
@@ -61,7 +68,11 @@ test('no osquery_info row (not logged in a replay): nothing is recognised, so no
 
 test('every signature-judging query spares autoloaded extensions through the one marker', async () => {
   const src = await loadPackSources(join(process.cwd(), 'packs'));
-  for (const file of ['queries/masquerade_signature.sql', 'queries/composite_finding.sql', 'core-only/core_masquerade.sql']) {
+  for (const file of [
+    'queries/masquerade_signature.sql',
+    'queries/composite_finding.sql',
+    'core-only/core_masquerade.sql',
+  ]) {
     const text = readFileSync(join(process.cwd(), 'packs', file), 'utf8');
     assert.match(text, /\/\*@osquery_autoloaded pid=[a-z_.]+\*\//, file);
     assert.not.match(text, /an1489\.ext|osquery\\\\extensions/i, file);
@@ -74,7 +85,9 @@ test('a capture without osquery_info.json still runs every query, sparing nothin
   const src = await loadPackSources(join(process.cwd(), 'packs'));
   const dir = mkdtempSync(join(tmpdir(), 'an1489-noinfo-'));
   try {
-    cpSync(join(process.cwd(), 'test', 'scenarios', 'attack-schtask-appdata-miner', 'snapshot'), dir, { recursive: true });
+    cpSync(join(process.cwd(), 'test', 'scenarios', 'attack-schtask-appdata-miner', 'snapshot'), dir, {
+      recursive: true,
+    });
     rmSync(join(dir, 'osquery_info.json'), { force: true });
     const runner = await PackRunner.open(src, dir);
     try {

@@ -13,12 +13,20 @@ test('createRuntime reads config.baselinePath; a broken baseline is logged and t
   try {
     const logs: string[] = [];
     const log = (level: string, m: string) => void logs.push(`${level}: ${m}`);
-    const good = await createRuntime({ mode: 'standalone', log, config: { ...defaultConfig(), baselinePath: join(process.cwd(), 'packs', 'baseline.yml') } });
+    const good = await createRuntime({
+      mode: 'standalone',
+      log,
+      config: { ...defaultConfig(), baselinePath: join(process.cwd(), 'packs', 'baseline.yml') },
+    });
     assert.ok(good.tables.some((t) => t.name === 'process_cpu_sustained'));
     assert.match(logs.join('\n'), /info: baseline: 3 approved workload\(s\)/);
     await writeFile(join(dir, 'broken.yml'), 'version: 1\napproved: [oops\n');
     logs.length = 0;
-    const broken = await createRuntime({ mode: 'standalone', log, config: { ...defaultConfig(), baselinePath: join(dir, 'broken.yml') } });
+    const broken = await createRuntime({
+      mode: 'standalone',
+      log,
+      config: { ...defaultConfig(), baselinePath: join(dir, 'broken.yml') },
+    });
     assert.ok(broken.tables.length > 0);
     assert.match(logs.join('\n'), /error: baseline: .*broken\.yml: not valid YAML/);
   } finally {

@@ -13,7 +13,10 @@ import { loadScenarioTables, PackRunner, type ResultRow } from '../../src/pack/r
 import type { SnapshotTable } from '../../src/host/snapshot.js';
 
 const dir = join(process.cwd(), 'test', 'scenarios');
-const names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const names = readdirSync(dir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 let src: PackSources;
 
 const keyOf = (r: ResultRow): string => String(r.pid ?? r.name ?? r.consumer_name ?? r.script_block_id);
@@ -23,7 +26,8 @@ const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.
 async function runAll(runner: PackRunner): Promise<Map<string, ResultRow[]>> {
   const out = new Map<string, ResultRow[]>();
   // evidence_* queries collect rows for `an1489 replay`; they flag nothing (test/replay covers them).
-  for (const q of [...fullPack(src), ...src.coreOnly]) if (!q.metadata.name.startsWith('evidence_')) out.set(q.metadata.name, await runner.run(q));
+  for (const q of [...fullPack(src), ...src.coreOnly])
+    if (!q.metadata.name.startsWith('evidence_')) out.set(q.metadata.name, await runner.run(q));
   return out;
 }
 
@@ -38,7 +42,9 @@ test('the corpus has at least 8 attacks and 8 benign hosts', () => {
 
 for (const name of names) {
   test(`scenario ${name}: exactly the expected rows and reasons`, async () => {
-    const expected = JSON.parse(readFileSync(join(dir, name, 'expected.json'), 'utf8')) as { flagged: Record<string, { key: string; reasons: string }[]> };
+    const expected = JSON.parse(readFileSync(join(dir, name, 'expected.json'), 'utf8')) as {
+      flagged: Record<string, { key: string; reasons: string }[]>;
+    };
     const runner = await PackRunner.open(src, join(dir, name, 'snapshot'));
     try {
       const results = await runAll(runner);
@@ -51,7 +57,8 @@ for (const name of names) {
         const want = [...(expected.flagged[query] ?? [])].sort(byKey);
         assert.equal(rows.map(flagOf).sort(byKey), want, `${name} / ${query}`);
       }
-      if (name.startsWith('attack-')) assert.ok((results.get('composite_finding') ?? []).length > 0, 'an attack yields a composite finding');
+      if (name.startsWith('attack-'))
+        assert.ok((results.get('composite_finding') ?? []).length > 0, 'an attack yields a composite finding');
       else assert.is((results.get('composite_finding') ?? []).length, 0, 'a benign host yields no composite finding');
     } finally {
       runner.close();
@@ -71,16 +78,44 @@ function shifted(tables: readonly SnapshotTable[]): SnapshotTable[] {
   return tables.map((t) => {
     type Edit = (v: string | null) => string;
     const map: Record<string, Edit> = {};
-    if (t.name === 'process_cpu_sustained') Object.assign<Record<string, Edit>, Record<string, Edit>>(map, { avg_cpu_percent: nudge, p95_cpu_percent: nudge, max_cpu_percent: nudge, samples: (v) => later(v, 30), observed_seconds: (v) => later(v, 300), seconds_above_threshold: (v) => later(v, 300), longest_streak_seconds: (v) => later(v, 300), last_seen: (v) => later(v, 300) });
-    if (t.name === 'process_connection_history') Object.assign<Record<string, Edit>, Record<string, Edit>>(map, { last_seen: (v) => later(v, 300), observed_seconds: (v) => later(v, 300), samples: (v) => later(v, 30) });
-    if (t.name === 'time') Object.assign<Record<string, Edit>, Record<string, Edit>>(map, { unix_time: (v) => later(v, 300) });
+    if (t.name === 'process_cpu_sustained')
+      Object.assign<Record<string, Edit>, Record<string, Edit>>(map, {
+        avg_cpu_percent: nudge,
+        p95_cpu_percent: nudge,
+        max_cpu_percent: nudge,
+        samples: (v) => later(v, 30),
+        observed_seconds: (v) => later(v, 300),
+        seconds_above_threshold: (v) => later(v, 300),
+        longest_streak_seconds: (v) => later(v, 300),
+        last_seen: (v) => later(v, 300),
+      });
+    if (t.name === 'process_connection_history')
+      Object.assign<Record<string, Edit>, Record<string, Edit>>(map, {
+        last_seen: (v) => later(v, 300),
+        observed_seconds: (v) => later(v, 300),
+        samples: (v) => later(v, 30),
+      });
+    if (t.name === 'time')
+      Object.assign<Record<string, Edit>, Record<string, Edit>>(map, { unix_time: (v) => later(v, 300) });
     if (t.name === 'processes') {
       // Five minutes later at the same lifetime share: CPU time grows with elapsed time.
-      const grow = (r: Record<string, string | null>, k: string) => String(Math.round((Number(r[k]) * (Number(r.elapsed_time) + 300)) / Number(r.elapsed_time)));
-      return { ...t, rows: t.rows.map((r) => ({ ...r, elapsed_time: later(r.elapsed_time, 300), user_time: grow(r, 'user_time'), system_time: grow(r, 'system_time') })) };
+      const grow = (r: Record<string, string | null>, k: string) =>
+        String(Math.round((Number(r[k]) * (Number(r.elapsed_time) + 300)) / Number(r.elapsed_time)));
+      return {
+        ...t,
+        rows: t.rows.map((r) => ({
+          ...r,
+          elapsed_time: later(r.elapsed_time, 300),
+          user_time: grow(r, 'user_time'),
+          system_time: grow(r, 'system_time'),
+        })),
+      };
     }
     if (Object.keys(map).length === 0) return t;
-    return { ...t, rows: t.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, map[k] ? map[k](v) : v]))) };
+    return {
+      ...t,
+      rows: t.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, map[k] ? map[k](v) : v]))),
+    };
   });
 }
 

@@ -20,33 +20,77 @@ type Event = Record<string, unknown>;
 type Flat = Map<string, unknown>;
 
 const doc = readFileSync(join(process.cwd(), 'docs', 'siem.md'), 'utf8');
-const blocks = (lang: string) => [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1].trim());
-const jsonLines = blocks('json').flatMap((b) => b.split('\n')).map((l) => JSON.parse(l) as Event);
+const blocks = (lang: string) =>
+  [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1].trim());
+const jsonLines = blocks('json')
+  .flatMap((b) => b.split('\n'))
+  .map((l) => JSON.parse(l) as Event);
 const samples = jsonLines.filter((e) => typeof e.name === 'string');
 const customMapping = jsonLines.find((e) => 'template' in e);
 
 function flatten(v: unknown, prefix: string, out: Flat): Flat {
-  if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  if (v && typeof v === 'object' && !Array.isArray(v))
+    for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
   else out.set(prefix, v);
   return out;
 }
 
 // Fields osquery's Elastic integration maps statically (fields.yml, the part we use).
 const STATIC = new Set([
-  'osquery.result.action', 'osquery.result.name', 'osquery.result.host_identifier', 'osquery.result.unix_time',
-  'osquery.result.calendar_time', 'osquery.result.counter', 'osquery.result.epoch', '@timestamp',
-  ...['path', 'pid', 'name', 'protocol', 'enabled', 'state', 'status', 'username', 'directory', 'filename', 'process', 'type', 'uid', 'gid', 'size', 'mode', 'inode'].map((c) => `osquery.result.columns.${c}`),
+  'osquery.result.action',
+  'osquery.result.name',
+  'osquery.result.host_identifier',
+  'osquery.result.unix_time',
+  'osquery.result.calendar_time',
+  'osquery.result.counter',
+  'osquery.result.epoch',
+  '@timestamp',
+  ...[
+    'path',
+    'pid',
+    'name',
+    'protocol',
+    'enabled',
+    'state',
+    'status',
+    'username',
+    'directory',
+    'filename',
+    'process',
+    'type',
+    'uid',
+    'gid',
+    'size',
+    'mode',
+    'inode',
+  ].map((c) => `osquery.result.columns.${c}`),
   ...['name', 'path', 'pid', 'host_uuid', 'username'].map((c) => `osquery.result.decorations.${c}`),
 ]);
-const CUSTOM = new Set(customMapping ? [...flatten(customMapping, '', new Map()).keys()].filter((k) => k.endsWith('.type')).map((k) => k.replace(/^template\.mappings\.properties\./, '').replace(/\.properties\./g, '.').replace(/\.type$/, '')) : []);
+const CUSTOM = new Set(
+  customMapping
+    ? [...flatten(customMapping, '', new Map()).keys()]
+        .filter((k) => k.endsWith('.type'))
+        .map((k) =>
+          k
+            .replace(/^template\.mappings\.properties\./, '')
+            .replace(/\.properties\./g, '.')
+            .replace(/\.type$/, ''),
+        )
+    : [],
+);
 
 /** The Elastic osquery integration's pipeline, the steps that shape fields. */
 function elasticIngest(e: Event): Flat {
   const result: Event = { ...e };
   for (const key of ['columns', 'decorations']) {
-    if (result[key] && typeof result[key] === 'object') result[key] = Object.fromEntries(Object.entries(result[key] as Event).filter(([, v]) => v !== ''));
+    if (result[key] && typeof result[key] === 'object')
+      result[key] = Object.fromEntries(Object.entries(result[key] as Event).filter(([, v]) => v !== ''));
   }
-  for (const [from, to] of [['hostIdentifier', 'host_identifier'], ['unixTime', 'unix_time'], ['calendarTime', 'calendar_time']]) {
+  for (const [from, to] of [
+    ['hostIdentifier', 'host_identifier'],
+    ['unixTime', 'unix_time'],
+    ['calendarTime', 'calendar_time'],
+  ]) {
     if (from in result) {
       result[to] = result[from];
       delete result[from];
@@ -57,7 +101,22 @@ function elasticIngest(e: Event): Flat {
   return out;
 }
 
-const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'LIKE', 'BY', 'DESC', 'ASC', 'IS', 'NULL', 'as', 'by', 'OR', 'AND', 'NOT']);
+const KEYWORDS = new Set([
+  'AND',
+  'OR',
+  'NOT',
+  'LIKE',
+  'BY',
+  'DESC',
+  'ASC',
+  'IS',
+  'NULL',
+  'as',
+  'by',
+  'OR',
+  'AND',
+  'NOT',
+]);
 /** Field names in an expression: identifiers outside quotes that are not function calls or keywords. */
 function fieldsIn(expr: string): string[] {
   const bare = expr.replace(/"[^"]*"/g, ' ');
@@ -83,12 +142,15 @@ function splunkRun(search: string, event: Event): string[] {
       for (const pair of body.split(',')) {
         const [from, to] = pair.trim().split(/\s+as\s+/);
         const moves = from.endsWith('*')
-          ? [...f.keys()].filter((k) => k.startsWith(from.slice(0, -1))).map((k) => [k, to.replace('*', k.slice(from.length - 1))])
+          ? [...f.keys()]
+              .filter((k) => k.startsWith(from.slice(0, -1)))
+              .map((k) => [k, to.replace('*', k.slice(from.length - 1))])
           : [[from, to]];
         const next = new Map(f);
         for (const [a] of moves) next.delete(a);
         for (const [a, b] of moves) {
-          if (f.has(b) && !moves.some(([x]) => x === b)) errors.push(`rename ${a} as ${b} overwrites the event's own ${b}`);
+          if (f.has(b) && !moves.some(([x]) => x === b))
+            errors.push(`rename ${a} as ${b} overwrites the event's own ${b}`);
           next.set(b, f.get(a));
         }
         f = next;
@@ -141,7 +203,8 @@ test('Splunk: every field each search references exists in every sample event it
 });
 
 test('Splunk: the old rename columns.* as * is caught clobbering the query name', () => {
-  const old = 'index=osquery sourcetype="osquery:results" action=added (name="*core_masquerade")\n| rename columns.* as *\n| stats dc(name) as signals by hostIdentifier pid path';
+  const old =
+    'index=osquery sourcetype="osquery:results" action=added (name="*core_masquerade")\n| rename columns.* as *\n| stats dc(name) as signals by hostIdentifier pid path';
   const e = samples.find((x) => String(x.name).endsWith('core_masquerade'))!;
   assert.match(splunkRun(old, e).join(), /overwrites the event's own name/);
 });
@@ -175,12 +238,17 @@ function esqlRun(query: string, e: Flat): string[] {
           for (const x of fieldsIn(part.slice(eq + 1))) use(x, cmd);
           defined.add(part.slice(0, eq).trim());
         }
-        for (const x of by.split(',').map((s) => s.trim()).filter(Boolean)) use(x, 'BY');
+        for (const x of by
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          use(x, 'BY');
         break;
       }
       case 'MV_EXPAND': {
         const v = e.get(body) ?? [...e.entries()].find(([k]) => k === body)?.[1];
-        if (Array.isArray(v) && v.some((x) => x && typeof x === 'object')) errors.push(`MV_EXPAND ${body}: an array of objects`);
+        if (Array.isArray(v) && v.some((x) => x && typeof x === 'object'))
+          errors.push(`MV_EXPAND ${body}: an array of objects`);
         else use(body, cmd);
         break;
       }
@@ -196,11 +264,20 @@ function esqlSelects(query: string, e: Event): boolean {
   const action = /osquery\.result\.action == "(\w+)"/.exec(query)?.[1];
   const gap = /columns\.reasons == "(\w+)"/.exec(query)?.[1];
   const cols = (e.columns ?? {}) as Event;
-  return !!m && new RegExp(`^${m[1].replace(/\*/g, '.*')}$`).test(String(e.name)) && (!action || e.action === action) && (!gap || cols.reasons === gap);
+  return (
+    !!m &&
+    new RegExp(`^${m[1].replace(/\*/g, '.*')}$`).test(String(e.name)) &&
+    (!action || e.action === action) &&
+    (!gap || cols.reasons === gap)
+  );
 }
 
 test('ES|QL: the custom mapping note covers what the searches use beyond the static mapping', () => {
-  assert.equal([...CUSTOM].sort(), ['osquery.result.columns.reasons', 'osquery.result.columns.score', 'osquery.result.columns.severity']);
+  assert.equal([...CUSTOM].sort(), [
+    'osquery.result.columns.reasons',
+    'osquery.result.columns.score',
+    'osquery.result.columns.severity',
+  ]);
 });
 
 test('ES|QL: every field each query references is mapped and present in each sample event it selects', () => {
@@ -213,9 +290,15 @@ test('ES|QL: every field each query references is mapped and present in each sam
 
 test('ES|QL: the old snapshot search fails (MV_EXPAND of objects) and unmapped columns are caught', () => {
   const snap = samples.find((e) => Array.isArray(e.snapshot))!;
-  assert.match(esqlRun('FROM logs-osquery.result-*\n| MV_EXPAND osquery.result.snapshot', elasticIngest(snap)).join(), /array of objects/);
+  assert.match(
+    esqlRun('FROM logs-osquery.result-*\n| MV_EXPAND osquery.result.snapshot', elasticIngest(snap)).join(),
+    /array of objects/,
+  );
   const comp = samples.find((e) => String(e.name).endsWith('composite_finding'))!;
-  assert.match(esqlRun('FROM logs-osquery.result-*\n| WHERE osquery.result.columns.cpu_band == "x"', elasticIngest(comp)).join(), /cpu_band is not mapped/);
+  assert.match(
+    esqlRun('FROM logs-osquery.result-*\n| WHERE osquery.result.columns.cpu_band == "x"', elasticIngest(comp)).join(),
+    /cpu_band is not mapped/,
+  );
   // The pipeline drops empty columns: a ready host's reasons is absent, not "".
   assert.not.ok(elasticIngest({ ...snap, columns: { reasons: '' } }).has('osquery.result.columns.reasons'));
 });

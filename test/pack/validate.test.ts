@@ -21,7 +21,11 @@ const header = (over: Record<string, string> = {}): string => {
     requires: 'core',
     ...over,
   };
-  return Object.entries(h).map(([k, v]) => `-- ${k}: ${v}`).join('\n') + '\n\n';
+  return (
+    Object.entries(h)
+      .map(([k, v]) => `-- ${k}: ${v}`)
+      .join('\n') + '\n\n'
+  );
 };
 
 test.before(async () => {
@@ -38,7 +42,10 @@ test('every query of both packs and every policy validates on its platforms', as
 });
 
 test('a column missing on the declared platform fails: processes.elapsed_time on linux', async () => {
-  const q = parseQueryFile(header({ platform: 'windows, linux' }) + 'SELECT pid, elapsed_time FROM processes', 'probe.sql');
+  const q = parseQueryFile(
+    header({ platform: 'windows, linux' }) + 'SELECT pid, elapsed_time FROM processes',
+    'probe.sql',
+  );
   const issues = validateQueries([q], (x) => x.sql, extensionDeclarations());
   assert.is(issues.length, 1, formatIssues(issues));
   assert.is(issues[0].platform, 'linux');
@@ -55,19 +62,31 @@ test('a missing table fails loudly', async () => {
 test('a core query may not use an extension table', async () => {
   const q = parseQueryFile(header() + 'SELECT pid FROM process_cpu_sustained', 'probe.sql');
   const issues = validateQueries([q], (x) => x.sql, extensionDeclarations());
-  assert.ok(issues.some((i) => /requires: core" but uses the extension table/.test(i.message)), formatIssues(issues));
+  assert.ok(
+    issues.some((i) => /requires: core" but uses the extension table/.test(i.message)),
+    formatIssues(issues),
+  );
   assert.ok(issues.some((i) => /no such table/.test(i.message)));
 });
 
 test('functions outside SQLite core and the host are refused', async () => {
-  assert.equal(calledFunctions("WITH w(m) AS (SELECT 1) SELECT split(a, ',', 0), CAST(b AS INT), lower(x) FROM w"), ['lower', 'split']);
+  assert.equal(calledFunctions("WITH w(m) AS (SELECT 1) SELECT split(a, ',', 0), CAST(b AS INT), lower(x) FROM w"), [
+    'lower',
+    'split',
+  ]);
   const q = parseQueryFile(header() + 'SELECT ssdeep_compare(path, path) FROM processes', 'probe.sql');
   const issues = validateQueries([q], (x) => x.sql, extensionDeclarations());
-  assert.ok(issues.some((i) => /ssdeep_compare/.test(i.message)), formatIssues(issues));
+  assert.ok(
+    issues.some((i) => /ssdeep_compare/.test(i.message)),
+    formatIssues(issues),
+  );
 });
 
 test('malformed headers are rejected with the reason', () => {
-  assert.throws(() => parseQueryFile(header({ interval: 'often' }) + 'SELECT 1', 'bad.sql'), /bad\.sql: invalid header: interval/);
+  assert.throws(
+    () => parseQueryFile(header({ interval: 'often' }) + 'SELECT 1', 'bad.sql'),
+    /bad\.sql: invalid header: interval/,
+  );
   assert.throws(() => parseQueryFile(header({ logging: 'sometimes' }) + 'SELECT 1', 'bad.sql'), /logging/);
   assert.throws(() => parseQueryFile(header({ attack: 'TA0040' }) + 'SELECT 1', 'bad.sql'), /attack/);
   assert.throws(() => parseQueryFile(header().trimEnd() + '\n-- name: again\n\nSELECT 1', 'bad.sql'), /appears twice/);

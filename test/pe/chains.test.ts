@@ -43,23 +43,60 @@ function run(cmd: string, args: string[]): Promise<{ code: number; out: string }
 /** What each fixture is, what we must say, and the error osslsigncode must report. */
 const CASES: Record<string, { trusted: boolean; ours?: RegExp; osslsigncode?: RegExp; windowsOnly?: boolean }> = {
   'good.exe': { trusted: true },
-  'ca-false.exe': { trusted: false, ours: /intermediate "CN=tls\.an1489\.test.*" is not a CA \(basicConstraints\)/, osslsigncode: /invalid CA certificate/ },
-  'tls-eku.exe': { trusted: false, ours: /signer .* is not for codeSigning \(extendedKeyUsage 1\.3\.6\.1\.5\.5\.7\.3\.1\)/, osslsigncode: /XKU_CODE_SIGN/ },
+  'ca-false.exe': {
+    trusted: false,
+    ours: /intermediate "CN=tls\.an1489\.test.*" is not a CA \(basicConstraints\)/,
+    osslsigncode: /invalid CA certificate/,
+  },
+  'tls-eku.exe': {
+    trusted: false,
+    ours: /signer .* is not for codeSigning \(extendedKeyUsage 1\.3\.6\.1\.5\.5\.7\.3\.1\)/,
+    osslsigncode: /XKU_CODE_SIGN/,
+  },
   'expired.exe': { trusted: false, ours: /signer .* has expired at /, osslsigncode: /certificate has expired/ },
   'expired-timestamped.exe': { trusted: true },
   'legacy-timestamped.exe': { trusted: true },
-  'expired-stray-timestamp.exe': { trusted: false, ours: /has expired at .*; timestamp not believed: certificate chain does not reach/, osslsigncode: /Timestamp Server Signature verification: failed[\s\S]*certificate has expired/ },
-  'wrong-issuer.exe': { trusted: false, ours: /does not reach the trust bundle/, osslsigncode: /unable to get local issuer certificate/ },
-  'self-signed.exe': { trusted: false, ours: /does not reach the trust bundle/, osslsigncode: /self-signed certificate/ },
-  'pathlen.exe': { trusted: false, ours: /allows 0 CA certificate\(s\) below it, the path has 1 \(pathLenConstraint\)/, osslsigncode: /path length constraint exceeded/ },
-  'ku-issuer.exe': { trusted: false, ours: /may not sign certificates \(keyUsage lacks keyCertSign\)/, osslsigncode: /invalid CA certificate/ },
-  'ku-signer.exe': { trusted: false, ours: /signer .* may not make signatures \(keyUsage lacks digitalSignature\)/, windowsOnly: true },
+  'expired-stray-timestamp.exe': {
+    trusted: false,
+    ours: /has expired at .*; timestamp not believed: certificate chain does not reach/,
+    osslsigncode: /Timestamp Server Signature verification: failed[\s\S]*certificate has expired/,
+  },
+  'wrong-issuer.exe': {
+    trusted: false,
+    ours: /does not reach the trust bundle/,
+    osslsigncode: /unable to get local issuer certificate/,
+  },
+  'self-signed.exe': {
+    trusted: false,
+    ours: /does not reach the trust bundle/,
+    osslsigncode: /self-signed certificate/,
+  },
+  'pathlen.exe': {
+    trusted: false,
+    ours: /allows 0 CA certificate\(s\) below it, the path has 1 \(pathLenConstraint\)/,
+    osslsigncode: /path length constraint exceeded/,
+  },
+  'ku-issuer.exe': {
+    trusted: false,
+    ours: /may not sign certificates \(keyUsage lacks keyCertSign\)/,
+    osslsigncode: /invalid CA certificate/,
+  },
+  'ku-signer.exe': {
+    trusted: false,
+    ours: /signer .* may not make signatures \(keyUsage lacks digitalSignature\)/,
+    windowsOnly: true,
+  },
   'eku-intermediate.exe': { trusted: false, ours: /intermediate .* is not for codeSigning/, windowsOnly: true },
   'lattice.exe': { trusted: false, ours: /path search gave up/, osslsigncode: /Signature verification: failed/ },
 };
 
 test('every chain fixture has a case, and the set covers each way a chain can be wrong', () => {
-  assert.equal(readdirSync(DIR).filter((f) => f.endsWith('.exe')).sort(), Object.keys(CASES).sort());
+  assert.equal(
+    readdirSync(DIR)
+      .filter((f) => f.endsWith('.exe'))
+      .sort(),
+    Object.keys(CASES).sort(),
+  );
 });
 
 test('our verdicts and reasons', () => {
@@ -104,7 +141,9 @@ test('a hostile pool (4^6 candidate paths, 84 CA certificates) costs at most the
 });
 
 /** openssl's reading of the signature's certificates: subject CN -> key usage and EKU text. */
-async function certificateUsages(file: string): Promise<Map<string, { keyUsage: string | null; eku: string | null; ca: boolean }>> {
+async function certificateUsages(
+  file: string,
+): Promise<Map<string, { keyUsage: string | null; eku: string | null; ca: boolean }>> {
   const sig = join(work, `${file}.pem`);
   rmSync(sig, { force: true });
   const x = await run('osslsigncode', ['extract-signature', '-pem', '-in', join(DIR, file), '-out', sig]);
@@ -134,12 +173,22 @@ test('each verdict agrees with osslsigncode verify -CAfile (plus the Windows key
     const signer = usages.get(signerCn);
     assert.ok(signer, `${file}: openssl reads the signer ${signerCn}`);
     const signerMaySign = signer.keyUsage === null || signer.keyUsage.includes('Digital Signature');
-    const chainAllowsCodeSigning = [...usages.values()].every((u) => !u.ca || u.eku === null || u.eku.includes('Code Signing'));
+    const chainAllowsCodeSigning = [...usages.values()].every(
+      (u) => !u.ca || u.eku === null || u.eku.includes('Code Signing'),
+    );
     const expected = osslOk && signerMaySign && chainAllowsCodeSigning;
-    assert.is(expected, c.trusted, `${file}: the reference verdict is what the case says (osslsigncode ok=${osslOk}: ${res.out.slice(-300)})`);
+    assert.is(
+      expected,
+      c.trusted,
+      `${file}: the reference verdict is what the case says (osslsigncode ok=${osslOk}: ${res.out.slice(-300)})`,
+    );
     assert.is(ours(file).status === 'trusted', expected, `${file}: our verdict agrees`);
     // The two Windows-only cases are the only ones where osslsigncode 2.9 alone says ok and we do not.
-    assert.is(c.windowsOnly === true, osslOk && !expected, `${file}: windowsOnly marks exactly the cases osslsigncode accepts`);
+    assert.is(
+      c.windowsOnly === true,
+      osslOk && !expected,
+      `${file}: windowsOnly marks exactly the cases osslsigncode accepts`,
+    );
   }
 });
 

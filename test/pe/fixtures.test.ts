@@ -94,7 +94,12 @@ test('renamed: OriginalFilename xmrig.exe saved as svchost.exe is a masquerade w
   const inSystem32 = await check('svchost.exe', 'C:\\Windows\\System32\\svchost.exe');
   assert.is(inSystem32.expectedLocation, true);
   assert.is(inSystem32.verdict, 'masquerade');
-  assert.equal(inSystem32.minerIndicators, ['string:donate-level', 'string:minexmr', 'string:stratum+tcp://', 'string:xmrig']);
+  assert.equal(inSystem32.minerIndicators, [
+    'string:donate-level',
+    'string:minexmr',
+    'string:stratum+tcp://',
+    'string:xmrig',
+  ]);
   const asOther = await check('svchost.exe', 'C:\\Tools\\miner.exe');
   assert.is(asOther.verdict, 'renamed');
   assert.equal(asOther.reasons, ['miner_strings', 'renamed', 'unsigned']);
@@ -111,16 +116,22 @@ test('a signed, correctly named binary away from its catalogued home is a masque
 
 test('two signatures: nested (osslsigncode -nest) and two WIN_CERTIFICATE entries', async () => {
   const nested = signatures('nested.exe');
-  assert.equal(nested.map((s) => [s.status, s.nested, s.digestAlgorithm]), [
-    ['trusted', false, 'sha256'],
-    ['untrusted', true, 'sha1'],
-  ]);
+  assert.equal(
+    nested.map((s) => [s.status, s.nested, s.digestAlgorithm]),
+    [
+      ['trusted', false, 'sha256'],
+      ['untrusted', true, 'sha1'],
+    ],
+  );
   assert.is(nested[1].signerSubject, 'CN=AN1489 Stray Signer');
   const two = signatures('two-entries.exe');
-  assert.equal(two.map((s) => [s.status, s.nested, s.digestAlgorithm]), [
-    ['trusted', false, 'sha256'],
-    ['untrusted', false, 'sha256'],
-  ]);
+  assert.equal(
+    two.map((s) => [s.status, s.nested, s.digestAlgorithm]),
+    [
+      ['trusted', false, 'sha256'],
+      ['untrusted', false, 'sha256'],
+    ],
+  );
   const r = await check('nested.exe');
   assert.is(r.signatureCount, 2);
   assert.is(r.signatureStatus, 'trusted');
@@ -136,39 +147,56 @@ function osslsigncode(args: string[]): Promise<{ code: number; out: string }> {
   });
 }
 
-testNeeding(test, [OSSLSIGNCODE], 'our digest and trust verdicts agree with osslsigncode verify on every fixture', async () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.exe')).sort();
-  assert.ok(files.length >= 6);
-  let compared = 0;
-  for (const f of files) {
-    const res = await osslsigncode(['verify', '-CAfile', CA, '-in', join(DIR, f)]);
-    const ours = signatures(f);
-    if (/No signature found/.test(res.out)) {
-      assert.equal(ours, [], f);
+testNeeding(
+  test,
+  [OSSLSIGNCODE],
+  'our digest and trust verdicts agree with osslsigncode verify on every fixture',
+  async () => {
+    const files = readdirSync(DIR)
+      .filter((f) => f.endsWith('.exe'))
+      .sort();
+    assert.ok(files.length >= 6);
+    let compared = 0;
+    for (const f of files) {
+      const res = await osslsigncode(['verify', '-CAfile', CA, '-in', join(DIR, f)]);
+      const ours = signatures(f);
+      if (/No signature found/.test(res.out)) {
+        assert.equal(ours, [], f);
+        compared++;
+        continue;
+      }
+      // osslsigncode prints "Calculated message digest : <hex>" per signature and MISMATCH when it differs.
+      const calculated = [...res.out.matchAll(/Calculated message digest\s*:\s*([0-9A-F]+)/g)].map((m) =>
+        m[1].toLowerCase(),
+      );
+      const current = [...res.out.matchAll(/Current message digest\s*:\s*([0-9A-F]+)/g)].map((m) => m[1].toLowerCase());
+      if (calculated.length === 0) {
+        // two-entries.exe: osslsigncode reads one WIN_CERTIFICATE only and gives up; we read both.
+        assert.is(f, 'two-entries.exe', `osslsigncode could not read ${f}: ${res.out}`);
+        continue;
+      }
+      assert.is(calculated.length, ours.length, `${f}: signature count`);
+      for (let i = 0; i < ours.length; i++) {
+        assert.is(ours[i].imageDigest, calculated[i], `${f}#${i}: computed digest`);
+        assert.is(ours[i].signedDigest, current[i], `${f}#${i}: signed digest`);
+        assert.is(ours[i].status === 'tampered', calculated[i] !== current[i], `${f}#${i}: tampered verdict`);
+      }
+      // osslsigncode prints one "Signature verification: ok|failed" per signature: its trust verdict.
+      const verdicts = [...res.out.matchAll(/^Signature verification: (ok|failed)$/gm)].map((m) => m[1]);
+      assert.equal(
+        ours.map((s) => (s.status === 'trusted' ? 'ok' : 'failed')),
+        verdicts,
+        `${f}: trust verdicts`,
+      );
+      assert.is(
+        res.code !== 0,
+        ours.some((s) => s.status === 'tampered' || s.status === 'invalid'),
+        `${f}: overall`,
+      );
       compared++;
-      continue;
     }
-    // osslsigncode prints "Calculated message digest : <hex>" per signature and MISMATCH when it differs.
-    const calculated = [...res.out.matchAll(/Calculated message digest\s*:\s*([0-9A-F]+)/g)].map((m) => m[1].toLowerCase());
-    const current = [...res.out.matchAll(/Current message digest\s*:\s*([0-9A-F]+)/g)].map((m) => m[1].toLowerCase());
-    if (calculated.length === 0) {
-      // two-entries.exe: osslsigncode reads one WIN_CERTIFICATE only and gives up; we read both.
-      assert.is(f, 'two-entries.exe', `osslsigncode could not read ${f}: ${res.out}`);
-      continue;
-    }
-    assert.is(calculated.length, ours.length, `${f}: signature count`);
-    for (let i = 0; i < ours.length; i++) {
-      assert.is(ours[i].imageDigest, calculated[i], `${f}#${i}: computed digest`);
-      assert.is(ours[i].signedDigest, current[i], `${f}#${i}: signed digest`);
-      assert.is(ours[i].status === 'tampered', calculated[i] !== current[i], `${f}#${i}: tampered verdict`);
-    }
-    // osslsigncode prints one "Signature verification: ok|failed" per signature: its trust verdict.
-    const verdicts = [...res.out.matchAll(/^Signature verification: (ok|failed)$/gm)].map((m) => m[1]);
-    assert.equal(ours.map((s) => (s.status === 'trusted' ? 'ok' : 'failed')), verdicts, `${f}: trust verdicts`);
-    assert.is(res.code !== 0, ours.some((s) => s.status === 'tampered' || s.status === 'invalid'), `${f}: overall`);
-    compared++;
-  }
-  assert.ok(compared >= 5);
-});
+    assert.ok(compared >= 5);
+  },
+);
 
 test.run();

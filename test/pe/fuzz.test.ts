@@ -25,7 +25,6 @@ const fixtures = readdirSync(DIR)
 const ITERATIONS = Number(process.env.AN1489_FUZZ_ITERATIONS ?? 20_000);
 const EXTREMES = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff8];
 
-
 /** Offsets of fields worth attacking in one fixture: header fields, data directories, section table, DER lengths. */
 function interestingOffsets(buf: Buffer): number[] {
   const out: number[] = [0x3c];
@@ -37,13 +36,19 @@ function interestingOffsets(buf: Buffer): number[] {
   for (let i = 0; i < 16; i++) out.push(dd + i * 8, dd + i * 8 + 4);
   const image = parsePe(buf);
   const secTable = opt + buf.readUInt16LE(pe + 20);
-  image.sections.forEach((_, i) => out.push(secTable + i * 40 + 8, secTable + i * 40 + 12, secTable + i * 40 + 16, secTable + i * 40 + 20));
+  image.sections.forEach((_, i) =>
+    out.push(secTable + i * 40 + 8, secTable + i * 40 + 12, secTable + i * 40 + 16, secTable + i * 40 + 20),
+  );
   if (image.certTable) {
     const { offset, size } = image.certTable;
     out.push(offset, offset + 4);
     // Lengths inside the PKCS#7: every 0x30/0x31/0xa0/0x04 header within the first kilobyte and a sample after.
     for (let p = offset + 8; p < offset + size - 2; p++) {
-      if ((buf[p] === 0x30 || buf[p] === 0x31 || buf[p] === 0xa0 || buf[p] === 0x04 || buf[p] === 0x02) && (p < offset + 1024 || p % 7 === 0)) out.push(p + 1);
+      if (
+        (buf[p] === 0x30 || buf[p] === 0x31 || buf[p] === 0xa0 || buf[p] === 0x04 || buf[p] === 0x02) &&
+        (p < offset + 1024 || p % 7 === 0)
+      )
+        out.push(p + 1);
     }
   }
   return out;
@@ -113,7 +118,8 @@ test(`${ITERATIONS} seeded mutations: no throw, no hang, memory flat`, async () 
   assert.ok(maxMs < 1000, `slowest check took ${maxMs} ms`);
   assert.ok(growthMb < 64, `memory grew ${growthMb} MiB`);
   // The mutations must reach deep: some stay signed and verified, some become tampered or invalid, some stop being PE.
-  for (const s of ['trusted', 'tampered', 'invalid', 'missing', 'not_pe']) assert.ok((outcomes.get(s) ?? 0) > 0, `no outcome ${s}`);
+  for (const s of ['trusted', 'tampered', 'invalid', 'missing', 'not_pe'])
+    assert.ok((outcomes.get(s) ?? 0) > 0, `no outcome ${s}`);
 });
 
 test('absurd sizes are refused before any allocation follows them', async () => {

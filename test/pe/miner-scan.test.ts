@@ -4,7 +4,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { MINER_BINARY_STRINGS, MINER_CMDLINE_FLAGS, MINER_POOL_HOSTS, minerStringMatcher, poolHostsIn, scanCommandLine } from '../../src/intel/miner.js';
+import {
+  MINER_BINARY_STRINGS,
+  MINER_CMDLINE_FLAGS,
+  MINER_POOL_HOSTS,
+  minerStringMatcher,
+  poolHostsIn,
+  scanCommandLine,
+} from '../../src/intel/miner.js';
 
 function scanIn(pieces: Buffer[]): string[] {
   const s = minerStringMatcher().scan();
@@ -14,7 +21,11 @@ function scanIn(pieces: Buffer[]): string[] {
 
 test('a string split at every boundary, in ASCII and UTF-16LE, any case, is found', () => {
   for (const enc of ['latin1', 'utf16le'] as const) {
-    const body = Buffer.concat([Buffer.alloc(37, 0x41), Buffer.from('StRaTuM+TcP://pool.example:3333', enc), Buffer.alloc(19, 0x7a)]);
+    const body = Buffer.concat([
+      Buffer.alloc(37, 0x41),
+      Buffer.from('StRaTuM+TcP://pool.example:3333', enc),
+      Buffer.alloc(19, 0x7a),
+    ]);
     for (let cut = 0; cut <= body.length; cut++) {
       assert.equal(scanIn([body.subarray(0, cut), body.subarray(cut)]), ['stratum+tcp://'], `${enc} cut at ${cut}`);
     }
@@ -34,13 +45,20 @@ test('every catalogued string is found, and near-misses are not', () => {
 });
 
 test("command lines: Sigma's flags, base64 forms, pool hosts, and the build-tool filter", () => {
-  const rule = parse(readFileSync('/work/shared/reference/sigma/proc_creation_win_susp_crypto_mining_monero.yml', 'utf8'));
-  const lnx = parse(readFileSync('/work/shared/reference/sigma/proc_creation_lnx_crypto_mining.yml', 'utf8'));
-  const plain = [...rule.detection.selection['CommandLine|contains'], ...lnx.detection.selection['CommandLine|contains']].filter(
-    (s: string) => !/^[A-Za-z0-9+/]+$/.test(s),
+  const rule = parse(
+    readFileSync('/work/shared/reference/sigma/proc_creation_win_susp_crypto_mining_monero.yml', 'utf8'),
   );
+  const lnx = parse(readFileSync('/work/shared/reference/sigma/proc_creation_lnx_crypto_mining.yml', 'utf8'));
+  const plain = [
+    ...rule.detection.selection['CommandLine|contains'],
+    ...lnx.detection.selection['CommandLine|contains'],
+  ].filter((s: string) => !/^[A-Za-z0-9+/]+$/.test(s));
   // Every Sigma string holds one of the catalog's (broader) substrings.
-  for (const f of plain) assert.ok(MINER_CMDLINE_FLAGS.some((c) => f.toLowerCase().includes(c)), `missing Sigma flag ${JSON.stringify(f)}`);
+  for (const f of plain)
+    assert.ok(
+      MINER_CMDLINE_FLAGS.some((c) => f.toLowerCase().includes(c)),
+      `missing Sigma flag ${JSON.stringify(f)}`,
+    );
   assert.equal(scanCommandLine('C:\\x\\svc.exe -o pool.minexmr.com:4444 --donate-level=0 -u 4ABC'), [
     'flag:--donate-level',
     'flag:-o pool.',
@@ -54,11 +72,16 @@ test("command lines: Sigma's flags, base64 forms, pool hosts, and the build-tool
 });
 
 test('pool hosts: every Sigma host and its sub-domains match, look-alikes do not', () => {
-  const rule = parse(readFileSync('/work/shared/reference/sigma/net_connection_win_domain_crypto_mining_pools.yml', 'utf8'));
+  const rule = parse(
+    readFileSync('/work/shared/reference/sigma/net_connection_win_domain_crypto_mining_pools.yml', 'utf8'),
+  );
   const hosts: string[] = rule.detection.selection.DestinationHostname;
   assert.is(MINER_POOL_HOSTS.length, new Set(hosts.map((h) => h.toLowerCase())).size);
   for (const h of hosts) assert.equal(poolHostsIn(`--url=${h.toLowerCase()}:443`), [h.toLowerCase()]);
-  assert.equal(poolHostsIn('eu.gulf.moneroocean.stream'), poolHostsIn('gulf.moneroocean.stream').length ? ['gulf.moneroocean.stream'] : []);
+  assert.equal(
+    poolHostsIn('eu.gulf.moneroocean.stream'),
+    poolHostsIn('gulf.moneroocean.stream').length ? ['gulf.moneroocean.stream'] : [],
+  );
   assert.equal(poolHostsIn('minexmr.com.example.org notminexmr.com'), []);
 });
 

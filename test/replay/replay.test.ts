@@ -40,13 +40,30 @@ async function all(files: string[]): Promise<HostResult[]> {
 }
 
 test('event shapes: batched snapshot, batched differential, event format, numerics, text unixTime', () => {
-  const env = { name: 'pack_x_evidence_processes', hostIdentifier: 'h1', calendarTime: 'Tue Nov 25 02:22:00 2026 UTC', unixTime: 1795000000, epoch: 0, counter: 3, numerics: true, decorations: { hostname: 'h1' } };
-  const snap = parseEvent(JSON.stringify({ ...env, snapshot: [{ pid: 4, name: 'System', user_time: 12 }], action: 'snapshot' }), 'f', 1);
+  const env = {
+    name: 'pack_x_evidence_processes',
+    hostIdentifier: 'h1',
+    calendarTime: 'Tue Nov 25 02:22:00 2026 UTC',
+    unixTime: 1795000000,
+    epoch: 0,
+    counter: 3,
+    numerics: true,
+    decorations: { hostname: 'h1' },
+  };
+  const snap = parseEvent(
+    JSON.stringify({ ...env, snapshot: [{ pid: 4, name: 'System', user_time: 12 }], action: 'snapshot' }),
+    'f',
+    1,
+  );
   assert.equal(snap.event, { shape: 'snapshot', rows: [{ pid: '4', name: 'System', user_time: '12' }] });
   assert.is(snap.counter, 3);
   const diff = parseEvent(JSON.stringify({ ...env, diffResults: { added: [{ a: '1' }], removed: [] } }), 'f', 2);
   assert.equal(diff.event, { shape: 'diff', added: [{ a: '1' }], removed: [] });
-  const ev = parseEvent(JSON.stringify({ ...env, unixTime: '1795000000', columns: { pid: '8' }, action: 'removed' }), 'f', 3);
+  const ev = parseEvent(
+    JSON.stringify({ ...env, unixTime: '1795000000', columns: { pid: '8' }, action: 'removed' }),
+    'f',
+    3,
+  );
   assert.equal(ev.event, { shape: 'row', action: 'removed', row: { pid: '8' } });
   assert.is(ev.unixTime, 1795000000);
 });
@@ -102,7 +119,10 @@ test('a line over the limit is skipped without being held, reported with its num
 test('CLI: a broken line fails with file:line and exit 2', async () => {
   const file = join(dir, 'broken.log');
   const h = HOSTS[0];
-  writeFileSync(file, `${snapshotLine(h, 'evidence_processes', CORPUS_LOG.start, sampleRows(h, CORPUS_LOG, CORPUS_LOG.start))}\n{oops\n`);
+  writeFileSync(
+    file,
+    `${snapshotLine(h, 'evidence_processes', CORPUS_LOG.start, sampleRows(h, CORPUS_LOG, CORPUS_LOG.start))}\n{oops\n`,
+  );
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let err = '';
@@ -136,7 +156,10 @@ test('CLI: --json prints one finding per line with host and query; the table is 
   };
   const json = await capture(['--json', file]);
   assert.is(json.code, 0);
-  const findings = json.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  const findings = json.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, string>);
   const composite = findings.find((f) => f.query === 'composite_finding' && f.pid === '9500');
   assert.ok(composite, json.out);
   assert.is(composite!.host, h.hostname);
@@ -182,7 +205,8 @@ test('corpus: no benign row, every required reason on every attack, the extensio
     for (const q of r.results) {
       if (q.query === 'telemetry_readiness') continue;
       for (const row of q.rows) {
-        if (row.path === 'C:\\Program Files\\osquery\\extensions\\an1489.ext.exe') gaps.push(`${r.host} ${q.query} flags the extension itself`);
+        if (row.path === 'C:\\Program Files\\osquery\\extensions\\an1489.ext.exe')
+          gaps.push(`${r.host} ${q.query} flags the extension itself`);
         else if (spec.kind === 'benign') gaps.push(`${r.host} ${q.query} pid ${row.pid ?? row.name ?? ''}`);
       }
     }
@@ -190,7 +214,11 @@ test('corpus: no benign row, every required reason on every attack, the extensio
     for (const p of spec.processes) {
       if (!p.expect) continue;
       const row = r.results.find((q) => q.query === 'composite_finding')?.rows.find((x) => x.pid === String(p.pid));
-      const have = new Set(String(row?.reasons ?? '').split(',').filter(Boolean));
+      const have = new Set(
+        String(row?.reasons ?? '')
+          .split(',')
+          .filter(Boolean),
+      );
       for (const want of p.expect) if (!have.has(want)) gaps.push(`${r.host} pid ${p.pid} lacks ${want}`);
     }
   }

@@ -12,9 +12,16 @@ const RUNNER = join(ROOT, 'scripts', 'run-tests.mjs');
 const UVU = pathToFileURL(join(ROOT, 'node_modules', 'uvu', 'dist', 'index.mjs')).href;
 const TOOLS = pathToFileURL(join(ROOT, 'build', 'test', 'support', 'tools.js')).href;
 
-function run(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; out: string }> {
+function run(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RUNNER, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RUNNER, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -32,11 +39,13 @@ function lineFor(out: string, file: string): string {
 function childFiles(files: Record<string, string>): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync('/tmp/an1489-runner-');
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, `${name}.test.js`), `import { test } from ${JSON.stringify(UVU)};\n${body}\n`);
+  for (const [name, body] of Object.entries(files))
+    writeFileSync(join(dir, `${name}.test.js`), `import { test } from ${JSON.stringify(UVU)};\n${body}\n`);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-const FAKE_SUMMARY = (total: number, passed: number) => `console.log('\\n  Total:     ${total}\\n  Passed:    ${passed}\\n  Skipped:   0\\n  Duration:  1.00ms\\n');`;
+const FAKE_SUMMARY = (total: number, passed: number) =>
+  `console.log('\\n  Total:     ${total}\\n  Passed:    ${passed}\\n  Skipped:   0\\n  Duration:  1.00ms\\n');`;
 
 test('each file is judged by its last summary; zero tests, silent skips and crashes fail', async () => {
   const { dir, cleanup } = childFiles({
@@ -62,7 +71,11 @@ test('each file is judged by its last summary; zero tests, silent skips and cras
     assert.match(lineFor(out, 'own-total-hides-failure'), /^FAIL\s.*\(1 passed, 1 failed/);
     assert.match(lineFor(out, 'own-total-claims-failure'), /^ok\s.*\(2 passed, 0 failed/);
     assert.match(lineFor(out, 'skip-with-reason'), /^ok\s.*\(1 passed, 0 failed, 1 skipped/);
-    assert.match(out, /skip-with-reason\.test\.js: SKIP needs a tool: `frob` is not installed \(apt-get install frob\)/, 'the reason is repeated in the closing list');
+    assert.match(
+      out,
+      /skip-with-reason\.test\.js: SKIP needs a tool: `frob` is not installed \(apt-get install frob\)/,
+      'the reason is repeated in the closing list',
+    );
     assert.match(lineFor(out, 'skip-silent'), /^FAIL\s.*\(1 passed, 1 failed, 1 skipped/);
     assert.match(out, 'skipped 1 test(s) but printed 0 "SKIP <test>: <reason>" line(s)');
     assert.match(lineFor(out, 'crash'), /^FAIL\s.*\(0 passed, 1 failed/);
@@ -101,11 +114,17 @@ test.run();`,
     const local = await run(['--root', dir], { CI: undefined });
     assert.is(local.code, 0, local.out);
     assert.match(lineFor(local.out, 'needs-tool'), /^ok\s.*\(1 passed, 0 failed, 1 skipped/);
-    assert.match(local.out, 'SKIP compares with the tool: `an1489-no-such-tool` is not installed (apt-get install an1489-no-such-tool)');
+    assert.match(
+      local.out,
+      'SKIP compares with the tool: `an1489-no-such-tool` is not installed (apt-get install an1489-no-such-tool)',
+    );
     const ci = await run(['--root', dir], { CI: 'true' });
     assert.is(ci.code, 1, ci.out);
     assert.match(lineFor(ci.out, 'needs-tool'), /^FAIL\s.*\(1 passed, 1 failed/);
-    assert.match(ci.out, 'CI requires this test: `an1489-no-such-tool` is not installed (apt-get install an1489-no-such-tool)');
+    assert.match(
+      ci.out,
+      'CI requires this test: `an1489-no-such-tool` is not installed (apt-get install an1489-no-such-tool)',
+    );
   } finally {
     cleanup();
   }
@@ -123,7 +142,10 @@ test('CI=true with osslsigncode off PATH: the PE fixture test fails and says to 
     assert.match(ci.out, 'CI requires this test: `osslsigncode` is not installed (apt-get install osslsigncode)');
     const local = await run(['pe/fixtures'], { CI: '', PATH: join(bin, 'bin') });
     assert.is(local.code, 0, local.out);
-    assert.match(local.out, /fixtures\.test\.js: SKIP our digest and trust verdicts agree with osslsigncode verify on every fixture: `osslsigncode` is not installed/);
+    assert.match(
+      local.out,
+      /fixtures\.test\.js: SKIP our digest and trust verdicts agree with osslsigncode verify on every fixture: `osslsigncode` is not installed/,
+    );
   } finally {
     rmSync(bin, { recursive: true, force: true });
   }
@@ -136,10 +158,16 @@ test('the benchmark runner counts each benchmark once: a FAIL line with a non-ze
   bench('fails', `console.log('BENCH fails: FAIL peer x: 2x; answer agrees: ok'); process.exitCode = 1;`);
   bench('crashes', `throw new Error('no verdict');`);
   bench('pass-then-exit', `console.log('BENCH pass-then-exit: PASS floor y: 1x; answer agrees: ok'); process.exit(2);`);
-  bench('quick', `console.log(process.env.AN1489_BENCH_QUICK === '1' ? 'BENCH quick: PASS budget q: quick; answer agrees: ok' : 'BENCH quick: FAIL not quick');`);
+  bench(
+    'quick',
+    `console.log(process.env.AN1489_BENCH_QUICK === '1' ? 'BENCH quick: PASS budget q: quick; answer agrees: ok' : 'BENCH quick: FAIL not quick');`,
+  );
   try {
     const out = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-benches.mjs'), '--quick', '--root', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-benches.mjs'), '--quick', '--root', dir], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d.toString()));
       child.stderr.on('data', (d: Buffer) => (text += d.toString()));

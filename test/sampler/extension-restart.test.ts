@@ -27,18 +27,36 @@ async function realOsqueryAnswer(source: ProcfsSource, sql: string): Promise<Rec
   const m = /WHERE p\.pid IN \(([^)]*)\)/.exec(sql);
   if (m) {
     const want = new Set(m[1].split(',').map((x) => Number(x.trim())));
-    return sample.processes.filter((p) => want.has(p.pid)).map((p) => ({ pid: String(p.pid), start_time: String(p.startTime), cmdline: p.cmdline ?? '', username: p.user }));
+    return sample.processes
+      .filter((p) => want.has(p.pid))
+      .map((p) => ({
+        pid: String(p.pid),
+        start_time: String(p.startTime),
+        cmdline: p.cmdline ?? '',
+        username: p.user,
+      }));
   }
   return sample.processes.map((p) => ({
-    pid: String(p.pid), parent: String(p.ppid), name: p.name, path: p.path, start_time: String(p.startTime),
-    user_time: s(p.userTimeMs), system_time: s(p.systemTimeMs), resident_size: s(p.residentBytes), threads: s(p.threads), uid: '0',
+    pid: String(p.pid),
+    parent: String(p.ppid),
+    name: p.name,
+    path: p.path,
+    start_time: String(p.startTime),
+    user_time: s(p.userTimeMs),
+    system_time: s(p.systemTimeMs),
+    resident_size: s(p.residentBytes),
+    threads: s(p.threads),
+    uid: '0',
   }));
 }
 
 function launch(socket: string, env: Record<string, string>): { proc: ChildProcess; stderr: () => string } {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AN1489_')) clean[k] = v;
-  const proc = spawn(process.execPath, [MAIN, '--socket', socket, '--timeout', '3', '--interval', '1'], { env: { ...clean, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [MAIN, '--socket', socket, '--timeout', '3', '--interval', '1'], {
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   return { proc, stderr: () => err };
@@ -49,16 +67,25 @@ test('extension restart: sustained history of a running process continues', asyn
   const stateDir = join(dir, 'state');
   const config = join(dir, 'an1489.config.json');
   writeFileSync(config, JSON.stringify({ sampleIntervalSeconds: 1, stateDir }), { mode: 0o600 });
-  const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 60000; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);'], { stdio: 'ignore' });
+  const busy = spawn(
+    process.execPath,
+    ['-e', 'const end = Date.now() + 60000; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);'],
+    { stdio: 'ignore' },
+  );
   const source = new ProcfsSource();
-  const manager = new TestManager({ socketPath: join(dir, 'osquery.em'), query: (sql) => realOsqueryAnswer(source, sql) });
+  const manager = new TestManager({
+    socketPath: join(dir, 'osquery.em'),
+    query: (sql) => realOsqueryAnswer(source, sql),
+  });
   await manager.start();
   const children: ChildProcess[] = [];
   const ask = async (uuid: bigint) => {
-    const context = JSON.stringify({ constraints: [
-      { name: 'pid', list: [{ op: 2, expr: String(busy.pid) }], affinity: 'BIGINT' },
-      { name: 'min_duration', list: [{ op: 2, expr: '1' }], affinity: 'BIGINT' },
-    ] });
+    const context = JSON.stringify({
+      constraints: [
+        { name: 'pid', list: [{ op: 2, expr: String(busy.pid) }], affinity: 'BIGINT' },
+        { name: 'min_duration', list: [{ op: 2, expr: '1' }], affinity: 'BIGINT' },
+      ],
+    });
     const r = await manager.callExtension(uuid, 'table', 'process_cpu_sustained', { action: 'generate', context });
     assert.is(r.status.code, 0, r.status.message);
     return r.response[0];
@@ -66,7 +93,9 @@ test('extension restart: sustained history of a running process continues', asyn
   try {
     const first = launch(manager.socketPath, { AN1489_CONFIG: config });
     children.push(first.proc);
-    const reg1 = await manager.waitForRegistration('an1489', 20_000).catch((e: Error) => { throw new Error(`${e.message}\n${first.stderr()}`); });
+    const reg1 = await manager.waitForRegistration('an1489', 20_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${first.stderr()}`);
+    });
     await sleep(4000);
     const before = await ask(reg1.uuid);
     assert.ok(before, `busy child tracked; stderr:\n${first.stderr()}`);

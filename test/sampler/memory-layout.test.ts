@@ -41,7 +41,10 @@ test('a CPU-only ring holds the same CPU series and newest counters as a full ri
     assert.equal(cpu.at(last), full.at(last), `newest sample after ${pushes} pushes`);
     if (last > 0) {
       const older = cpu.at(last - 1);
-      assert.equal([older.userTimeMs, older.systemTimeMs, older.residentBytes, older.threads], [null, null, null, null]);
+      assert.equal(
+        [older.userTimeMs, older.systemTimeMs, older.residentBytes, older.threads],
+        [null, null, null, null],
+      );
       assert.is(older.cpuPercent, full.at(last - 1).cpuPercent);
     }
     assert.ok(cpu.byteLength * 3 === full.byteLength, '12 bytes a sample instead of 36');
@@ -62,7 +65,20 @@ test('a full ring round-trips its columns (state file) unchanged', () => {
 
 const T0 = 1_700_000_000_000;
 function proc(pid: number, ppid: number, extra: Partial<ProcessRecord> = {}): ProcessRecord {
-  return { pid, ppid, startTime: 1_699_999_000 + pid, name: `p${pid}.exe`, path: `C:\\p${pid}.exe`, cmdline: `p${pid}`, user: 'u', userTimeMs: 0, systemTimeMs: 0, residentBytes: null, threads: null, ...extra };
+  return {
+    pid,
+    ppid,
+    startTime: 1_699_999_000 + pid,
+    name: `p${pid}.exe`,
+    path: `C:\\p${pid}.exe`,
+    cmdline: `p${pid}`,
+    user: 'u',
+    userTimeMs: 0,
+    systemTimeMs: 0,
+    residentBytes: null,
+    threads: null,
+    ...extra,
+  };
 }
 
 test('children of one parent share its ancestry; after the parent exec()s a new child remembers the new program', () => {
@@ -70,19 +86,46 @@ test('children of one parent share its ancestry; after the parent exec()s a new 
   const base = [proc(1, 0), proc(2, 1), proc(10, 2), proc(11, 2)];
   s.ingest({ wallMs: T0, monotonicMs: 1000, processes: base, sockets: [] });
   const [a, b] = [s.get(10, 1_699_999_010)!, s.get(11, 1_699_999_011)!];
-  assert.equal(a.ancestors.map((x) => x.name), ['p2.exe', 'p1.exe']);
+  assert.equal(
+    a.ancestors.map((x) => x.name),
+    ['p2.exe', 'p1.exe'],
+  );
   assert.ok(a.ancestors === b.ancestors, 'one array for both children');
   // pid 2 exec()s: same pid and start time, new program; then a child starts.
   const execd = proc(2, 1, { name: 'powershell.exe', path: 'C:\\ps.exe', cmdline: 'powershell -enc x' });
-  s.ingest({ wallMs: T0 + 10_000, monotonicMs: 11_000, processes: [base[0], execd, base[2], base[3], proc(12, 2)], sockets: [] });
+  s.ingest({
+    wallMs: T0 + 10_000,
+    monotonicMs: 11_000,
+    processes: [base[0], execd, base[2], base[3], proc(12, 2)],
+    sockets: [],
+  });
   const c = s.get(12, 1_699_999_012)!;
-  assert.equal(c.ancestors.map((x) => [x.name, x.cmdline]), [['powershell.exe', 'powershell -enc x'], ['p1.exe', 'p1']]);
-  assert.equal(a.ancestors.map((x) => x.name), ['p2.exe', 'p1.exe'], 'an older child keeps what it saw');
+  assert.equal(
+    c.ancestors.map((x) => [x.name, x.cmdline]),
+    [
+      ['powershell.exe', 'powershell -enc x'],
+      ['p1.exe', 'p1'],
+    ],
+  );
+  assert.equal(
+    a.ancestors.map((x) => x.name),
+    ['p2.exe', 'p1.exe'],
+    'an older child keeps what it saw',
+  );
 });
 
 test('a process that never connects owns no connection map; one that does gets its own', () => {
   const s = new HistoryStore({ intervalMs: 10_000, logicalCpus: 4 });
-  const sock = { pid: 11, protocol: 'tcp' as const, family: 4 as const, localAddress: '10.0.0.2', localPort: 50000, remoteAddress: '45.9.20.1', remotePort: 3333, state: 'ESTABLISHED' };
+  const sock = {
+    pid: 11,
+    protocol: 'tcp' as const,
+    family: 4 as const,
+    localAddress: '10.0.0.2',
+    localPort: 50000,
+    remoteAddress: '45.9.20.1',
+    remotePort: 3333,
+    state: 'ESTABLISHED',
+  };
   s.ingest({ wallMs: T0, monotonicMs: 1000, processes: [proc(10, 0), proc(11, 0)], sockets: [sock] });
   assert.ok(s.get(10, 1_699_999_010)!.connections === NO_CONNECTIONS);
   assert.is(NO_CONNECTIONS.size, 0);

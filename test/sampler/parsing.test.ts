@@ -7,10 +7,20 @@ import { isExternalAddress, isPoolPort } from '../../src/intel/network.js';
 import { launchVector } from '../../src/intel/launch-vectors.js';
 
 test('stat: comm with spaces and parentheses ends at the last parenthesis', () => {
-  const line = '4242 (evil) (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 56 0 0 20 0 7 0 98765 1000000 2500 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n';
+  const line =
+    '4242 (evil) (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 56 0 0 20 0 7 0 98765 1000000 2500 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n';
   const st = parseStat(line)!;
   assert.equal(
-    { pid: st.pid, comm: st.comm, ppid: st.ppid, u: st.utimeTicks, s: st.stimeTicks, th: st.threads, start: st.startTicks, rss: st.rssPages },
+    {
+      pid: st.pid,
+      comm: st.comm,
+      ppid: st.ppid,
+      u: st.utimeTicks,
+      s: st.stimeTicks,
+      th: st.threads,
+      start: st.startTicks,
+      rss: st.rssPages,
+    },
     { pid: 4242, comm: 'evil) (x) y', ppid: 1, u: 1234, s: 56, th: 7, start: 98765, rss: 2500 },
   );
   assert.is(parseStat('garbage'), null);
@@ -31,14 +41,58 @@ test('/proc/net: little-endian words, IPv4, IPv6, mapped, states', () => {
   ].join('\n');
   const rows = parseProcNet(text, 'tcp');
   assert.is(rows.length, 2);
-  assert.equal(rows[0], { protocol: 'tcp', family: 4, localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', inode: 111 });
-  assert.equal([rows[1].localAddress, rows[1].localPort, rows[1].remoteAddress, rows[1].remotePort, rows[1].state], ['10.0.0.5', 50000, '203.203.113.7', 3333, 'ESTABLISHED']);
+  assert.equal(rows[0], {
+    protocol: 'tcp',
+    family: 4,
+    localAddress: '127.0.0.1',
+    localPort: 8080,
+    remoteAddress: '0.0.0.0',
+    remotePort: 0,
+    state: 'LISTEN',
+    inode: 111,
+  });
+  assert.equal(
+    [rows[1].localAddress, rows[1].localPort, rows[1].remoteAddress, rows[1].remotePort, rows[1].state],
+    ['10.0.0.5', 50000, '203.203.113.7', 3333, 'ESTABLISHED'],
+  );
 });
 
 test('external addresses, IPv4 and IPv6', () => {
-  const internal = ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.0.1', '169.254.1.1', '100.64.0.1', '100.127.255.255', '224.0.0.251', '0.0.0.0', '255.255.255.255',
-    '::1', '::', 'fe80::1', 'fe80::1%eth0', 'fd00::1', 'fc12::1', 'ff02::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1', '::ffff:a00:1', 'not-an-ip', ''];
-  const external = ['8.8.8.8', '172.32.0.1', '100.128.0.1', '203.0.113.7', '2001:db8::1', '2606:4700::1111', '::ffff:8.8.8.8', '::ffff:808:808'];
+  const internal = [
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.0.1',
+    '169.254.1.1',
+    '100.64.0.1',
+    '100.127.255.255',
+    '224.0.0.251',
+    '0.0.0.0',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fe80::1',
+    'fe80::1%eth0',
+    'fd00::1',
+    'fc12::1',
+    'ff02::1',
+    '::ffff:10.0.0.1',
+    '::ffff:127.0.0.1',
+    '::ffff:a00:1',
+    'not-an-ip',
+    '',
+  ];
+  const external = [
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '203.0.113.7',
+    '2001:db8::1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '::ffff:808:808',
+  ];
   for (const a of internal) assert.is(isExternalAddress(a), false, a);
   for (const a of external) assert.is(isExternalAddress(a), true, a);
   assert.ok(isPoolPort(3333) && isPoolPort(14444) && !isPoolPort(443) && !isPoolPort(8080));
@@ -46,8 +100,19 @@ test('external addresses, IPv4 and IPv6', () => {
 
 test('launch vectors: most specific wins, pid 1 only as direct parent', () => {
   const a = (name: string, pid = 100, cmdline: string | null = null) => ({ pid, name, cmdline });
-  assert.is(launchVector([a('powershell.exe'), a('cmd.exe'), a('svchost.exe', 800, 'svchost.exe -k netsvcs -p -s Schedule'), a('services.exe')]), 'scheduled_task');
-  assert.is(launchVector([a('powershell.exe'), a('svchost.exe', 800, 'svchost.exe -k netsvcs'), a('services.exe')]), 'powershell');
+  assert.is(
+    launchVector([
+      a('powershell.exe'),
+      a('cmd.exe'),
+      a('svchost.exe', 800, 'svchost.exe -k netsvcs -p -s Schedule'),
+      a('services.exe'),
+    ]),
+    'scheduled_task',
+  );
+  assert.is(
+    launchVector([a('powershell.exe'), a('svchost.exe', 800, 'svchost.exe -k netsvcs'), a('services.exe')]),
+    'powershell',
+  );
   assert.is(launchVector([a('cmd.exe'), a('WmiPrvSE.exe'), a('svchost.exe'), a('services.exe')]), 'wmi');
   assert.is(launchVector([a('taskhostw.exe')]), 'scheduled_task');
   assert.is(launchVector([a('sh'), a('cron'), a('systemd', 1)]), 'scheduled_task');

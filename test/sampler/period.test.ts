@@ -57,7 +57,10 @@ class ClockedSource implements ProcessSource {
   readonly at: number[] = [];
   inFlight = 0;
   maxInFlight = 0;
-  constructor(private readonly clock: FakeClock, private readonly workMs: (n: number) => number = () => 0) {}
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly workMs: (n: number) => number = () => 0,
+  ) {}
   async sample(): Promise<ProcessSample> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -71,7 +74,21 @@ class ClockedSource implements ProcessSource {
       wallMs: 1_700_000_000_000 + mono,
       monotonicMs: mono,
       // A miner busy at one full core the whole time.
-      processes: [{ pid: 4242, ppid: 1, startTime: 1_699_000_000, name: 'miner', path: '/tmp/miner', cmdline: 'miner', user: 'u', userTimeMs: mono, systemTimeMs: 0, residentBytes: 1 << 20, threads: 4 }],
+      processes: [
+        {
+          pid: 4242,
+          ppid: 1,
+          startTime: 1_699_000_000,
+          name: 'miner',
+          path: '/tmp/miner',
+          cmdline: 'miner',
+          user: 'u',
+          userTimeMs: mono,
+          systemTimeMs: 0,
+          residentBytes: 1 << 20,
+          threads: 4,
+        },
+      ],
       sockets: [],
     };
   }
@@ -124,7 +141,11 @@ test('rings sized from the real period hold the whole window (60 min at 45 s)', 
   const clock = new FakeClock();
   const source = new ClockedSource(clock);
   const store = historyStoreFor(config);
-  const sampler = new Sampler(source, store, { intervalSeconds: config.sampleIntervalSeconds, stateDir: null, timers: clock });
+  const sampler = new Sampler(source, store, {
+    intervalSeconds: config.sampleIntervalSeconds,
+    stateDir: null,
+    timers: clock,
+  });
   await sampler.start();
   await clock.runUntil(clock.now() + 2 * 3_600_000);
   await sampler.stop();
@@ -142,7 +163,10 @@ test('sampleIntervalSeconds: at least 1 s, kept exactly (no rounding), sub-secon
   assert.is(ConfigSchema.safeParse({ sampleIntervalSeconds: 0.999 }).success, false);
   assert.is(historyStoreFor(ConfigSchema.parse({ sampleIntervalSeconds: 45 })).intervalMs, 45_000);
   const clock = new FakeClock();
-  assert.throws(() => new Sampler(new ClockedSource(clock), new HistoryStore(), { intervalSeconds: 0.5, timers: clock }), /at least 1 s/);
+  assert.throws(
+    () => new Sampler(new ClockedSource(clock), new HistoryStore(), { intervalSeconds: 0.5, timers: clock }),
+    /at least 1 s/,
+  );
 });
 
 test.run();

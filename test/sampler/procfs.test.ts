@@ -71,9 +71,33 @@ test('state file round trip keeps every sample value, NULLs included', async () 
   const dir = mkdtempSync(join(tmpdir(), 'an1489-roundtrip-'));
   try {
     const store = new HistoryStore({ intervalMs: 10_000 });
-    const rec = (cpu: number | null, rss: number | null) => ({ pid: 7, ppid: 1, startTime: 1_700_000_000, name: 'w', path: '/w', cmdline: 'w -x', user: 'u', userTimeMs: cpu, systemTimeMs: cpu === null ? null : 5, residentBytes: rss, threads: rss === null ? null : 4 });
-    const values: [number | null, number | null][] = [[0, 1 << 20], [2_000, null], [null, 3 << 20], [9_000, 4 << 20]];
-    values.forEach(([cpu, rss], t) => store.ingest({ wallMs: 1_700_000_100_000 + t * 10_000, monotonicMs: 500_000 + t * 10_000, processes: [rec(cpu, rss)], sockets: [] }));
+    const rec = (cpu: number | null, rss: number | null) => ({
+      pid: 7,
+      ppid: 1,
+      startTime: 1_700_000_000,
+      name: 'w',
+      path: '/w',
+      cmdline: 'w -x',
+      user: 'u',
+      userTimeMs: cpu,
+      systemTimeMs: cpu === null ? null : 5,
+      residentBytes: rss,
+      threads: rss === null ? null : 4,
+    });
+    const values: [number | null, number | null][] = [
+      [0, 1 << 20],
+      [2_000, null],
+      [null, 3 << 20],
+      [9_000, 4 << 20],
+    ];
+    values.forEach(([cpu, rss], t) =>
+      store.ingest({
+        wallMs: 1_700_000_100_000 + t * 10_000,
+        monotonicMs: 500_000 + t * 10_000,
+        processes: [rec(cpu, rss)],
+        sockets: [],
+      }),
+    );
     const original = [...store.tracked()][0].history!;
     await writeStateFile(dir, snapshotStore(store, store.lastMonoMs));
     const loaded = await readStateFile(dir);

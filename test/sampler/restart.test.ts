@@ -31,13 +31,24 @@ function child(code: string): ChildProcess {
 }
 
 function sustainedRow(store: HistoryStore, pid: number): Row | undefined {
-  const rows = processCpuSustainedTable(store).generate({ constraints: new Map([['pid', [{ op: '=', expr: String(pid) }]], ['min_cpu_percent', [{ op: '=', expr: '5' }]], ['min_duration', [{ op: '=', expr: '1' }]]]), colsUsed: null });
+  const rows = processCpuSustainedTable(store).generate({
+    constraints: new Map([
+      ['pid', [{ op: '=', expr: String(pid) }]],
+      ['min_cpu_percent', [{ op: '=', expr: '5' }]],
+      ['min_duration', [{ op: '=', expr: '1' }]],
+    ]),
+    colsUsed: null,
+  });
   return [...(rows as Iterable<Row>)][0];
 }
 
 function run(logs: string[]) {
   const store = new HistoryStore({ intervalMs: 1000 });
-  const sampler = new Sampler(new ProcfsSource(), store, { intervalSeconds: 1, stateDir: dir, log: (l, m) => logs.push(`${l} ${m}`) });
+  const sampler = new Sampler(new ProcfsSource(), store, {
+    intervalSeconds: 1,
+    stateDir: dir,
+    log: (l, m) => logs.push(`${l} ${m}`),
+  });
   return { store, sampler };
 }
 
@@ -79,7 +90,10 @@ test('restart: history continues for processes still running, is dropped for tho
   assert.is(after.first_seen, before.first_seen, 'same process, same history');
   assert.ok(Number(after.samples) >= Number(before.samples) + 2, `${before.samples} -> ${after.samples}`);
   // The first delta after the restart spans the restart (same boot), so the streak runs through it.
-  assert.ok(Number(after.longest_streak_seconds) >= Number(before.longest_streak_seconds) + 2, `${before.longest_streak_seconds} -> ${after.longest_streak_seconds}`);
+  assert.ok(
+    Number(after.longest_streak_seconds) >= Number(before.longest_streak_seconds) + 2,
+    `${before.longest_streak_seconds} -> ${after.longest_streak_seconds}`,
+  );
   assert.is(sustainedRow(second.store, idle.pid!), undefined, 'exited process not restored');
   assert.ok(!logs.some((l) => l.startsWith('warn')), logs.join('\n'));
 });
@@ -88,7 +102,17 @@ for (const [label, content, reason] of [
   ['bad JSON', '{"magic": "an1489-sampler-state", "vers', /is not JSON/],
   ['foreign file', JSON.stringify({ magic: 'something-else', version: 1 }), /is not an an1489 sampler state file/],
   ['wrong version', JSON.stringify({ magic: 'an1489-sampler-state', version: 99 }), /state version 99/],
-  ['wrong shape', JSON.stringify({ magic: 'an1489-sampler-state', version: 2, savedWallMs: 1, savedMonoMs: 1, entries: [{ pid: 'x' }] }), /wrong shape at entries\.0/],
+  [
+    'wrong shape',
+    JSON.stringify({
+      magic: 'an1489-sampler-state',
+      version: 2,
+      savedWallMs: 1,
+      savedMonoMs: 1,
+      entries: [{ pid: 'x' }],
+    }),
+    /wrong shape at entries\.0/,
+  ],
   ['truncated gzip', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]), /is not a readable gzip file/],
 ] as const satisfies readonly (readonly [string, string | Buffer, RegExp])[]) {
   test(`corrupt state (${label}): one warning, then a fresh start`, async () => {
@@ -101,7 +125,10 @@ for (const [label, content, reason] of [
     assert.is(warnings.length, 1, logs.join('\n'));
     assert.match(warnings[0], reason);
     assert.match(warnings[0], /starting fresh/);
-    assert.ok([...(processCpuSustainedTable(store).generate(emptyContext()) as Iterable<Row>)].every((r) => r.samples === 0), 'fresh: no history yet');
+    assert.ok(
+      [...(processCpuSustainedTable(store).generate(emptyContext()) as Iterable<Row>)].every((r) => r.samples === 0),
+      'fresh: no history yet',
+    );
   });
 }
 

@@ -31,11 +31,19 @@ function proc(pid: number, cpuMs: number | null, extra: Partial<ProcessRecord> =
   };
 }
 
-function sample(tSec: number, processes: ProcessRecord[], sockets: SocketRecord[] = [], wallOffsetMs = 0): ProcessSample {
+function sample(
+  tSec: number,
+  processes: ProcessRecord[],
+  sockets: SocketRecord[] = [],
+  wallOffsetMs = 0,
+): ProcessSample {
   return { wallMs: T0 + tSec * 1000 + wallOffsetMs, monotonicMs: 5_000_000 + tSec * 1000, processes, sockets };
 }
 
-function rows(table: { generate(c: QueryContext): Iterable<Row> | Promise<Iterable<Row>> }, constraints: Record<string, Constraint[]> = {}): Row[] {
+function rows(
+  table: { generate(c: QueryContext): Iterable<Row> | Promise<Iterable<Row>> },
+  constraints: Record<string, Constraint[]> = {},
+): Row[] {
   const r = table.generate({ constraints: new Map(Object.entries(constraints)), colsUsed: null });
   if (r instanceof Promise) throw new Error('expected synchronous generate');
   return [...r];
@@ -71,7 +79,7 @@ test('pid reuse: same pid, new start time is a new process, never merged', () =>
   assert.is(fresh.exited, 0);
   assert.is(fresh.samples, 1);
   assert.is(fresh.max_cpu_percent, 50);
-  for (const r of rows(processCpuHistoryTable(s))) assert.ok((r.cpu_percent ?? 0) as number >= 0);
+  for (const r of rows(processCpuHistoryTable(s))) assert.ok(((r.cpu_percent ?? 0) as number) >= 0);
 });
 
 test('a counter going backwards gives no figure, never a negative one', () => {
@@ -90,7 +98,10 @@ test('-1 (unknown/access denied) values become NULL and never figures', () => {
   s.ingest(sample(20, [proc(10, 3_000)]));
   s.ingest(sample(30, [proc(10, 4_000)]));
   const h = rows(processCpuHistoryTable(s));
-  assert.equal(h.map((r) => r.cpu_percent), [null, null, null, 10]);
+  assert.equal(
+    h.map((r) => r.cpu_percent),
+    [null, null, null, 10],
+  );
   assert.is(h[0].resident_size, null);
   assert.is(h[0].threads, null);
   assert.is(h[0].user_time_ms, null);
@@ -107,7 +118,10 @@ test('a suspended sampler: a delta over a huge gap is discarded, the streak brea
   const h = rows(processCpuHistoryTable(s));
   const afterGap = h.find((r) => r.sample_time === (T0 + 3_660_000) / 1000)!;
   assert.is(afterGap.cpu_percent, null);
-  const [sus] = rows(processCpuSustainedTable(s), { min_cpu_percent: [{ op: '=', expr: '50' }], min_duration: [{ op: '=', expr: '40' }] });
+  const [sus] = rows(processCpuSustainedTable(s), {
+    min_cpu_percent: [{ op: '=', expr: '50' }],
+    min_duration: [{ op: '=', expr: '40' }],
+  });
   assert.is(sus.longest_streak_seconds, 60, 'the unwatched hour is not counted');
   assert.is(sus.observed_seconds, 100, '60 s before the gap + 40 s after it');
   assert.is(sus.sustained, 1);
@@ -127,14 +141,23 @@ test('a wall-clock jump changes timestamps only; figures use the monotonic clock
   s.ingest(sample(10, [proc(10, 5_000)], [], -86_400_000)); // wall jumps back a day
   s.ingest(sample(20, [proc(10, 10_000)], [], 86_400_000)); // and forward two
   const h = rows(processCpuHistoryTable(s));
-  assert.equal(h.map((r) => r.cpu_percent), [null, 50, 50]);
+  assert.equal(
+    h.map((r) => r.cpu_percent),
+    [null, 50, 50],
+  );
   // sample_time narrowing still finds the rows despite unsorted times: the
   // lowest time is the middle sample. (`<` never narrows: SQLite would keep
   // every row for a text or BLOB bound, src/sdk/compare.ts.)
   const lowest = Math.min(...h.map((r) => Number(r.sample_time)));
-  assert.is(h.findIndex((r) => r.sample_time === lowest), 1);
+  assert.is(
+    h.findIndex((r) => r.sample_time === lowest),
+    1,
+  );
   const exact = rows(processCpuHistoryTable(s), { sample_time: [{ op: '=', expr: String(lowest) }] });
-  assert.equal(exact.map((r) => r.sample_time), [lowest]);
+  assert.equal(
+    exact.map((r) => r.sample_time),
+    [lowest],
+  );
   const later = rows(processCpuHistoryTable(s), { sample_time: [{ op: '>', expr: String(lowest) }] });
   assert.is(later.length, 2);
   assert.is(rows(processCpuHistoryTable(s), { sample_time: [{ op: '<', expr: String(T0 / 1000) }] }).length, 3);
@@ -152,7 +175,12 @@ test('never above 100 x cores even when counters and clock disagree slightly; ab
 test('remembered lineage survives the parent exiting; launch vector from ancestry', () => {
   const s = store();
   const svc = proc(600, 0, { ppid: 4, name: 'services.exe', startTime: 1_699_000_000 });
-  const host = proc(800, 0, { ppid: 600, name: 'svchost.exe', cmdline: 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule', startTime: 1_699_000_100 });
+  const host = proc(800, 0, {
+    ppid: 600,
+    name: 'svchost.exe',
+    cmdline: 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule',
+    startTime: 1_699_000_100,
+  });
   const ps = proc(1234, 0, { ppid: 800, name: 'powershell.exe', startTime: 1_699_999_500 });
   const miner = proc(4321, 0, { ppid: 1234, name: 'xmrig.exe', startTime: 1_699_999_600 });
   s.ingest(sample(0, [svc, host, ps, miner]));
@@ -165,7 +193,9 @@ test('remembered lineage survives the parent exiting; launch vector from ancestr
   assert.is(m.launch_vector, 'scheduled_task', 'the scheduled task outranks the nearer powershell');
   // A "parent" younger than the child is a reused pid, not the parent.
   const s2 = store();
-  s2.ingest(sample(0, [proc(50, 0, { startTime: 1_700_000_000 }), proc(60, 0, { ppid: 50, startTime: 1_600_000_000 })]));
+  s2.ingest(
+    sample(0, [proc(50, 0, { startTime: 1_700_000_000 }), proc(60, 0, { ppid: 50, startTime: 1_600_000_000 })]),
+  );
   assert.is(rows(processCpuSustainedTable(s2), { pid: [{ op: '=', expr: '60' }] })[0].parent_name, '');
 });
 
@@ -178,7 +208,10 @@ test('sustained needs an unbroken streak: bursts and averages do not qualify', (
     if ((t / 10) % 4 === 0) bursty += 10_000; // 100 % one tick in four
     s.ingest(sample(t, [proc(10, busy), proc(11, bursty)]));
   }
-  const out = rows(processCpuSustainedTable(s), { min_cpu_percent: [{ op: '=', expr: '50' }], min_duration: [{ op: '=', expr: '300' }] });
+  const out = rows(processCpuSustainedTable(s), {
+    min_cpu_percent: [{ op: '=', expr: '50' }],
+    min_duration: [{ op: '=', expr: '300' }],
+  });
   const steady = out.find((r) => r.pid === 10)!;
   const burst = out.find((r) => r.pid === 11)!;
   assert.is(steady.sustained, 1);
@@ -203,15 +236,36 @@ test('absurd parameters are clear errors', () => {
 test('connections: listening and remote-less sockets skipped; persistence by observed time; external and pool port', () => {
   const s = store();
   const sock = (remote: string, port: number, state = 'ESTABLISHED'): SocketRecord => ({
-    pid: 10, protocol: 'tcp', family: remote.includes(':') ? 6 : 4, localAddress: '10.0.0.5', localPort: 50000, remoteAddress: remote, remotePort: port, state,
+    pid: 10,
+    protocol: 'tcp',
+    family: remote.includes(':') ? 6 : 4,
+    localAddress: '10.0.0.5',
+    localPort: 50000,
+    remoteAddress: remote,
+    remotePort: port,
+    state,
   });
   for (let t = 0; t <= 400; t += 10) {
-    s.ingest(sample(t, [proc(10, t * 100)], [sock('203.0.113.7', 3333), sock('0.0.0.0', 0, 'LISTEN'), sock('192.168.1.2', 443), ...(t === 0 ? [sock('::ffff:8.8.8.8', 53)] : [])]));
+    s.ingest(
+      sample(
+        t,
+        [proc(10, t * 100)],
+        [
+          sock('203.0.113.7', 3333),
+          sock('0.0.0.0', 0, 'LISTEN'),
+          sock('192.168.1.2', 443),
+          ...(t === 0 ? [sock('::ffff:8.8.8.8', 53)] : []),
+        ],
+      ),
+    );
   }
   const c = rows(processConnectionHistoryTable(s, { persistentSeconds: 300 }));
   assert.is(c.length, 3);
   const pool = c.find((r) => r.remote_port === 3333)!;
-  assert.equal([pool.external, pool.pool_port, pool.persistent, pool.observed_seconds, pool.samples], [1, 1, 1, 400, 41]);
+  assert.equal(
+    [pool.external, pool.pool_port, pool.persistent, pool.observed_seconds, pool.samples],
+    [1, 1, 1, 400, 41],
+  );
   const lan = c.find((r) => r.remote_port === 443)!;
   assert.equal([lan.external, lan.persistent], [0, 1]);
   const brief = c.find((r) => r.remote_port === 53)!;
@@ -226,11 +280,17 @@ test('thousands of processes: bounded tracking evicts exited first, then idle; m
   assert.is(s.trackedSize, 1000);
   s.ingest(sample(10, many(10, 1000, 990)));
   // 500 exit, 800 new busy ones arrive: the exited go first, then idle live ones.
-  const next = [...many(20, 1000, 990).slice(500), ...Array.from({ length: 800 }, (_, i) => proc(5000 + i, 20_000, { startTime: 1_699_000_000 }))];
+  const next = [
+    ...many(20, 1000, 990).slice(500),
+    ...Array.from({ length: 800 }, (_, i) => proc(5000 + i, 20_000, { startTime: 1_699_000_000 })),
+  ];
   s.ingest(sample(20, next));
   assert.is(s.trackedSize, 1000);
   const tracked = [...s.tracked()];
-  assert.ok(tracked.every((e) => !e.exited), 'exited evicted first');
+  assert.ok(
+    tracked.every((e) => !e.exited),
+    'exited evicted first',
+  );
   assert.ok(tracked.filter((e) => e.pid >= 1990 && e.pid < 2000).length === 10, 'the busy old ones stay');
   const bytes = s.memoryBytes();
   assert.ok(bytes > 1000 * 36 && bytes < 20 * 1024 * 1024, `memory ${bytes}`);
@@ -245,7 +305,7 @@ test('exited processes are kept for the grace period, then forgotten', () => {
   assert.is(rows(processCpuSustainedTable(s), { pid: [{ op: '=', expr: '11' }] })[0].exited, 1);
   s.ingest(sample(80, [proc(10, 2000)]));
   assert.is(rows(processCpuSustainedTable(s), { pid: [{ op: '=', expr: '11' }] }).length, 0);
-  assert.is([...processCpuSustainedTable(s).generate(emptyContext()) as Iterable<Row>].length, 1);
+  assert.is([...(processCpuSustainedTable(s).generate(emptyContext()) as Iterable<Row>)].length, 1);
 });
 
 test.run();

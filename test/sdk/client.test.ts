@@ -23,7 +23,12 @@ const manager = new TestManager({
   getQueryColumns: (): Record<string, string>[] => [{ pid: 'BIGINT' }, { name: 'TEXT' }],
 });
 const client = new ManagerClient(socket, { callTimeoutMs: 2000 });
-const info = (name: string, sdk = SDK_VERSION) => ({ name, version: '0.0.1', sdk_version: sdk, min_sdk_version: '0.0.0' });
+const info = (name: string, sdk = SDK_VERSION) => ({
+  name,
+  version: '0.0.1',
+  sdk_version: sdk,
+  min_sdk_version: '0.0.0',
+});
 const route = { table: { t_one: [{ id: 'column', name: 'a', type: 'TEXT', op: '0' }] } };
 
 test.before(async () => {
@@ -41,10 +46,13 @@ test('ping, options, query rows, getQueryColumns', async () => {
   const options = await client.options();
   assert.equal(options['extensions_socket'], { value: socket, default_value: '', type: 'string' });
   assert.equal(await client.query('SELECT 1'), [{ sql: 'SELECT 1', n: '8' }]);
-  assert.equal(await client.getQueryColumns('SELECT pid, name FROM processes'), [{ name: 'pid', type: 'BIGINT' }, { name: 'name', type: 'TEXT' }]);
+  assert.equal(await client.getQueryColumns('SELECT pid, name FROM processes'), [
+    { name: 'pid', type: 'BIGINT' },
+    { name: 'name', type: 'TEXT' },
+  ]);
 });
 
-test('query with a non-zero status throws a StatusError carrying osquery\'s message', async () => {
+test("query with a non-zero status throws a StatusError carrying osquery's message", async () => {
   try {
     await client.query('FAIL now');
     assert.unreachable('should throw');
@@ -64,12 +72,31 @@ test('register / extensions / deregister with a uuid above 2^53; osqueryd-style 
   assert.equal([...list.keys()], [2n ** 53n + 3n]);
   assert.is(list.get(2n ** 53n + 3n)!.sdkVersion, SDK_VERSION);
 
-  assert.equal(await client.registerExtension(info('one'), route), { code: 1, message: 'Duplicate extension registered', uuid: 0n });
-  assert.is((await client.registerExtension(info('old', '1.7.6'), { table: { t_two: route.table.t_one } })).message, 'Incompatible extension SDK version');
-  assert.is((await client.registerExtension(info('reg'), { nonsense: { x: route.table.t_one } })).message, 'Failed adding registry: Unknown registry: nonsense');
-  assert.is((await client.registerExtension(info('empty'), { table: { t_three: [] } })).message, 'Failed adding registry: Invalid route info');
-  assert.is((await client.registerExtension(info('core'), { table: { processes: route.table.t_one } })).message, 'Failed adding registry: Duplicate registry item: processes');
-  assert.is((await client.registerExtension(info('again'), route)).message, 'Failed adding registry: Duplicate registry item: t_one');
+  assert.equal(await client.registerExtension(info('one'), route), {
+    code: 1,
+    message: 'Duplicate extension registered',
+    uuid: 0n,
+  });
+  assert.is(
+    (await client.registerExtension(info('old', '1.7.6'), { table: { t_two: route.table.t_one } })).message,
+    'Incompatible extension SDK version',
+  );
+  assert.is(
+    (await client.registerExtension(info('reg'), { nonsense: { x: route.table.t_one } })).message,
+    'Failed adding registry: Unknown registry: nonsense',
+  );
+  assert.is(
+    (await client.registerExtension(info('empty'), { table: { t_three: [] } })).message,
+    'Failed adding registry: Invalid route info',
+  );
+  assert.is(
+    (await client.registerExtension(info('core'), { table: { processes: route.table.t_one } })).message,
+    'Failed adding registry: Duplicate registry item: processes',
+  );
+  assert.is(
+    (await client.registerExtension(info('again'), route)).message,
+    'Failed adding registry: Duplicate registry item: t_one',
+  );
 
   assert.equal(await client.deregisterExtension(2n ** 53n + 3n), { code: 0, message: 'OK', uuid: 2n ** 53n + 3n });
   assert.is((await client.deregisterExtension(2n ** 53n + 3n)).message, 'No extension UUID found');
@@ -77,7 +104,9 @@ test('register / extensions / deregister with a uuid above 2^53; osqueryd-style 
 });
 
 test('concurrent calls on one connection are serialized: each answer matches its question', async () => {
-  const sqls = Array.from({ length: 60 }, (_, i) => (i % 7 === 0 ? `SLEEP ${i % 3}` : `SELECT ${i} -- ${'x'.repeat(i * 50)}`));
+  const sqls = Array.from({ length: 60 }, (_, i) =>
+    i % 7 === 0 ? `SLEEP ${i % 3}` : `SELECT ${i} -- ${'x'.repeat(i * 50)}`,
+  );
   const results = await Promise.all(sqls.map((s) => client.query(s)));
   results.forEach((rows, i) => assert.is(rows[0]!['sql'], sqls[i]));
 });

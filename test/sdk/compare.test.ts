@@ -12,14 +12,41 @@ import { prng } from '../support/prng.js';
 
 const db = new Database(':memory:');
 db.exec('CREATE TABLE t(v BIGINT)');
-const VALUES = [-(2n ** 63n), -1000n, -17n, -16n, -1n, 0n, 1n, 5n, 9n, 10n, 15n, 16n, 17n, 99n, 100n, 101n, 499n, 500n, 501n, 1699999999n, 1700000000n, 1700000001n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n];
+const VALUES = [
+  -(2n ** 63n),
+  -1000n,
+  -17n,
+  -16n,
+  -1n,
+  0n,
+  1n,
+  5n,
+  9n,
+  10n,
+  15n,
+  16n,
+  17n,
+  99n,
+  100n,
+  101n,
+  499n,
+  500n,
+  501n,
+  1699999999n,
+  1700000000n,
+  1700000001n,
+  2n ** 53n,
+  2n ** 53n + 1n,
+  2n ** 63n - 1n,
+];
 const insert = db.prepare('INSERT INTO t VALUES (?)');
 for (const v of VALUES) insert.run(v);
 const OPS: ConstraintOp[] = ['=', '>', '>=', '<', '<='];
 const kept = (op: ConstraintOp, value: unknown): bigint[] =>
   db.prepare(`SELECT v FROM t WHERE v ${op} ?`).safeIntegers(true).pluck().all(value) as bigint[];
 /** What osqueryd would hand the table: sqlite3_value_text of the value. */
-const asText = (value: unknown): string | null => db.prepare('SELECT CAST(? AS TEXT)').pluck().get(value) as string | null;
+const asText = (value: unknown): string | null =>
+  db.prepare('SELECT CAST(? AS TEXT)').pluck().get(value) as string | null;
 
 function check(value: unknown): void {
   const expr = asText(value);
@@ -27,20 +54,45 @@ function check(value: unknown): void {
   for (const op of OPS) {
     const range = integerRangeOf({ op, expr });
     for (const v of kept(op, value)) {
-      assert.ok(v >= range.min && v <= range.max, `${v} ${op} ${typeof value === 'object' ? 'blob' : typeof value} ${JSON.stringify(expr)}: SQLite keeps it, range [${range.min}, ${range.max}] drops it`);
+      assert.ok(
+        v >= range.min && v <= range.max,
+        `${v} ${op} ${typeof value === 'object' ? 'blob' : typeof value} ${JSON.stringify(expr)}: SQLite keeps it, range [${range.min}, ${range.max}] drops it`,
+      );
     }
   }
 }
 
 test('sqliteNumeric reads text as SQLite numeric affinity does', () => {
-  for (const text of ['16', ' 16 ', '+16', '-16', '16.0', '1e1', '.5', '5.', '0x10', '', ' ', 'abc', '16abc', '1e', '9223372036854775807', '9223372036854775808', '\u00a016']) {
+  for (const text of [
+    '16',
+    ' 16 ',
+    '+16',
+    '-16',
+    '16.0',
+    '1e1',
+    '.5',
+    '5.',
+    '0x10',
+    '',
+    ' ',
+    'abc',
+    '16abc',
+    '1e',
+    '9223372036854775807',
+    '9223372036854775808',
+    '\u00a016',
+  ]) {
     const n = sqliteNumeric(text);
     // A column with INTEGER affinity keeps text that is not a well-formed number as text.
     db.exec('CREATE TEMP TABLE IF NOT EXISTS a(v INTEGER)');
     db.exec('DELETE FROM a');
     db.prepare('INSERT INTO a VALUES (?)').run(text);
     const stored = db.prepare('SELECT typeof(v) FROM a').pluck().get() as string;
-    assert.is(n === null, stored === 'text', `${JSON.stringify(text)}: ours ${JSON.stringify(n, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}, SQLite stores ${stored}`);
+    assert.is(
+      n === null,
+      stored === 'text',
+      `${JSON.stringify(text)}: ours ${JSON.stringify(n, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}, SQLite stores ${stored}`,
+    );
   }
   assert.equal(sqliteNumeric('0x10'), null, 'hex text is text to SQLite (Number() says 16)');
   assert.equal(sqliteNumeric(''), null, "'' is text (Number() says 0)");
@@ -49,9 +101,39 @@ test('sqliteNumeric reads text as SQLite numeric affinity does', () => {
 });
 
 test('named values: text, integers, reals and BLOBs of every shape', () => {
-  for (const v of ['0x10', '16', ' 16 ', '16.0', '1e1', '', ' ', 'abc', '-0', '+17', '1700000000.5', '9223372036854775808', 'Infinity', '\u00a016']) check(v);
+  for (const v of [
+    '0x10',
+    '16',
+    ' 16 ',
+    '16.0',
+    '1e1',
+    '',
+    ' ',
+    'abc',
+    '-0',
+    '+17',
+    '1700000000.5',
+    '9223372036854775808',
+    'Infinity',
+    '\u00a016',
+  ])
+    check(v);
   for (const v of [16n, -17n, 0n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n]) check(v);
-  for (const v of [16.0, 16.5, -16.5, 1e300, -1e300, 1700000000.5, 2 ** 53, 9007199254740993, 1234567890123456.7, 0.1 + 0.2, Infinity, -Infinity]) check(v);
+  for (const v of [
+    16.0,
+    16.5,
+    -16.5,
+    1e300,
+    -1e300,
+    1700000000.5,
+    2 ** 53,
+    9007199254740993,
+    1234567890123456.7,
+    0.1 + 0.2,
+    Infinity,
+    -Infinity,
+  ])
+    check(v);
   for (const v of ['16', '', '0x10', '\xff']) check(Buffer.from(v, 'latin1'));
 });
 

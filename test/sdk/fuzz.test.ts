@@ -14,7 +14,6 @@ import { prng } from '../support/prng.js';
 const TOTAL = 10_000;
 const WORKERS = 8;
 
-
 function encode(write: (w: BinaryWriter) => void): Buffer {
   let out = Buffer.alloc(0);
   const w = new BinaryWriter(new ByteSink((b) => (out = Buffer.from(b))));
@@ -35,7 +34,9 @@ function validCall(rand: () => number): Buffer {
     w.writeString('action');
     w.writeString('generate');
     w.writeString('context');
-    w.writeString(JSON.stringify({ constraints: [{ name: 'col', list: [{ op: 2, expr: String(rand()) }], affinity: 'TEXT' }] }));
+    w.writeString(
+      JSON.stringify({ constraints: [{ name: 'col', list: [{ op: 2, expr: String(rand()) }], affinity: 'TEXT' }] }),
+    );
     w.writeFieldStop();
   });
 }
@@ -52,7 +53,8 @@ function hostile(rand: () => number, i: number): { bytes: Buffer; chunked: boole
     case 0: {
       // A valid call with a few bytes flipped.
       const b = validCall(rand);
-      for (let k = 0, n = 1 + Math.floor(rand() * 4); k < n; k++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+      for (let k = 0, n = 1 + Math.floor(rand() * 4); k < n; k++)
+        b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
       return { bytes: b, chunked };
     }
     case 1: {
@@ -62,14 +64,22 @@ function hostile(rand: () => number, i: number): { bytes: Buffer; chunked: boole
     }
     case 2:
       // A string declared far larger than any limit.
-      return { bytes: encode((w) => { header('call')(w); w.writeFieldBegin('registry', TType.STRING, 1); w.writeI32(0x7fffffff - Math.floor(rand() * 1000)); }), chunked };
+      return {
+        bytes: encode((w) => {
+          header('call')(w);
+          w.writeFieldBegin('registry', TType.STRING, 1);
+          w.writeI32(0x7fffffff - Math.floor(rand() * 1000));
+        }),
+        chunked,
+      };
     case 3:
       // A map/list declared with billions of elements, or a negative count.
       return {
         bytes: encode((w) => {
           header('call')(w);
           w.writeFieldBegin('request', TType.MAP, 3);
-          if (rand() < 0.5) w.writeMapBegin(TType.STRING, TType.STRING, rand() < 0.5 ? 0x7fffffff : -Math.floor(rand() * 100) - 1);
+          if (rand() < 0.5)
+            w.writeMapBegin(TType.STRING, TType.STRING, rand() < 0.5 ? 0x7fffffff : -Math.floor(rand() * 100) - 1);
           else w.writeListBegin(TType.STRUCT, 0x40000000 + Math.floor(rand() * 1000));
         }),
         chunked,
@@ -82,7 +92,13 @@ function hostile(rand: () => number, i: number): { bytes: Buffer; chunked: boole
     }
     case 5:
       // Deep nesting.
-      return { bytes: encode((w) => { header('call')(w); for (let k = 0; k < 100; k++) w.writeFieldBegin('s', TType.STRUCT, 1); }), chunked };
+      return {
+        bytes: encode((w) => {
+          header('call')(w);
+          for (let k = 0; k < 100; k++) w.writeFieldBegin('s', TType.STRUCT, 1);
+        }),
+        chunked,
+      };
     case 6:
       // Well framed but an unknown method, or wrong field types for a known one.
       return {
@@ -100,10 +116,34 @@ function hostile(rand: () => number, i: number): { bytes: Buffer; chunked: boole
       };
     case 7:
       // Bad version / non-strict header / absurd method name length.
-      return { bytes: Buffer.from([rand() < 0.5 ? 0x80 : 0x00, Math.floor(rand() * 256), 0, 1, 0x7f, 0xff, 0xff, 0xff, 1, 2, 3]), chunked };
+      return {
+        bytes: Buffer.from([
+          rand() < 0.5 ? 0x80 : 0x00,
+          Math.floor(rand() * 256),
+          0,
+          1,
+          0x7f,
+          0xff,
+          0xff,
+          0xff,
+          1,
+          2,
+          3,
+        ]),
+        chunked,
+      };
     case 8:
       // A valid ping followed by junk on the same connection.
-      return { bytes: Buffer.concat([encode((w) => { header('ping')(w); w.writeFieldStop(); }), Buffer.from([0x0c, 0xff, 0xff])]), chunked };
+      return {
+        bytes: Buffer.concat([
+          encode((w) => {
+            header('ping')(w);
+            w.writeFieldStop();
+          }),
+          Buffer.from([0x0c, 0xff, 0xff]),
+        ]),
+        chunked,
+      };
     default:
       // A valid call: the extension answers, then we hang up.
       return { bytes: validCall(rand), chunked };
@@ -150,10 +190,23 @@ function flood(path: string): Promise<{ closedByPeer: boolean }> {
     let sent = 0;
     const chunk = Buffer.alloc(1024 * 1024, 0x41);
     // A call whose registry string claims 15 MiB; the bytes then run past the cap.
-    const head = encode((w) => { header('call')(w); w.writeFieldBegin('registry', TType.STRING, 1); w.writeI32(15 * 1024 * 1024); });
-    const timer = setTimeout(() => { s.destroy(); resolve({ closedByPeer: false }); }, 20_000);
-    s.on('error', () => { clearTimeout(timer); resolve({ closedByPeer: true }); });
-    s.on('close', () => { clearTimeout(timer); resolve({ closedByPeer: true }); });
+    const head = encode((w) => {
+      header('call')(w);
+      w.writeFieldBegin('registry', TType.STRING, 1);
+      w.writeI32(15 * 1024 * 1024);
+    });
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve({ closedByPeer: false });
+    }, 20_000);
+    s.on('error', () => {
+      clearTimeout(timer);
+      resolve({ closedByPeer: true });
+    });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve({ closedByPeer: true });
+    });
     s.on('connect', () => {
       s.write(head);
       const pump = () => {
@@ -178,7 +231,9 @@ test('10,000 hostile messages: the extension stays up, memory stays flat, ping a
   // A tight heap keeps V8 collecting often, so RSS samples reflect live
   // memory rather than garbage not yet collected, and a real leak would end
   // in an out-of-memory crash that the test reports.
-  const child = startFixture(['--socket', socket, '--timeout', '5', '--interval', '2'], { NODE_OPTIONS: '--max-old-space-size=48' });
+  const child = startFixture(['--socket', socket, '--timeout', '5', '--interval', '2'], {
+    NODE_OPTIONS: '--max-old-space-size=48',
+  });
   try {
     const reg = await manager.waitForRegistration('sdk_fixture');
     const path = manager.extensionPath(reg.uuid);
@@ -222,17 +277,25 @@ test('10,000 hostile messages: the extension stays up, memory stays flat, ping a
     const after = Math.max(...peaks.slice(6));
     const seconds = (Date.now() - t0) / 1000;
     const mib = (n: number) => (n / 2 ** 20).toFixed(1);
-    console.log(`fuzz: ${TOTAL} messages (${replies} answered) in ${seconds.toFixed(1)} s; RSS peaks per 1,000 (MiB): ${peaks.map(mib).join(' ')}`);
+    console.log(
+      `fuzz: ${TOTAL} messages (${replies} answered) in ${seconds.toFixed(1)} s; RSS peaks per 1,000 (MiB): ${peaks.map(mib).join(' ')}`,
+    );
 
     assert.is(next, TOTAL);
     // The well-formed tenth (and the valid pings) were answered throughout: the fuzz hit a working server.
     assert.ok(replies >= TOTAL / 10, `only ${replies} replies`);
     assert.ok(seconds < 60, `took ${seconds} s`);
     assert.is(child.proc.exitCode, null, `extension died: ${child.stderr()}`);
-    assert.ok(floods.every((f) => f.closedByPeer), 'an over-cap connection is closed by the extension');
+    assert.ok(
+      floods.every((f) => f.closedByPeer),
+      'an over-cap connection is closed by the extension',
+    );
     assert.ok(after - before < 8 * 2 ** 20, `RSS peak grew by ${mib(after - before)} MiB`);
     assert.is((await manager.pingExtension(reg.uuid)).code, 0);
-    const r = await manager.callExtension(reg.uuid, 'table', 'sdk_echo', { action: 'generate', context: '{"constraints":[]}' });
+    const r = await manager.callExtension(reg.uuid, 'table', 'sdk_echo', {
+      action: 'generate',
+      context: '{"constraints":[]}',
+    });
     assert.is(r.status.code, 0);
   } finally {
     child.proc.kill('SIGKILL');

@@ -22,7 +22,12 @@ export interface Child {
 }
 
 export function startFixture(args: string[], env: Record<string, string> = {}): Child {
-  return watchChild(spawn(process.execPath, [FIXTURE, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } }));
+  return watchChild(
+    spawn(process.execPath, [FIXTURE, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
+  );
 }
 
 /** Collects a child's stderr and its exit; the child must have stderr piped. */

@@ -21,7 +21,9 @@ const INTERVAL_S = 1;
 /** The standalone test manager as a real process, so that it can be SIGKILLed or SIGSTOPped. */
 async function managerProcess(socket: string) {
   const state = join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}.state.json`);
-  const proc = spawn(process.execPath, [MANAGER_MAIN, '--socket', socket, '--state', state], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [MANAGER_MAIN, '--socket', socket, '--state', state], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   proc.stderr!.on('data', () => undefined);
   // Registered (in the manager's state) and listening (answers a ping): the
   // state is written before the registration reply leaves, so a kill right

@@ -3,7 +3,15 @@
 // wire encoding of rows decodes to exactly what encodeRows produces.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TableRegistry, declarationProblems, encodeCell, encodeRows, parseQueryContext, routeInfo, EncodedRows } from '../../src/sdk/registry.js';
+import {
+  TableRegistry,
+  declarationProblems,
+  encodeCell,
+  encodeRows,
+  parseQueryContext,
+  routeInfo,
+  EncodedRows,
+} from '../../src/sdk/registry.js';
 import { BinaryWriter, ByteSink } from '../../src/sdk/writer.js';
 import { BinaryReader } from '../../src/sdk/reader.js';
 import { Types, TType } from '../../src/protocol/index.js';
@@ -25,14 +33,32 @@ test('declarations osqueryd would refuse are reported, and the registry refuses 
   assert.equal(declarationProblems(table({})), []);
   assert.match(declarationProblems(table({ name: 'bad-name' })).join(), /not an SQL identifier/);
   assert.match(declarationProblems(table({ columns: [] })).join(), /no columns/);
-  assert.match(declarationProblems(table({ columns: [{ name: 'a', type: 'TEXT', description: '' }, { name: 'a', type: 'TEXT', description: '' }] })).join(), /duplicate column/);
-  assert.match(declarationProblems(table({ columns: [{ name: 'a', type: 'VARCHAR' as never, description: '' }] })).join(), /unknown type/);
+  assert.match(
+    declarationProblems(
+      table({
+        columns: [
+          { name: 'a', type: 'TEXT', description: '' },
+          { name: 'a', type: 'TEXT', description: '' },
+        ],
+      }),
+    ).join(),
+    /duplicate column/,
+  );
+  assert.match(
+    declarationProblems(table({ columns: [{ name: 'a', type: 'VARCHAR' as never, description: '' }] })).join(),
+    /unknown type/,
+  );
   assert.throws(() => new TableRegistry([table({ columns: [] })]), /invalid table declaration/);
   assert.throws(() => new TableRegistry([table({}), table({})]), /declared twice/);
 });
 
 test('route rows carry id, name, type and the options as decimal text, then the attributes row', () => {
-  const t = table({ columns: [{ name: 'pid', type: 'BIGINT', description: '', options: ColumnOption.INDEX | ColumnOption.OPTIMIZED }, { name: 'x', type: 'DOUBLE', description: '' }] });
+  const t = table({
+    columns: [
+      { name: 'pid', type: 'BIGINT', description: '', options: ColumnOption.INDEX | ColumnOption.OPTIMIZED },
+      { name: 'x', type: 'DOUBLE', description: '' },
+    ],
+  });
   assert.equal(routeInfo(t), [
     { id: 'column', name: 'pid', type: 'BIGINT', op: '9' },
     { id: 'column', name: 'x', type: 'DOUBLE', op: '0' },
@@ -41,24 +67,34 @@ test('route rows carry id, name, type and the options as decimal text, then the 
   assert.equal(new TableRegistry([t]).routes(), { table: { t: routeInfo(t) } });
 });
 
-test('query context: osquery\'s JSON, every operator code, unknown ops dropped, colsUsed kept', () => {
+test("query context: osquery's JSON, every operator code, unknown ops dropped, colsUsed kept", () => {
   const ctx = parseQueryContext(
     JSON.stringify({
       constraints: [
-        { name: 'a', list: [2, 4, 8, 16, 32, 65, 66, 67, 1, 70].map((op) => ({ op, expr: String(op) })), affinity: 'TEXT' },
+        {
+          name: 'a',
+          list: [2, 4, 8, 16, 32, 65, 66, 67, 1, 70].map((op) => ({ op, expr: String(op) })),
+          affinity: 'TEXT',
+        },
         { name: 'b', list: [], affinity: 'BIGINT' },
       ],
       colsUsed: ['a', 'b'],
       colsUsedBitset: 3,
     }),
   );
-  assert.equal(ctx.constraints.get('a')!.map((c) => c.op), ['=', '>', '<=', '<', '>=', 'LIKE', 'GLOB', 'REGEXP']);
+  assert.equal(
+    ctx.constraints.get('a')!.map((c) => c.op),
+    ['=', '>', '<=', '<', '>=', 'LIKE', 'GLOB', 'REGEXP'],
+  );
   assert.equal(ctx.constraints.get('b'), []);
   assert.equal([...ctx.colsUsed!], ['a', 'b']);
   assert.is(parseQueryContext(undefined).colsUsed, null);
   assert.is(parseQueryContext('{"constraints":[]}').colsUsed, null);
   assert.throws(() => parseQueryContext('[1'), /not JSON/);
-  assert.throws(() => parseQueryContext('{"constraints":[{"name":"a","list":[{"op":"2","expr":"x"}]}]}'), /unexpected shape/);
+  assert.throws(
+    () => parseQueryContext('{"constraints":[{"name":"a","list":[{"op":"2","expr":"x"}]}]}'),
+    /unexpected shape/,
+  );
 });
 
 test('cells: integers as digits (never exponent form), doubles as shortest decimal, bigint exact, NaN/Infinity/null as NULL', () => {
@@ -76,7 +112,7 @@ test('cells: integers as digits (never exponent form), doubles as shortest decim
   assert.is(encodeCell(''), '');
 });
 
-test('the direct wire encoding decodes to exactly encodeRows\' maps (NULLs omitted, undeclared keys dropped)', () => {
+test("the direct wire encoding decodes to exactly encodeRows' maps (NULLs omitted, undeclared keys dropped)", () => {
   const columns = [
     { name: 'n', type: 'INTEGER' as const, description: '' },
     { name: 's', type: 'TEXT' as const, description: '' },
@@ -104,8 +140,36 @@ test('the direct wire encoding decodes to exactly encodeRows\' maps (NULLs omitt
 });
 
 test('the row encoder spells every integer as String() does and every string as UTF-8, whatever its length or content', () => {
-  const ints = [0, -0, 1, -1, 9, 10, 99, 100, 12345678, 99999999, 100000000, 2 ** 31, -(2 ** 31) - 1, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7];
-  ints.push(1e15, 1e15 - 1, 1e16 - 2, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53, 1e20, 1e21, 2.5, -0.1);
+  const ints = [
+    0,
+    -0,
+    1,
+    -1,
+    9,
+    10,
+    99,
+    100,
+    12345678,
+    99999999,
+    100000000,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 40 + 7,
+  ];
+  ints.push(
+    1e15,
+    1e15 - 1,
+    1e16 - 2,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+    2 ** 53,
+    1e20,
+    1e21,
+    2.5,
+    -0.1,
+  );
   for (let i = 0; i < 200; i++) ints.push(Math.floor(Math.random() * 2 ** (1 + (i % 53))) * (i % 3 === 0 ? -1 : 1));
   const texts = ['', 'a', 'é', '✓', '\u{1f600}', '\ud800', 'x\udc00y', '\u0000', 'ascii then é'];
   for (const n of [47, 48, 49, 4096, 4097]) texts.push('a'.repeat(n), `${'a'.repeat(n - 1)}é`, `é${'a'.repeat(n - 1)}`);
@@ -131,7 +195,7 @@ test('the row encoder spells every integer as String() does and every string as 
   }
 });
 
-test('call(): generate rows arrive as wire rows; failures are statuses with osquery\'s messages', async () => {
+test("call(): generate rows arrive as wire rows; failures are statuses with osquery's messages", async () => {
   const reg = new TableRegistry([
     table({ generate: () => [{ a: 'x' }] }),
     table({

@@ -44,7 +44,10 @@ test('registers with name, version, sdk version and route info; gets a uuid abov
   assert.equal(echo[0], { id: 'column', name: 'kind', type: 'TEXT', op: '0' });
   assert.equal(echo[1], { id: 'column', name: 'col', type: 'TEXT', op: '4' });
   assert.equal(echo.at(-1), { id: 'attributes', attributes: '0' });
-  assert.equal(reg.registry['table']!['sdk_bench']!.find((r) => r['name'] === 'n'), { id: 'column', name: 'n', type: 'BIGINT', op: '20' });
+  assert.equal(
+    reg.registry['table']!['sdk_bench']!.find((r) => r['name'] === 'n'),
+    { id: 'column', name: 'n', type: 'BIGINT', op: '20' },
+  );
   // The extension listens on <socket>.<uuid> with every digit of the uuid.
   for (let i = 0; i < 100 && !existsSync(`${socket}.${BIG}`); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(existsSync(`${socket}.${BIG}`));
@@ -67,7 +70,10 @@ test('columns action answers the route rows', async () => {
   const r = await manager.callExtension(BIG, 'table', 'sdk_echo', { action: 'columns' });
   assert.is(r.status.code, 0);
   assert.is(r.response.filter((row) => row['id'] === 'column').length, 8);
-  assert.equal(r.response.find((row) => row['name'] === 'small'), { id: 'column', name: 'small', type: 'INTEGER', op: '0' });
+  assert.equal(
+    r.response.find((row) => row['name'] === 'small'),
+    { id: 'column', name: 'small', type: 'INTEGER', op: '0' },
+  );
 });
 
 test('generate receives =, >, LIKE, IN (several =) and colsUsed; unknown ops are dropped', async () => {
@@ -75,16 +81,35 @@ test('generate receives =, >, LIKE, IN (several =) and colsUsed; unknown ops are
     action: 'generate',
     context: ctx(
       [
-        { name: 'col', list: [{ op: 2, expr: 'a' }, { op: 2, expr: 'b' }, { op: 2, expr: 'c' }] },
-        { name: 'expr', list: [{ op: 4, expr: '10' }, { op: 65, expr: '%.exe' }, { op: 99, expr: 'ignored' }] },
+        {
+          name: 'col',
+          list: [
+            { op: 2, expr: 'a' },
+            { op: 2, expr: 'b' },
+            { op: 2, expr: 'c' },
+          ],
+        },
+        {
+          name: 'expr',
+          list: [
+            { op: 4, expr: '10' },
+            { op: 65, expr: '%.exe' },
+            { op: 99, expr: 'ignored' },
+          ],
+        },
       ],
       ['kind', 'col'],
     ),
   });
   assert.is(r.status.code, 0);
-  const constraints = r.response.filter((row) => row['kind'] === 'constraint').map((row) => `${row['col']} ${row['op']} ${row['expr']}`);
+  const constraints = r.response
+    .filter((row) => row['kind'] === 'constraint')
+    .map((row) => `${row['col']} ${row['op']} ${row['expr']}`);
   assert.equal(constraints, ['col = a', 'col = b', 'col = c', 'expr > 10', 'expr LIKE %.exe']);
-  assert.equal(r.response.find((row) => row['kind'] === 'cols_used'), { kind: 'cols_used', expr: '["col","kind"]' });
+  assert.equal(
+    r.response.find((row) => row['kind'] === 'cols_used'),
+    { kind: 'cols_used', expr: '["col","kind"]' },
+  );
 });
 
 test('cells are text; NULL is an absent key; i64 and doubles keep their value; INTEGER overflow is encoded exactly and warned about', async () => {
@@ -168,7 +193,12 @@ test('manager socket absent: exits non-zero after --timeout with a clear error',
 });
 
 test('unknown flags and subcommands: clear error, exit 1', async () => {
-  for (const args of [['--socket', socket, '--bogus'], ['query'], ['--socket'], ['--socket', socket, '--interval', 'soon']]) {
+  for (const args of [
+    ['--socket', socket, '--bogus'],
+    ['query'],
+    ['--socket'],
+    ['--socket', socket, '--interval', 'soon'],
+  ]) {
     const bad = startFixture(args);
     const exit = await exitWithin(bad, 10_000);
     assert.is(exit.code, 1, args.join(' '));

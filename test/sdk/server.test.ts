@@ -23,7 +23,11 @@ const handler = { call: async () => ({ code: 0, message: 'OK', response: [{ a: '
 
 test('a stale socket file from a SIGKILLed process is removed and the server listens', async () => {
   const path = join(dir, 'stale.em.1');
-  const holder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const holder = spawn(
+    process.execPath,
+    ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   await new Promise<void>((r) => holder.stdout!.once('data', () => r()));
   holder.kill('SIGKILL');
   await new Promise((r) => holder.once('exit', r));

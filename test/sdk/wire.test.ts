@@ -8,7 +8,15 @@ import { BinaryWriter, ByteSink } from '../../src/sdk/writer.js';
 import { BinaryReader } from '../../src/sdk/reader.js';
 import { MessageFramer } from '../../src/sdk/framer.js';
 import { SERVER_LIMITS, WireError } from '../../src/sdk/wire.js';
-import { Types, TType, MessageType, toBigInt64, int64ToBigInt, bigIntToInt64Bytes, type NodeInt64 } from '../../src/protocol/index.js';
+import {
+  Types,
+  TType,
+  MessageType,
+  toBigInt64,
+  int64ToBigInt,
+  bigIntToInt64Bytes,
+  type NodeInt64,
+} from '../../src/protocol/index.js';
 import { checkSocketPath, extensionSocketPath } from '../../src/sdk/socket-path.js';
 import { parseExtensionArgs } from '../../src/sdk/args.js';
 import { createLogger } from '../../src/sdk/log.js';
@@ -36,7 +44,7 @@ test('i64 round-trips exactly through our writer and reader, including above 2^5
     r.readFieldBegin();
     assert.is(r.readI64(), v);
   }
-  assert.is(toBigInt64('18446744073709551') , 18446744073709551n);
+  assert.is(toBigInt64('18446744073709551'), 18446744073709551n);
   assert.throws(() => toBigInt64(2 ** 60), /not a safe integer/);
   assert.throws(() => toBigInt64('0x10'), /decimal/);
   assert.throws(() => bigIntToInt64Bytes(2n ** 63n), /does not fit/);
@@ -165,9 +173,18 @@ test("framer: inside a result set, a map's lying size or bad types and nesting b
     f.push(bytes);
     return f.next();
   };
-  assert.throws(() => frame(rowsWith(TType.STRING, TType.STRING, -1)), (e: unknown) => e instanceof WireError && /negative/.test(e.message));
-  assert.throws(() => frame(rowsWith(TType.STRING, TType.STRING, 2 ** 30)), (e: unknown) => e instanceof WireError);
-  assert.throws(() => frame(rowsWith(99, TType.STRING, 1)), (e: unknown) => e instanceof WireError && /type 99/.test(e.message));
+  assert.throws(
+    () => frame(rowsWith(TType.STRING, TType.STRING, -1)),
+    (e: unknown) => e instanceof WireError && /negative/.test(e.message),
+  );
+  assert.throws(
+    () => frame(rowsWith(TType.STRING, TType.STRING, 2 ** 30)),
+    (e: unknown) => e instanceof WireError,
+  );
+  assert.throws(
+    () => frame(rowsWith(99, TType.STRING, 1)),
+    (e: unknown) => e instanceof WireError && /type 99/.test(e.message),
+  );
   // Still incomplete, not an error: the second map's entry has not arrived.
   assert.is(frame(rowsWith(TType.STRING, TType.STRING, 1)), null);
   assert.throws(
@@ -178,23 +195,67 @@ test("framer: inside a result set, a map's lying size or bad types and nesting b
 
 test('framer: lies and breaches are WireErrors before any allocation', () => {
   const cases: [string, Buffer][] = [
-    ['negative string', message((w) => { w.writeFieldBegin('s', TType.STRING, 1); w.writeI32(-5); })],
-    ['huge string', message((w) => { w.writeFieldBegin('s', TType.STRING, 1); w.writeI32(0x7fffffff); })],
-    ['huge list', message((w) => { w.writeFieldBegin('l', TType.LIST, 1); w.writeListBegin(TType.STRING, 0x7ffffff0); })],
-    ['negative map', message((w) => { w.writeFieldBegin('m', TType.MAP, 1); w.writeMapBegin(TType.STRING, TType.STRING, -1); })],
-    ['bad field type', message((w) => { w.writeFieldBegin('x', 99, 1); })],
-    ['bad element type', message((w) => { w.writeFieldBegin('l', TType.LIST, 1); w.writeListBegin(42, 3); })],
-    ['deep nesting', message((w) => { for (let i = 0; i < 40; i++) w.writeFieldBegin('s', TType.STRUCT, 1); })],
+    [
+      'negative string',
+      message((w) => {
+        w.writeFieldBegin('s', TType.STRING, 1);
+        w.writeI32(-5);
+      }),
+    ],
+    [
+      'huge string',
+      message((w) => {
+        w.writeFieldBegin('s', TType.STRING, 1);
+        w.writeI32(0x7fffffff);
+      }),
+    ],
+    [
+      'huge list',
+      message((w) => {
+        w.writeFieldBegin('l', TType.LIST, 1);
+        w.writeListBegin(TType.STRING, 0x7ffffff0);
+      }),
+    ],
+    [
+      'negative map',
+      message((w) => {
+        w.writeFieldBegin('m', TType.MAP, 1);
+        w.writeMapBegin(TType.STRING, TType.STRING, -1);
+      }),
+    ],
+    [
+      'bad field type',
+      message((w) => {
+        w.writeFieldBegin('x', 99, 1);
+      }),
+    ],
+    [
+      'bad element type',
+      message((w) => {
+        w.writeFieldBegin('l', TType.LIST, 1);
+        w.writeListBegin(42, 3);
+      }),
+    ],
+    [
+      'deep nesting',
+      message((w) => {
+        for (let i = 0; i < 40; i++) w.writeFieldBegin('s', TType.STRUCT, 1);
+      }),
+    ],
     ['no version', Buffer.from([0, 0, 0, 4, 0x70, 0x69, 0x6e, 0x67, 1, 0, 0, 0, 1, 0])],
     ['bad version', Buffer.from([0x80, 0x02, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])],
     ['huge name', Buffer.from([0x80, 0x01, 0, 1, 0x7f, 0, 0, 0])],
   ];
   for (const [what, bytes] of cases) {
     const framer = new MessageFramer(SERVER_LIMITS);
-    assert.throws(() => {
-      framer.push(bytes);
-      framer.next();
-    }, (e: unknown) => e instanceof WireError, what);
+    assert.throws(
+      () => {
+        framer.push(bytes);
+        framer.next();
+      },
+      (e: unknown) => e instanceof WireError,
+      what,
+    );
   }
   const small = new MessageFramer({ ...SERVER_LIMITS, maxBufferedBytes: 64 });
   small.push(Buffer.alloc(60, 0x80));
@@ -203,26 +264,53 @@ test('framer: lies and breaches are WireErrors before any allocation', () => {
 
 test('reader: running past the end of a message is a WireError, not a wait', () => {
   const r = new BinaryReader(Buffer.from([0x80, 0x01, 0x00, 0x01, 0, 0, 0, 9, 0x61]));
-  assert.throws(() => r.readMessageBegin(), (e: unknown) => e instanceof WireError);
+  assert.throws(
+    () => r.readMessageBegin(),
+    (e: unknown) => e instanceof WireError,
+  );
 });
 
 test('socket paths: Linux 107 bytes, macOS 103, Windows pipes 256 characters; extension path keeps every uuid digit', () => {
-  assert.is(extensionSocketPath('/var/osquery/osquery.em', 2n ** 63n - 1n), '/var/osquery/osquery.em.9223372036854775807');
+  assert.is(
+    extensionSocketPath('/var/osquery/osquery.em', 2n ** 63n - 1n),
+    '/var/osquery/osquery.em.9223372036854775807',
+  );
   checkSocketPath(`/${'a'.repeat(106)}`, 'linux');
   assert.throws(() => checkSocketPath(`/${'a'.repeat(107)}`, 'linux'), /108 bytes; linux allows 107/);
   assert.throws(() => checkSocketPath(`/${'é'.repeat(54)}`, 'linux'), /109 bytes/);
   checkSocketPath(`/${'a'.repeat(102)}`, 'darwin');
   assert.throws(() => checkSocketPath(`/${'a'.repeat(103)}`, 'darwin'), /darwin allows 103/);
   checkSocketPath(`\\\\.\\pipe\\${'a'.repeat(247)}`, 'win32');
-  assert.throws(() => checkSocketPath(`\\\\.\\pipe\\${'a'.repeat(248)}`, 'win32'), /257 characters; Windows allows 256/);
+  assert.throws(
+    () => checkSocketPath(`\\\\.\\pipe\\${'a'.repeat(248)}`, 'win32'),
+    /257 characters; Windows allows 256/,
+  );
   assert.throws(() => checkSocketPath('C:\\osquery\\shell.em', 'win32'), /named pipe/);
 });
 
-test('arguments: exactly osqueryd\'s flags, both spellings; anything else refused', () => {
-  assert.equal(parseExtensionArgs(['--socket', '/s', '--timeout', '3', '--interval', '5', '--verbose']), { socket: '/s', timeout: 3, interval: 5, verbose: true });
-  assert.equal(parseExtensionArgs(['--socket=/s', '--timeout=0.5', '--interval=2']), { socket: '/s', timeout: 0.5, interval: 2, verbose: false });
+test("arguments: exactly osqueryd's flags, both spellings; anything else refused", () => {
+  assert.equal(parseExtensionArgs(['--socket', '/s', '--timeout', '3', '--interval', '5', '--verbose']), {
+    socket: '/s',
+    timeout: 3,
+    interval: 5,
+    verbose: true,
+  });
+  assert.equal(parseExtensionArgs(['--socket=/s', '--timeout=0.5', '--interval=2']), {
+    socket: '/s',
+    timeout: 0.5,
+    interval: 2,
+    verbose: false,
+  });
   assert.equal(parseExtensionArgs(['--socket', '/s']), { socket: '/s', timeout: 3, interval: 3, verbose: false });
-  for (const bad of [[], ['--timeout', '3'], ['--socket', '/s', '--x'], ['run'], ['--socket', '/s', '--interval', '0'], ['--socket', '/s', '--timeout', '-1'], ['--socket', '/s', '--socket', '/t']]) {
+  for (const bad of [
+    [],
+    ['--timeout', '3'],
+    ['--socket', '/s', '--x'],
+    ['run'],
+    ['--socket', '/s', '--interval', '0'],
+    ['--socket', '/s', '--timeout', '-1'],
+    ['--socket', '/s', '--socket', '/t'],
+  ]) {
     assert.throws(() => parseExtensionArgs(bad), /./, bad.join(' '));
   }
 });

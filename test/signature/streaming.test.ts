@@ -25,17 +25,87 @@ const p = (n: string) => join(dir, n);
 
 function run(cmd: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) =>
-    execFile(cmd, [...args], (err) => (err && typeof (err as { code?: unknown }).code !== 'number' ? reject(err) : resolve(err ? Number((err as { code?: number }).code) : 0))),
+    execFile(cmd, [...args], (err) =>
+      err && typeof (err as { code?: unknown }).code !== 'number'
+        ? reject(err)
+        : resolve(err ? Number((err as { code?: number }).code) : 0),
+    ),
   );
 }
 
 test('a signed PE with a 3 MiB overlay: the streamed digests agree with osslsigncode, intact and tampered', async () => {
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=Stream Root', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=Stream Signer', '-keyout', p('leaf.key'), '-out', p('leaf.csr')]);
-  writeFileSync(p('leaf.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n');
-  await run('openssl', ['x509', '-req', '-in', p('leaf.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '30', '-extfile', p('leaf.ext'), '-out', p('leaf.pem')]);
-  writeFileSync(p('in.exe'), Buffer.concat([readFileSync(join(FIXTURES, 'unsigned.exe')), randomBytes(3 * 1024 * 1024)]));
-  assert.is(await run('osslsigncode', ['sign', '-certs', p('leaf.pem'), '-key', p('leaf.key'), '-h', 'sha256', '-in', p('in.exe'), '-out', p('big.exe')]), 0);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=Stream Root',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.pem'),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  ]);
+  await run('openssl', [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=Stream Signer',
+    '-keyout',
+    p('leaf.key'),
+    '-out',
+    p('leaf.csr'),
+  ]);
+  writeFileSync(
+    p('leaf.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n',
+  );
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    p('leaf.csr'),
+    '-CA',
+    p('ca.pem'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-extfile',
+    p('leaf.ext'),
+    '-out',
+    p('leaf.pem'),
+  ]);
+  writeFileSync(
+    p('in.exe'),
+    Buffer.concat([readFileSync(join(FIXTURES, 'unsigned.exe')), randomBytes(3 * 1024 * 1024)]),
+  );
+  assert.is(
+    await run('osslsigncode', [
+      'sign',
+      '-certs',
+      p('leaf.pem'),
+      '-key',
+      p('leaf.key'),
+      '-h',
+      'sha256',
+      '-in',
+      p('in.exe'),
+      '-out',
+      p('big.exe'),
+    ]),
+    0,
+  );
   const signed = readFileSync(p('big.exe'));
   assert.ok(parsePe(signed).certTable!.offset > 2 * CHUNK_BYTES, 'the certificate table is past the first chunks');
   const bad = Buffer.from(signed);
@@ -88,13 +158,30 @@ test('the policy is a pure function of plain facts, validated at the boundary', 
   assert.equal(judgeBinary(structuredClone(facts)), a);
   assert.is(a.verdict, 'masquerade');
   assert.equal(a.reasons, ['miner_cmdline', 'miner_pool', 'renamed_system_name', 'unexpected_location', 'unsigned']);
-  assert.not.ok(BinaryFactsSchema.safeParse({ ...facts, file: { ...facts.file, reasons: ['no_such_reason'] } }).success);
+  assert.not.ok(
+    BinaryFactsSchema.safeParse({ ...facts, file: { ...facts.file, reasons: ['no_such_reason'] } }).success,
+  );
   assert.not.ok(BinaryFactsSchema.safeParse({ ...facts, file: { ...facts.file, sha256: 'xyz' } }).success);
   // Bytes that may not be the running image are never vouched for.
-  const clean = { ...facts, path: 'C:\\Windows\\System32\\svchost.exe', cmdlines: [], file: { ...facts.file, version: { OriginalFilename: 'svchost.exe' } } };
+  const clean = {
+    ...facts,
+    path: 'C:\\Windows\\System32\\svchost.exe',
+    cmdlines: [],
+    file: { ...facts.file, version: { OriginalFilename: 'svchost.exe' } },
+  };
   assert.is(judgeBinary(clean).verdict, 'ok');
-  assert.is(judgeBinary({ ...clean, image: { bytesFrom: 'path', deleted: false, replaced: false, changedAfterStart: true } }).verdict, 'unknown');
-  assert.is(judgeBinary({ ...clean, image: { bytesFrom: 'running_image', deleted: true, replaced: true, changedAfterStart: false } }).verdict, 'ok');
+  assert.is(
+    judgeBinary({ ...clean, image: { bytesFrom: 'path', deleted: false, replaced: false, changedAfterStart: true } })
+      .verdict,
+    'unknown',
+  );
+  assert.is(
+    judgeBinary({
+      ...clean,
+      image: { bytesFrom: 'running_image', deleted: true, replaced: true, changedAfterStart: false },
+    }).verdict,
+    'ok',
+  );
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -30,7 +30,8 @@ function randomText(seed: number, alphabet: string, length: number): string {
 
 // Decoded from UTF-8 bytes, as the extension gets every command line (Thrift strings, /proc files): a flat
 // string. Built by repeat() and concatenation, it would be a rope whose flattening V8 does superlinearly.
-const salted = (salt: number, body: string): string => Buffer.from(`${salt.toString(36)} ${body}`, 'utf8').toString('utf8');
+const salted = (salt: number, body: string): string =>
+  Buffer.from(`${salt.toString(36)} ${body}`, 'utf8').toString('utf8');
 
 export const CMDLINE_SHAPES: readonly CmdlineShape[] = [
   { name: '"a." repeated', make: (n, s) => salted(s, repeatTo('a.', n)) },
@@ -40,7 +41,10 @@ export const CMDLINE_SHAPES: readonly CmdlineShape[] = [
   { name: 'near-miss pool names', make: (n, s) => salted(s, repeatTo('pool.minexmr.co.', n)) },
   { name: 'upper case and flags', make: (n, s) => salted(s, repeatTo('POOL.MINEXMR.-O --DONATE-LEVEL= ', n)) },
   { name: 'unicode around dots', make: (n, s) => salted(s, repeatTo('é.ü.日本.😀a.', n)) },
-  { name: 'random printable', make: (n, s) => salted(s, randomText(1, 'abcdefghijklmnopqrstuvwxyz0123456789.-. :/=ABCDEZ', n)) },
+  {
+    name: 'random printable',
+    make: (n, s) => salted(s, randomText(1, 'abcdefghijklmnopqrstuvwxyz0123456789.-. :/=ABCDEZ', n)),
+  },
   { name: 'random with unicode', make: (n, s) => salted(s, randomText(2, 'ab.-.é日😀 x9.', n)) },
 ];
 
@@ -49,7 +53,13 @@ export const CMDLINE_SHAPES: readonly CmdlineShape[] = [
  * runs interleaved: the median (what a benchmark judges) or the fastest run
  * (the intrinsic cost, least disturbed by a loaded machine).
  */
-export function timeScan(shape: CmdlineShape, small: number, large: number, runs: number, stat: 'median' | 'min' = 'median'): { small: number; large: number } {
+export function timeScan(
+  shape: CmdlineShape,
+  small: number,
+  large: number,
+  runs: number,
+  stat: 'median' | 'min' = 'median',
+): { small: number; large: number } {
   const ts: number[] = [];
   const tl: number[] = [];
   let salt = Math.floor(performance.now() * 1000);

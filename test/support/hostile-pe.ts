@@ -25,7 +25,10 @@ function block(key: string, value: Buffer | string | null, children: Buffer[] = 
 
 /** A VS_VERSIONINFO with `strings` entries of `valueChars` characters each in one 040904b0 table. */
 export function versionInfo(strings: number, valueChars: number, extra: Record<string, string> = {}): Buffer {
-  const entries = [...Object.entries(extra).map(([k, v]) => block(k, v)), ...Array.from({ length: strings }, (_, i) => block(`K${i}`, 'v'.repeat(valueChars)))];
+  const entries = [
+    ...Object.entries(extra).map(([k, v]) => block(k, v)),
+    ...Array.from({ length: strings }, (_, i) => block(`K${i}`, 'v'.repeat(valueChars))),
+  ];
   const fixed = Buffer.alloc(52);
   fixed.writeUInt32LE(0xfeef04bd, 0);
   return block('VS_VERSION_INFO', fixed, [block('StringFileInfo', null, [block('040904b0', null, entries)])]);

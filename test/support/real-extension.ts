@@ -27,18 +27,36 @@ export interface RealExtension {
   /** Milliseconds of one ping on a fresh connection (throws when not answered). */
   ping(): Promise<number>;
   /** A table generate; resolves with its rows and milliseconds. */
-  generate(table: string, constraints?: unknown[]): Promise<{ rows: Record<string, string>[]; ms: number; code: number; message: string }>;
+  generate(
+    table: string,
+    constraints?: unknown[],
+  ): Promise<{ rows: Record<string, string>[]; ms: number; code: number; message: string }>;
   stop(): Promise<void>;
 }
 
 /** osqueryd's answers to the queries the extension's process source sends. */
 function answer(processes: readonly FakeProcess[], sql: string): Record<string, string>[] {
   if (sql.includes('process_open_sockets')) return [];
-  if (/WHERE p\.pid IN/.test(sql)) return processes.map((p) => ({ pid: String(p.pid), start_time: '1700000000', cmdline: p.cmdline, username: 'attacker' }));
+  if (/WHERE p\.pid IN/.test(sql))
+    return processes.map((p) => ({
+      pid: String(p.pid),
+      start_time: '1700000000',
+      cmdline: p.cmdline,
+      username: 'attacker',
+    }));
   if (/FROM processes/.test(sql)) {
     return processes.map((p) => ({
-      pid: String(p.pid), parent: '1', name: p.name, path: p.path, start_time: '1700000000',
-      user_time: '1000', system_time: '10', resident_size: '1048576', threads: '1', uid: '1000', elapsed_time: '100',
+      pid: String(p.pid),
+      parent: '1',
+      name: p.name,
+      path: p.path,
+      start_time: '1700000000',
+      user_time: '1000',
+      system_time: '10',
+      resident_size: '1048576',
+      threads: '1',
+      uid: '1000',
+      elapsed_time: '100',
     }));
   }
   return [];
@@ -89,7 +107,13 @@ export async function startRealExtension(opts: {
     },
     async generate(table, constraints = []) {
       const t = performance.now();
-      const r = await manager.callExtension(reg.uuid, 'table', table, { action: 'generate', context: JSON.stringify({ constraints }) }, 120_000);
+      const r = await manager.callExtension(
+        reg.uuid,
+        'table',
+        table,
+        { action: 'generate', context: JSON.stringify({ constraints }) },
+        120_000,
+      );
       return { rows: r.response, ms: performance.now() - t, code: r.status.code, message: r.status.message };
     },
     async stop() {
@@ -114,7 +138,11 @@ export function memoryOf(pid: number): { peak: number; rss: number } {
 }
 
 /** Runs `during` while pinging every 50 ms; returns the slowest ping and the result. */
-export async function pingWhile<T>(ext: RealExtension, during: () => Promise<T>, sampleRss?: (pid: number) => void): Promise<{ result: T; worstPingMs: number; pings: number }> {
+export async function pingWhile<T>(
+  ext: RealExtension,
+  during: () => Promise<T>,
+  sampleRss?: (pid: number) => void,
+): Promise<{ result: T; worstPingMs: number; pings: number }> {
   let done = false;
   let worst = 0;
   let pings = 0;

@@ -15,7 +15,11 @@ export interface Tool {
 }
 
 export const WINE: Tool = { command: 'wine', versionArgs: ['--version'], install: 'apt-get install wine wine64' };
-export const OSSLSIGNCODE: Tool = { command: 'osslsigncode', versionArgs: ['--version'], install: 'apt-get install osslsigncode' };
+export const OSSLSIGNCODE: Tool = {
+  command: 'osslsigncode',
+  versionArgs: ['--version'],
+  install: 'apt-get install osslsigncode',
+};
 
 /** True when CI is set to anything but "", "0" or "false". */
 export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -31,7 +35,11 @@ export function toolVersion(tool: Tool): string | null {
 const versions = new Map<string, string | null>();
 
 function runVersion(tool: Tool): string | null {
-  const r = spawnSync(tool.command, [...tool.versionArgs], { encoding: 'utf8', env: { ...process.env, WINEDEBUG: '-all' }, timeout: 60_000 });
+  const r = spawnSync(tool.command, [...tool.versionArgs], {
+    encoding: 'utf8',
+    env: { ...process.env, WINEDEBUG: '-all' },
+    timeout: 60_000,
+  });
   if (r.error !== undefined || r.status !== 0) return null;
   return `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '';
 }
@@ -47,7 +55,12 @@ export function missingTools(tools: readonly Tool[]): string | null {
  * Defines `name` as a test that runs `fn` when every tool runs; otherwise it
  * is skipped with the reason printed or, in CI, fails with that reason.
  */
-export function testNeeding(suite: Test, tools: readonly Tool[], name: string, fn: () => unknown | Promise<unknown>): void {
+export function testNeeding(
+  suite: Test,
+  tools: readonly Tool[],
+  name: string,
+  fn: () => unknown | Promise<unknown>,
+): void {
   const missing = missingTools(tools);
   if (missing === null) suite(name, async () => void (await fn()));
   else standIn(suite, name, missing);

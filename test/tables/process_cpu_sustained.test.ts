@@ -64,7 +64,9 @@ async function firstLine(child: ChildProcess): Promise<number> {
 }
 
 function query(table: TablePlugin, constraints: Record<string, string[]> = {}): Row[] {
-  const map = new Map<string, Constraint[]>(Object.entries(constraints).map(([k, v]) => [k, v.map((expr) => ({ op: '=' as const, expr }))]));
+  const map = new Map<string, Constraint[]>(
+    Object.entries(constraints).map(([k, v]) => [k, v.map((expr) => ({ op: '=' as const, expr }))]),
+  );
   const ctx: QueryContext = { constraints: map, colsUsed: null };
   return [...(table.generate(ctx) as Iterable<Row>)];
 }
@@ -78,7 +80,12 @@ test('only the sustained burner is sustained; its remembered parent is the exite
   let server: Server | null = null;
   let sampler: Sampler | null = null;
   try {
-    for (const [f, body] of [['burn.js', BURN], ['burst.js', BURST], ['idle.js', IDLE]]) writeFileSync(join(dir, f), body);
+    for (const [f, body] of [
+      ['burn.js', BURN],
+      ['burst.js', BURST],
+      ['idle.js', IDLE],
+    ])
+      writeFileSync(join(dir, f), body);
     server = createServer((sock) => accepted.push(sock));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -87,7 +94,11 @@ test('only the sustained burner is sustained; its remembered parent is the exite
     const store = new HistoryStore({ intervalMs: 1000, exitedGraceMs: 120_000 });
     sampler = new Sampler(new ProcfsSource(), store, { intervalSeconds: 1, stateDir: null });
     // The shell passes its arguments positionally ($0, $1): nothing is interpolated into the script.
-    const shell = spawn('sh', ['-c', '"$0" "$1" "$2" & sleep 2', process.execPath, join(dir, 'burn.js'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const shell = spawn(
+      'sh',
+      ['-c', '"$0" "$1" "$2" & sleep 2', process.execPath, join(dir, 'burn.js'), String(port)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const shellExit = once(shell, 'exit');
     await sampler.start();
     const burst = spawn(process.execPath, [join(dir, 'burst.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -141,7 +152,10 @@ test('only the sustained burner is sustained; its remembered parent is the exite
     const conns = query(processConnectionHistoryTable(store, { persistentSeconds: 3 }), { pid: [String(burnerPid)] });
     const conn = conns.find((r) => r.remote_port === port);
     assert.ok(conn, `burner connection seen: ${JSON.stringify(conns)}`);
-    assert.equal([conn.protocol, conn.remote_address, conn.external, conn.persistent, conn.state], ['tcp', '127.0.0.1', 0, 1, 'ESTABLISHED']);
+    assert.equal(
+      [conn.protocol, conn.remote_address, conn.external, conn.persistent, conn.state],
+      ['tcp', '127.0.0.1', 0, 1, 'ESTABLISHED'],
+    );
     assert.ok(store.memoryBytes() > 0);
   } finally {
     await sampler?.stop();

@@ -7,7 +7,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,13 +58,21 @@ function where(paths: string[]): QueryContext {
 }
 
 async function makeTable(maxFileBytes = 1 << 20) {
-  const checker = new SignatureChecker({ maxFileBytes, cacheBytes: 1 << 20, trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
+  const checker = new SignatureChecker({
+    maxFileBytes,
+    cacheBytes: 1 << 20,
+    trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')),
+  });
   return processSignatureCheckTable({ checker, source: new ProcfsSource() });
 }
 
 /** Named files go through file_signature_check (process_signature_check is one row per process). */
 async function makeFileTable(maxFileBytes = 1 << 20) {
-  const checker = new SignatureChecker({ maxFileBytes, cacheBytes: 1 << 20, trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
+  const checker = new SignatureChecker({
+    maxFileBytes,
+    cacheBytes: 1 << 20,
+    trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')),
+  });
   return fileSignatureCheckTable({ checker });
 }
 
@@ -90,15 +108,27 @@ test('an1489 check as a child process: hostile names in, the same names out', as
   const paths = HOSTILE.map((n) => join(work, n));
   const run = await an1489(['check', '--json', '--', ...paths]);
   assert.is(run.code, 0, run.stderr);
-  const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Row);
-  assert.equal(rows.map((r) => r.path), paths);
+  const rows = run.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Row);
+  assert.equal(
+    rows.map((r) => r.path),
+    paths,
+  );
   assert.ok(rows.every((r) => r.verdict === 'renamed'));
   // Table output escapes control characters instead of breaking lines.
   const text = await an1489(['check', '--', join(work, 'new\nline.exe')]);
   assert.is(text.code, 0, text.stderr);
   assert.is(text.stdout.trim().split('\n').length, 2);
   assert.ok(text.stdout.includes('new\\x0aline.exe'));
-  const judged = await an1489(['check', '--json', '--as-windows-path', 'C:\\Users\\Public\\svchost.exe', join(work, 'a;b;rm -rf x.exe')]);
+  const judged = await an1489([
+    'check',
+    '--json',
+    '--as-windows-path',
+    'C:\\Users\\Public\\svchost.exe',
+    join(work, 'a;b;rm -rf x.exe'),
+  ]);
   const row = JSON.parse(judged.stdout) as Row;
   assert.is(row.verdict, 'masquerade');
   assert.is(row.expected_location, 0);
@@ -112,11 +142,16 @@ test('an1489 check as a child process: hostile names in, the same names out', as
 test('rows come from the running processes: a hostile-named binary with miner flags', async () => {
   const exe = join(work, 'tail;x $(id)\n.exe');
   copyFileSync('/usr/bin/tail', exe);
-  const child: ChildProcess = spawn(exe, ['-f', '/dev/null', '--', 'x --donate-level=0 stratum+tcp://pool.minexmr.com:4444'], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    exe,
+    ['-f', '/dev/null', '--', 'x --donate-level=0 stratum+tcp://pool.minexmr.com:4444'],
+    { stdio: 'ignore' },
+  );
   const twin: ChildProcess = spawn(exe, ['-f', '/dev/null'], { stdio: 'ignore' });
   try {
     // Ready once both have exec'd the copied binary.
-    for (const c of [child, twin]) while (!readlinkOr(`/proc/${c.pid}/exe`).startsWith(exe)) await new Promise((r) => setImmediate(r));
+    for (const c of [child, twin])
+      while (!readlinkOr(`/proc/${c.pid}/exe`).startsWith(exe)) await new Promise((r) => setImmediate(r));
     const table = await makeTable();
     const rows = [...(await table.generate({ constraints: new Map(), colsUsed: null }))];
     const row = rows.find((r) => r.pid === child.pid);
@@ -207,7 +242,11 @@ test('processes JOIN process_signature_check USING (pid): one row per running pr
   const processes: SnapshotTable = {
     name: 'processes',
     file: 'test:processes',
-    columns: [{ name: 'pid', type: 'BIGINT' }, { name: 'name', type: 'TEXT' }, { name: 'path', type: 'TEXT' }],
+    columns: [
+      { name: 'pid', type: 'BIGINT' },
+      { name: 'name', type: 'TEXT' },
+      { name: 'path', type: 'TEXT' },
+    ],
     rows: sample.processes.map((p) => ({ pid: String(p.pid), name: p.name, path: p.path })),
   };
   const host = new EmbeddedHost({ tables: [table], snapshots: [processes] });
@@ -216,7 +255,9 @@ test('processes JOIN process_signature_check USING (pid): one row per running pr
     assert.is(r.rows.length, sample.processes.length);
     assert.is(new Set(r.rows.map((row) => row[0])).size, sample.processes.length);
     // Several processes of one binary (this test's node and its siblings, kernel threads) all join.
-    const perBinary = await host.query('SELECT count(*) FROM processes p JOIN process_signature_check s USING (pid) WHERE s.path = p.path GROUP BY s.path HAVING count(*) > 1');
+    const perBinary = await host.query(
+      'SELECT count(*) FROM processes p JOIN process_signature_check s USING (pid) WHERE s.path = p.path GROUP BY s.path HAVING count(*) > 1',
+    );
     assert.ok(perBinary.rows.length > 0, 'some binary runs as more than one process');
   } finally {
     host.close();

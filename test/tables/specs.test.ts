@@ -22,7 +22,14 @@ import { processCpuSustainedTable } from '../../src/tables/process_cpu_sustained
 import { processConnectionHistoryTable } from '../../src/tables/process_connection_history.js';
 import { processSignatureCheckTable } from '../../src/tables/process_signature_check.js';
 import { fileSignatureCheckTable } from '../../src/tables/file_signature_check.js';
-import { emptyContext, type CellValue, type ColumnType, type QueryContext, type Row, type TablePlugin } from '../../src/sdk/table.js';
+import {
+  emptyContext,
+  type CellValue,
+  type ColumnType,
+  type QueryContext,
+  type Row,
+  type TablePlugin,
+} from '../../src/sdk/table.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'pe');
@@ -31,9 +38,12 @@ test('docs/tables.md is rendered from the specs (run node scripts/gen-tables-doc
   assert.fixture(readFileSync(join(ROOT, 'docs', 'tables.md'), 'utf8'), renderTablesDoc(TABLE_SPECS));
 });
 
-test('the runtime serves exactly the specs, in order, with the specs\' columns and options', async () => {
+test("the runtime serves exactly the specs, in order, with the specs' columns and options", async () => {
   const runtime = await createRuntime({ mode: 'standalone', persistState: false });
-  assert.equal(runtime.tables.map((t) => t.name), TABLE_SPECS.map((s) => s.name));
+  assert.equal(
+    runtime.tables.map((t) => t.name),
+    TABLE_SPECS.map((s) => s.name),
+  );
   for (const [i, t] of runtime.tables.entries()) {
     const s = TABLE_SPECS[i];
     assert.equal(t.columns, columnDeclarations(s), t.name);
@@ -49,11 +59,21 @@ test('the pack reads its declarations from the specs', () => {
 });
 
 test('a malformed spec is refused when it is defined', () => {
-  const good: TableSpec = { name: 'x_table', description: 'A table for this test only.', platforms: ['linux'], columns: [{ name: 'a', type: 'TEXT', description: 'a column here' }], examples: ['SELECT a FROM x_table'] };
+  const good: TableSpec = {
+    name: 'x_table',
+    description: 'A table for this test only.',
+    platforms: ['linux'],
+    columns: [{ name: 'a', type: 'TEXT', description: 'a column here' }],
+    examples: ['SELECT a FROM x_table'],
+  };
   assert.is(defineTable(good), good);
   const bad: [string, TableSpec, RegExp][] = [
     ['duplicate column', { ...good, columns: [...good.columns, ...good.columns] }, /duplicate column/],
-    ['required but neither hidden nor index', { ...good, columns: [{ ...good.columns[0], required: true }] }, /required needs/],
+    [
+      'required but neither hidden nor index',
+      { ...good, columns: [{ ...good.columns[0], required: true }] },
+      /required needs/,
+    ],
     ['example not naming the table', { ...good, examples: ['SELECT 1'] }, /does not name the table/],
     ['unknown type', { ...good, columns: [{ ...good.columns[0], type: 'STRING' as ColumnType }] }, /x_table/],
     ['not an identifier', { ...good, name: 'x-table', examples: ['SELECT a FROM x-table'] }, /x-table/],
@@ -71,9 +91,13 @@ function typeProblem(type: ColumnType, v: CellValue): string | null {
       return typeof v === 'string' ? null : `${typeof v} for ${type}`;
     case 'INTEGER':
     case 'BIGINT':
-      return typeof v === 'bigint' || (typeof v === 'number' && Number.isSafeInteger(v)) ? null : `${String(v)} (${typeof v}) for ${type}`;
+      return typeof v === 'bigint' || (typeof v === 'number' && Number.isSafeInteger(v))
+        ? null
+        : `${String(v)} (${typeof v}) for ${type}`;
     case 'UNSIGNED BIGINT':
-      return (typeof v === 'bigint' && v >= 0n) || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) ? null : `${String(v)} for ${type}`;
+      return (typeof v === 'bigint' && v >= 0n) || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
+        ? null
+        : `${String(v)} for ${type}`;
     case 'DOUBLE':
       return typeof v === 'number' && Number.isFinite(v) ? null : `${String(v)} (${typeof v}) for DOUBLE`;
   }
@@ -103,7 +127,17 @@ async function rowsOf(table: TablePlugin, context: QueryContext = emptyContext()
 
 const T0 = 1_700_000_000_000;
 const rec = (pid: number, ppid: number, name: string, cpuMs: number): ProcessRecord => ({
-  pid, ppid, startTime: 1_699_000_000 + pid, name, path: `/opt/${name}`, cmdline: `${name} --x`, user: 'svc', userTimeMs: cpuMs, systemTimeMs: cpuMs / 10, residentBytes: 1 << 20, threads: 3,
+  pid,
+  ppid,
+  startTime: 1_699_000_000 + pid,
+  name,
+  path: `/opt/${name}`,
+  cmdline: `${name} --x`,
+  user: 'svc',
+  userTimeMs: cpuMs,
+  systemTimeMs: cpuMs / 10,
+  residentBytes: 1 << 20,
+  threads: 3,
 });
 
 test('column types: every generate returns what its spec declares', async () => {
@@ -113,28 +147,84 @@ test('column types: every generate returns what its spec declares', async () => 
     store.ingest({
       wallMs: T0 + t * 1000,
       monotonicMs: 1_000_000 + t * 1000,
-      processes: [rec(1, 0, 'systemd', 0), rec(300, 1, 'cron', 0), rec(400, 300, 'sh', 0), rec(500, 400, 'xmrig', t * 900), ...(t < 60 ? [rec(600, 1, 'short', t * 10)] : [])],
+      processes: [
+        rec(1, 0, 'systemd', 0),
+        rec(300, 1, 'cron', 0),
+        rec(400, 300, 'sh', 0),
+        rec(500, 400, 'xmrig', t * 900),
+        ...(t < 60 ? [rec(600, 1, 'short', t * 10)] : []),
+      ],
       sockets: [
-        { pid: 500, protocol: 'tcp', family: 4, localAddress: '10.0.0.9', localPort: 40000, remoteAddress: '198.51.100.1', remotePort: 14444, state: 'ESTABLISHED' },
-        { pid: 500, protocol: 'udp', family: 6, localAddress: '::', localPort: 5353, remoteAddress: '2001:db8::1', remotePort: 53, state: '' },
+        {
+          pid: 500,
+          protocol: 'tcp',
+          family: 4,
+          localAddress: '10.0.0.9',
+          localPort: 40000,
+          remoteAddress: '198.51.100.1',
+          remotePort: 14444,
+          state: 'ESTABLISHED',
+        },
+        {
+          pid: 500,
+          protocol: 'udp',
+          family: 6,
+          localAddress: '::',
+          localPort: 5353,
+          remoteAddress: '2001:db8::1',
+          remotePort: 53,
+          state: '',
+        },
       ],
     });
   }
-  const ctx: QueryContext = { constraints: new Map([['min_cpu_percent', [{ op: '=', expr: '50' }]], ['min_duration', [{ op: '=', expr: '60' }]]]), colsUsed: null };
+  const ctx: QueryContext = {
+    constraints: new Map([
+      ['min_cpu_percent', [{ op: '=', expr: '50' }]],
+      ['min_duration', [{ op: '=', expr: '60' }]],
+    ]),
+    colsUsed: null,
+  };
   conformance(processCpuHistoryTable(store), await rowsOf(processCpuHistoryTable(store)), seen);
-  conformance(processCpuSustainedTable(store, { isApproved: (p) => p.name === 'cron' }), await rowsOf(processCpuSustainedTable(store, { isApproved: (p) => p.name === 'cron' }), ctx), seen);
-  conformance(processConnectionHistoryTable(store, { persistentSeconds: 60 }), await rowsOf(processConnectionHistoryTable(store, { persistentSeconds: 60 })), seen);
+  conformance(
+    processCpuSustainedTable(store, { isApproved: (p) => p.name === 'cron' }),
+    await rowsOf(processCpuSustainedTable(store, { isApproved: (p) => p.name === 'cron' }), ctx),
+    seen,
+  );
+  conformance(
+    processConnectionHistoryTable(store, { persistentSeconds: 60 }),
+    await rowsOf(processConnectionHistoryTable(store, { persistentSeconds: 60 })),
+    seen,
+  );
 
-  const checker = new SignatureChecker({ maxFileBytes: 1 << 20, cacheBytes: 1 << 20, trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')) });
-  const files = ['chains/expired-timestamped.exe', 'signed.exe', 'nested.exe', 'svchost.exe', 'tampered.exe', 'unsigned.exe', 'missing.exe'].map((f) => join(FIXTURES, f));
+  const checker = new SignatureChecker({
+    maxFileBytes: 1 << 20,
+    cacheBytes: 1 << 20,
+    trust: await loadTrustBundle(join(FIXTURES, 'test-ca.pem')),
+  });
+  const files = [
+    'chains/expired-timestamped.exe',
+    'signed.exe',
+    'nested.exe',
+    'svchost.exe',
+    'tampered.exe',
+    'unsigned.exe',
+    'missing.exe',
+  ].map((f) => join(FIXTURES, f));
   files.push('C:\\Windows\\System32\\svchost.exe'); // a Windows name: judged for location even where it cannot be read
   const fileTable = fileSignatureCheckTable({ checker });
-  const fileRows = await rowsOf(fileTable, { constraints: new Map([['file', files.map((expr) => ({ op: '=' as const, expr }))]]), colsUsed: null });
+  const fileRows = await rowsOf(fileTable, {
+    constraints: new Map([['file', files.map((expr) => ({ op: '=' as const, expr }))]]),
+    colsUsed: null,
+  });
   assert.is(fileRows.length, files.length);
   conformance(fileTable, fileRows, seen);
   const procTable = processSignatureCheckTable({ checker, source: new ProcfsSource() });
   const procRows = await rowsOf(procTable);
-  assert.ok(procRows.some((r) => r.pid === process.pid), 'this test process is among the rows');
+  assert.ok(
+    procRows.some((r) => r.pid === process.pid),
+    'this test process is among the rows',
+  );
   conformance(procTable, procRows, seen);
 
   // Windows-shaped processes (the machine has none): a catalogued name at its Windows path, and a
@@ -145,13 +235,21 @@ test('column types: every generate returns what its spec declares', async () => 
       wallMs: Date.now(),
       monotonicMs: performance.now(),
       processes: [
-        { ...rec(4, 0, 'svchost.exe', 0), path: 'C:\\Windows\\System32\\svchost.exe', cmdline: 'svchost.exe -k netsvcs' },
+        {
+          ...rec(4, 0, 'svchost.exe', 0),
+          path: 'C:\\Windows\\System32\\svchost.exe',
+          cmdline: 'svchost.exe -k netsvcs',
+        },
         { ...rec(8, 4, 'expired-timestamped.exe', 0), path: join(FIXTURES, 'chains', 'expired-timestamped.exe') },
       ],
       sockets: [],
     }),
   };
-  conformance(procTable, await rowsOf(processSignatureCheckTable({ checker, source: windowsLike, image: { procRoot: null } })), seen);
+  conformance(
+    procTable,
+    await rowsOf(processSignatureCheckTable({ checker, source: windowsLike, image: { procRoot: null } })),
+    seen,
+  );
 
   // The fixtures give every column a value at least once, so no type went unchecked.
   for (const s of TABLE_SPECS) {

@@ -17,7 +17,11 @@ function printable(b: Buffer): boolean {
 const toBase64 = (b: Buffer): string => b.toString('base64');
 
 /** Base64 alphabet values as boost's binary_from_base64 has them: '=' reads as 0, anything else outside the alphabet fails. */
-const B64 = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c.charCodeAt(0), i] as const).concat([[0x3d, 0]]));
+const B64 = new Map(
+  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/']
+    .map((c, i) => [c.charCodeAt(0), i] as const)
+    .concat([[0x3d, 0]]),
+);
 
 /**
  * osquery's base64::decode: drop "\r\n" and "\n", trim trailing '=', then
@@ -58,4 +62,3 @@ export const ENCODING: FunctionDef[] = [
     },
   },
 ];
-

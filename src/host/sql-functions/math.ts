@@ -42,8 +42,9 @@ function rounding(name: string, f: (x: number) => number): FunctionDef {
 
 /** glibc's pow reports an underflow (a zero or subnormal result of finite, non-zero operands) as ERANGE. */
 function powChecked(x: number, y: number): number {
-  const out = checked([x, y], Math.pow(x, y));
-  if (Math.abs(out) < 2.2250738585072014e-308 && x !== 0 && Number.isFinite(x) && Number.isFinite(y)) throw new Error(ERANGE);
+  const out = checked([x, y], x ** y);
+  if (Math.abs(out) < 2.2250738585072014e-308 && x !== 0 && Number.isFinite(x) && Number.isFinite(y))
+    throw new Error(ERANGE);
   return out;
 }
 
@@ -60,14 +61,22 @@ export const MATH: FunctionDef[] = [
   unary('sin', Math.sin),
   unary('tan', Math.tan),
   // 1/tan is plain division in osquery, so cot(0) is Inf, not an error; tan(±Inf) still sets EDOM.
-  unary('cot', (x) => {
-    if (!Number.isFinite(x)) throw new Error(EDOM);
-    return 1 / Math.tan(x);
-  }, false),
-  unary('exp', (x) => {
-    if (x > LN_LDBL_MAX) throw new Error(ERANGE);
-    return Math.exp(x);
-  }, false),
+  unary(
+    'cot',
+    (x) => {
+      if (!Number.isFinite(x)) throw new Error(EDOM);
+      return 1 / Math.tan(x);
+    },
+    false,
+  ),
+  unary(
+    'exp',
+    (x) => {
+      if (x > LN_LDBL_MAX) throw new Error(ERANGE);
+      return Math.exp(x);
+    },
+    false,
+  ),
   unary('log', Math.log),
   unary('log10', Math.log10),
   {

@@ -59,7 +59,10 @@ function ipv6Bytes(s: string): Buffer {
   const groups = (g: string): number[] => (g === '' ? [] : g.split(':').map((h) => parseInt(h, 16)));
   const left = groups(head);
   const right = [...(rest === undefined ? [] : groups(rest)), ...tail];
-  const words = rest === undefined && tail.length > 0 ? [...left, ...tail] : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  const words =
+    rest === undefined && tail.length > 0
+      ? [...left, ...tail]
+      : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
   const out = Buffer.alloc(16);
   words.slice(0, 8).forEach((w, i) => out.writeUInt16BE(w, i * 2));
   return out;
@@ -116,7 +119,8 @@ function inCidrBlock(cidrArg: Arg, ipArg: Arg): Result {
     [begin, end] = [first, (last + 1n) % mod];
   }
   const me = { value, scope: ip.scope };
-  const inside = compareIp(me, { value: begin, scope: net.ip.scope }) >= 0 && compareIp(me, { value: end, scope: net.ip.scope }) < 0;
+  const inside =
+    compareIp(me, { value: begin, scope: net.ip.scope }) >= 0 && compareIp(me, { value: end, scope: net.ip.scope }) < 0;
   return inside ? 1n : 0n;
 }
 
@@ -185,4 +189,3 @@ export const NETWORK: FunctionDef[] = [
   ...communityFunctions('community_id_v1', false),
   ...communityFunctions('community_id_v1_strict', true),
 ];
-

@@ -44,7 +44,9 @@ function tokenSplit(input: string, tokens: string): string[] {
       start = i + 1;
     }
   }
-  return fields.filter((f) => f.length > 0).map((f) => f.toString('utf8').replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, ''));
+  return fields
+    .filter((f) => f.length > 0)
+    .map((f) => f.toString('utf8').replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, ''));
 }
 
 /** Fields between regex matches; like std::sregex_token_iterator(-1), no empty trailing field. */
@@ -122,4 +124,3 @@ export const STRINGS: FunctionDef[] = [
   },
   { name: 'inet_aton', arity: 1, fn: inetAton },
 ];
-

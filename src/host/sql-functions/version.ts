@@ -98,4 +98,3 @@ export const VERSION: FunctionDef[] = [
     },
   },
 ];
-

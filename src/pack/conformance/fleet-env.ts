@@ -59,7 +59,9 @@ export function fleetExpandEnv(text: string, env: Readonly<Record<string, string
   const ESC = '\u0000ESC\u0000';
   const s = text.replace(/\\+\$/g, (run) => (run.length % 2 !== 0 ? run : `${'\\'.repeat(run.length / 2 - 1)}${ESC}`));
   const zones = exclusionZones(s);
-  const nameTemplate = [...s.matchAll(/^\s*name_template:.*$/gm)].map((m) => [m.index ?? 0, (m.index ?? 0) + m[0].length] as const);
+  const nameTemplate = [...s.matchAll(/^\s*name_template:.*$/gm)].map(
+    (m) => [m.index ?? 0, (m.index ?? 0) + m[0].length] as const,
+  );
   let out = '';
   for (let j = 0; j < s.length; j++) {
     if (s.startsWith(ESC, j)) {
@@ -79,7 +81,10 @@ export function fleetExpandEnv(text: string, env: Readonly<Record<string, string
     if (name === '') leave();
     else if (name.toUpperCase().startsWith('FLEET_VAR_')) leave();
     else if (name.startsWith('FLEET_SECRET_')) {
-      if (!nameTemplate.some(([a, b]) => j >= a && end <= b)) errors.push(`environment variables with "FLEET_SECRET_" prefix are only allowed in profiles and scripts: "${name}"`);
+      if (!nameTemplate.some(([a, b]) => j >= a && end <= b))
+        errors.push(
+          `environment variables with "FLEET_SECRET_" prefix are only allowed in profiles and scripts: "${name}"`,
+        );
       leave();
     } else if (zones.some(([a, b]) => j >= a && end <= b)) leave();
     else if (Object.hasOwn(env, name)) {

@@ -68,7 +68,8 @@ export const FLAG_TYPES: ReadonlyMap<string, FlagType> = new Map(
 );
 
 /** Flags in the command-line table that osqueryOptions (config.options) does not have. */
-const CLI_ONLY = new Set(words(`alarm_timeout aws_enforce_fips carver_block_size carver_compression carver_continue_endpoint
+const CLI_ONLY = new Set(
+  words(`alarm_timeout aws_enforce_fips carver_block_size carver_compression carver_continue_endpoint
   carver_disable_function carver_expiry carver_start_endpoint config_accelerated_refresh config_check config_dump
   config_enable_backup config_path config_plugin config_refresh config_tls_endpoint config_tls_max_attempts daemonize
   database_dump database_path disable_carver disable_enrollment disable_extensions disable_reenrollment disable_tables
@@ -77,7 +78,8 @@ const CLI_ONLY = new Set(words(`alarm_timeout aws_enforce_fips carver_block_size
   extensions_timeout force install logger_mode logger_plugin logger_stderr logtostderr pidfile proxy_hostname
   stderrthreshold tls_client_cert tls_client_key tls_enroll_max_attempts tls_enroll_max_interval tls_hostname
   tls_server_certs tls_session_reuse tls_session_timeout uninstall watchdog_delay watchdog_forced_shutdown_delay
-  watchdog_latency_limit watchdog_level watchdog_memory_limit watchdog_utilization_limit`));
+  watchdog_latency_limit watchdog_level watchdog_memory_limit watchdog_utilization_limit`),
+);
 
 /** config.options: name -> type. */
 export const OPTION_TYPES: ReadonlyMap<string, FlagType> = new Map([...FLAG_TYPES].filter(([n]) => !CLI_ONLY.has(n)));

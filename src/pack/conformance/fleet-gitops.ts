@@ -19,30 +19,90 @@
 // (a quoted interval, a string for a bool) fails the whole file.
 
 /** GitOpsFromFile's topKeys, after the deprecated names are mapped. */
-export const GITOPS_TOP_KEYS = ['name', 'settings', 'org_settings', 'agent_options', 'controls', 'policies', 'reports', 'software', 'labels', 'custom_host_vitals'] as const;
+export const GITOPS_TOP_KEYS = [
+  'name',
+  'settings',
+  'org_settings',
+  'agent_options',
+  'controls',
+  'policies',
+  'reports',
+  'software',
+  'labels',
+  'custom_host_vitals',
+] as const;
 
 /** Old spelling -> new spelling (gitops_deprecations.go). */
-export const GITOPS_DEPRECATED_KEYS: Readonly<Record<string, string>> = { queries: 'reports', team_settings: 'settings' };
+export const GITOPS_DEPRECATED_KEYS: Readonly<Record<string, string>> = {
+  queries: 'reports',
+  team_settings: 'settings',
+};
 
 /** Keys of a report (query) item: fleet.QuerySpec plus BaseItem's path/paths. */
 export const REPORT_ITEM_KEYS = new Set([
-  'path', 'paths', 'name', 'description', 'query', 'team', 'fleet', 'interval', 'observer_can_run', 'automations_enabled',
-  'platform', 'min_osquery_version', 'logging', 'discard_data', 'labels_include_any', 'labels_include_all', 'labels_exclude_any',
+  'path',
+  'paths',
+  'name',
+  'description',
+  'query',
+  'team',
+  'fleet',
+  'interval',
+  'observer_can_run',
+  'automations_enabled',
+  'platform',
+  'min_osquery_version',
+  'logging',
+  'discard_data',
+  'labels_include_any',
+  'labels_include_all',
+  'labels_exclude_any',
 ]);
 
 /** Keys of a policy item: fleet.PolicySpec, the GitOps additions and BaseItem's path/paths. */
 export const POLICY_ITEM_KEYS = new Set([
-  'path', 'paths', 'name', 'query', 'description', 'resolution', 'team', 'fleet', 'platform', 'critical', 'calendar_events_enabled',
-  'conditional_access_enabled', 'labels_include_any', 'labels_include_all', 'labels_exclude_any', 'type', 'fleet_maintained_app_slug',
-  'patch_when_closed', 'continuous_automations_enabled', 'run_script', 'install_software', 'resend_configuration_profile',
+  'path',
+  'paths',
+  'name',
+  'query',
+  'description',
+  'resolution',
+  'team',
+  'fleet',
+  'platform',
+  'critical',
+  'calendar_events_enabled',
+  'conditional_access_enabled',
+  'labels_include_any',
+  'labels_include_all',
+  'labels_exclude_any',
+  'type',
+  'fleet_maintained_app_slug',
+  'patch_when_closed',
+  'continuous_automations_enabled',
+  'run_script',
+  'install_software',
+  'resend_configuration_profile',
   'webhooks_and_tickets_enabled',
 ]);
 
 type JsonType = 'string' | 'bool' | 'uint';
 const ITEM_TYPES: Readonly<Record<string, JsonType>> = {
-  name: 'string', description: 'string', query: 'string', team: 'string', platform: 'string', min_osquery_version: 'string',
-  logging: 'string', resolution: 'string', interval: 'uint', observer_can_run: 'bool', automations_enabled: 'bool',
-  discard_data: 'bool', critical: 'bool', calendar_events_enabled: 'bool', conditional_access_enabled: 'bool',
+  name: 'string',
+  description: 'string',
+  query: 'string',
+  team: 'string',
+  platform: 'string',
+  min_osquery_version: 'string',
+  logging: 'string',
+  resolution: 'string',
+  interval: 'uint',
+  observer_can_run: 'bool',
+  automations_enabled: 'bool',
+  discard_data: 'bool',
+  critical: 'bool',
+  calendar_events_enabled: 'bool',
+  conditional_access_enabled: 'bool',
 };
 const PLATFORMS: Readonly<Record<'reports' | 'policies', ReadonlySet<string>>> = {
   reports: new Set(['windows', 'linux', 'darwin', 'chrome']),
@@ -75,17 +135,27 @@ function itemIssues(file: string, section: 'reports' | 'policies', list: Item[])
   for (const [i, it] of list.entries()) {
     for (const k of Object.keys(it)) {
       if (!allowed.has(k)) out.push({ file, message: `unknown key "${section}[${i}].${k}"` });
-      else if (ITEM_TYPES[k] && !jsonTypeOk(ITEM_TYPES[k], it[k])) out.push({ file, message: `${section}[${i}].${k}: expected type ${ITEM_TYPES[k]} but got ${JSON.stringify(it[k])}` });
+      else if (ITEM_TYPES[k] && !jsonTypeOk(ITEM_TYPES[k], it[k]))
+        out.push({
+          file,
+          message: `${section}[${i}].${k}: expected type ${ITEM_TYPES[k]} but got ${JSON.stringify(it[k])}`,
+        });
     }
     if (typeof it.path === 'string') continue;
     if (typeof it.platform === 'string' && it.platform.trim() !== '') {
-      for (const p of it.platform.split(',')) if (!PLATFORMS[section].has(p.trim())) out.push({ file, message: `${section}[${i}]: invalid platform "${p.trim()}"` });
+      for (const p of it.platform.split(','))
+        if (!PLATFORMS[section].has(p.trim()))
+          out.push({ file, message: `${section}[${i}]: invalid platform "${p.trim()}"` });
     }
-    if (typeof it.name !== 'string' || it.name.trim() === '') out.push({ file, message: `${section}[${i}]: name is required` });
-    if (typeof it.query !== 'string' || it.query === '') out.push({ file, message: `${section}[${i}]: query is required` });
+    if (typeof it.name !== 'string' || it.name.trim() === '')
+      out.push({ file, message: `${section}[${i}]: name is required` });
+    if (typeof it.query !== 'string' || it.query === '')
+      out.push({ file, message: `${section}[${i}]: query is required` });
     // validateReport: report names must be ASCII.
-    if (section === 'reports' && typeof it.name === 'string' && /[^\x00-\x7f]/.test(it.name)) out.push({ file, message: `${section}[${i}]: \`name\` must be in ASCII` });
-    if (section === 'reports' && it.logging !== undefined && !FLEET_LOGGING.has(String(it.logging))) out.push({ file, message: `${section}[${i}]: invalid logging "${String(it.logging)}"` });
+    if (section === 'reports' && typeof it.name === 'string' && /[^\x00-\x7f]/.test(it.name))
+      out.push({ file, message: `${section}[${i}]: \`name\` must be in ASCII` });
+    if (section === 'reports' && it.logging !== undefined && !FLEET_LOGGING.has(String(it.logging)))
+      out.push({ file, message: `${section}[${i}]: invalid logging "${String(it.logging)}"` });
   }
   return out;
 }
@@ -103,7 +173,9 @@ export function gitopsFragmentIssues(file: string, doc: unknown): GitOpsIssue[] 
     if (key in mapped) out.push({ file, message: `both "${k}" and its other spelling are set` });
     mapped[key] = v;
   }
-  for (const k of Object.keys(mapped)) if (!(GITOPS_TOP_KEYS as readonly string[]).includes(k)) out.push({ file, message: `unknown top-level field: ${k}` });
+  for (const k of Object.keys(mapped))
+    if (!(GITOPS_TOP_KEYS as readonly string[]).includes(k))
+      out.push({ file, message: `unknown top-level field: ${k}` });
   for (const section of ['reports', 'policies'] as const) {
     if (!(section in mapped)) continue;
     const list = items(mapped[section]);
@@ -118,7 +190,8 @@ export function gitopsPathFileIssues(file: string, section: 'reports' | 'policie
   const list = items(doc);
   if (!list) return [{ file, message: `a ${section} path: file must hold a bare YAML list` }];
   const out = itemIssues(file, section, list);
-  for (const [i, it] of list.entries()) if ('path' in it || 'paths' in it) out.push({ file, message: `nested paths are not supported (${section}[${i}])` });
+  for (const [i, it] of list.entries())
+    if ('path' in it || 'paths' in it) out.push({ file, message: `nested paths are not supported (${section}[${i}])` });
   return out;
 }
 

@@ -75,8 +75,18 @@ const MAX_INTERVAL = 604_800; // kMaxQueryInterval in packs.cpp
 export function loadPack(pack: unknown, running: string, host: OsqueryPlatform): PackLoad {
   const obj = (pack ?? {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  if (!checkPlatform(str(obj.platform), host)) return { packLoads: false, scheduled: [], skipped: [{ name: '*', reason: `pack platform "${str(obj.platform)}"` }] };
-  if (!checkVersion(str(obj.version), running)) return { packLoads: false, scheduled: [], skipped: [{ name: '*', reason: `pack version ${str(obj.version)} > ${running}` }] };
+  if (!checkPlatform(str(obj.platform), host))
+    return {
+      packLoads: false,
+      scheduled: [],
+      skipped: [{ name: '*', reason: `pack platform "${str(obj.platform)}"` }],
+    };
+  if (!checkVersion(str(obj.version), running))
+    return {
+      packLoads: false,
+      scheduled: [],
+      skipped: [{ name: '*', reason: `pack version ${str(obj.version)} > ${running}` }],
+    };
   const scheduled: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
   const queries = obj.queries && typeof obj.queries === 'object' ? (obj.queries as Record<string, unknown>) : {};
@@ -86,14 +96,17 @@ export function loadPack(pack: unknown, running: string, host: OsqueryPlatform):
       continue;
     }
     const q = raw as Record<string, unknown>;
-    if (typeof q.platform === 'string' && !checkPlatform(q.platform, host)) skipped.push({ name, reason: `platform "${q.platform}"` });
-    else if (typeof q.version === 'string' && !checkVersion(q.version, running)) skipped.push({ name, reason: `version ${q.version} > ${running}` });
+    if (typeof q.platform === 'string' && !checkPlatform(q.platform, host))
+      skipped.push({ name, reason: `platform "${q.platform}"` });
+    else if (typeof q.version === 'string' && !checkVersion(q.version, running))
+      skipped.push({ name, reason: `version ${q.version} > ${running}` });
     else if (RESERVED_PREFIXES.some((p) => name.startsWith(p))) skipped.push({ name, reason: 'reserved name prefix' });
     else if (RESERVED_SUFFIXES.some((s) => name.endsWith(s))) skipped.push({ name, reason: 'reserved name suffix' });
     else if (typeof q.query !== 'string' || q.query === '') skipped.push({ name, reason: 'no query string' });
     else {
       const interval = q.interval === undefined ? 3600 : Number(q.interval);
-      if (!(interval > 0) || interval > MAX_INTERVAL) skipped.push({ name, reason: `invalid interval ${String(q.interval)}` });
+      if (!(interval > 0) || interval > MAX_INTERVAL)
+        skipped.push({ name, reason: `invalid interval ${String(q.interval)}` });
       else scheduled.push(name);
     }
   }

@@ -9,7 +9,14 @@ export const fileSignatureCheckSpec = defineTable({
     'Signature-versus-path verdicts of named files (WHERE file = ...): PE version strings, Authenticode, expected location, renamed binary, miner strings.',
   platforms: ['windows', 'linux'],
   columns: [
-    { name: 'file', type: 'TEXT', description: 'The file to check (required; hidden)', hidden: true, required: true, index: true },
+    {
+      name: 'file',
+      type: 'TEXT',
+      description: 'The file to check (required; hidden)',
+      hidden: true,
+      required: true,
+      index: true,
+    },
     { name: 'path', type: 'TEXT', description: 'The file checked' },
     ...VERDICT_COLUMNS,
   ],

@@ -9,7 +9,11 @@ export const processConnectionHistorySpec = defineTable({
   platforms: ['windows', 'linux', 'darwin'],
   columns: [
     { name: 'pid', type: 'BIGINT', description: 'Process ID', index: true, optimized: true },
-    { name: 'start_time', type: 'BIGINT', description: 'Process start time, seconds since the Unix epoch (-1 when unknown)' },
+    {
+      name: 'start_time',
+      type: 'BIGINT',
+      description: 'Process start time, seconds since the Unix epoch (-1 when unknown)',
+    },
     { name: 'name', type: 'TEXT', description: 'Process name' },
     { name: 'protocol', type: 'TEXT', description: 'tcp or udp' },
     { name: 'local_address', type: 'TEXT', description: 'Local address (last seen)' },
@@ -18,7 +22,11 @@ export const processConnectionHistorySpec = defineTable({
     { name: 'remote_port', type: 'INTEGER', description: 'Remote port' },
     { name: 'first_seen', type: 'BIGINT', description: 'First observation, seconds since the Unix epoch' },
     { name: 'last_seen', type: 'BIGINT', description: 'Last observation, seconds since the Unix epoch' },
-    { name: 'observed_seconds', type: 'BIGINT', description: 'Seconds from first to last observation (monotonic clock)' },
+    {
+      name: 'observed_seconds',
+      type: 'BIGINT',
+      description: 'Seconds from first to last observation (monotonic clock)',
+    },
     { name: 'samples', type: 'INTEGER', description: 'Samples in which the connection was present' },
     { name: 'state', type: 'TEXT', description: "TCP state at the last observation ('' for UDP)" },
     {
@@ -27,8 +35,16 @@ export const processConnectionHistorySpec = defineTable({
       description:
         '1 when the remote address is on the internet: not loopback, private, link-local, CGNAT, ULA, multicast or unspecified (IPv4, IPv6 and IPv4-mapped IPv6)',
     },
-    { name: 'pool_port', type: 'INTEGER', description: '1 when the remote port is a common mining-pool port (src/intel/network.ts)' },
-    { name: 'persistent', type: 'INTEGER', description: '1 when observed_seconds >= thresholds.persistentConnectionSeconds (default 300)' },
+    {
+      name: 'pool_port',
+      type: 'INTEGER',
+      description: '1 when the remote port is a common mining-pool port (src/intel/network.ts)',
+    },
+    {
+      name: 'persistent',
+      type: 'INTEGER',
+      description: '1 when observed_seconds >= thresholds.persistentConnectionSeconds (default 300)',
+    },
   ],
   examples: [
     'SELECT pid, name, remote_address, remote_port, observed_seconds FROM process_connection_history WHERE persistent = 1 AND external = 1',

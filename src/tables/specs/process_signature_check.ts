@@ -10,11 +10,16 @@ export const processSignatureCheckSpec = defineTable({
   platforms: ['windows', 'linux'],
   columns: [
     { name: 'pid', type: 'BIGINT', description: 'Process id' },
-    { name: 'start_time', type: 'BIGINT', description: 'Process start time (seconds since the epoch); with pid, the process identity' },
+    {
+      name: 'start_time',
+      type: 'BIGINT',
+      description: 'Process start time (seconds since the epoch); with pid, the process identity',
+    },
     {
       name: 'path',
       type: 'TEXT',
-      description: "Executable path as the OS reports it (Linux appends ' (deleted)' when the running image has no name)",
+      description:
+        "Executable path as the OS reports it (Linux appends ' (deleted)' when the running image has no name)",
     },
     ...VERDICT_COLUMNS,
   ],

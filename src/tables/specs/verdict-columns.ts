@@ -16,12 +16,14 @@ export const VERDICT_COLUMNS: readonly ColumnSpec[] = [
   {
     name: 'renamed',
     type: 'INTEGER',
-    description: '1 when the on-disk name differs from OriginalFilename (case-insensitive, .mui ignored, known exceptions excepted)',
+    description:
+      '1 when the on-disk name differs from OriginalFilename (case-insensitive, .mui ignored, known exceptions excepted)',
   },
   {
     name: 'expected_location',
     type: 'INTEGER',
-    description: '1/0 when the name is a catalogued Windows binary at/away from its directories; NULL when not catalogued',
+    description:
+      '1/0 when the name is a catalogued Windows binary at/away from its directories; NULL when not catalogued',
   },
   { name: 'expected_paths', type: 'TEXT', description: 'Catalogued directories for the name, comma-separated' },
   { name: 'signed', type: 'INTEGER', description: '1 when the file carries an Authenticode signature' },
