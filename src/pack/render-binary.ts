@@ -1,0 +1,145 @@
+// Binary markers: expected locations, vendor components, renames, code hosts, vouching signatures and
+// osqueryd's own extensions, each the SQL form of a src/intel function.
+import { SPOOFED_FOLDER_GLOBS } from '../intel/folders.js';
+import { LOCATION_CATALOG } from '../intel/locations.js';
+import { VENDOR_COMPONENTS, VENDOR_TASKS } from '../intel/vendor-components.js';
+import { CODE_HOSTS } from '../intel/code-hosts.js';
+import { RENAME_EXCEPTIONS } from '../intel/rename-exceptions.js';
+import { anyGlob, sqlGlob, sqlString } from './sql-text.js';
+
+/**
+ * True when a process whose image name is catalogued in LOCATION_CATALOG runs
+ * from a folder the catalog does not give it: judgeLocation() of
+ * src/intel/locations.ts over osquery's canonical Win32 path, with `name` the
+ * image's file name (osquery's processes.name). A `*` pattern matches within one segment (same backslash
+ * count), a final `\**` the folder and everything below; a path with a
+ * spoofed folder or an 8.3 short name is never where it belongs (judgeLocation
+ * is unsure of it).
+ */
+export function renderLocationUnexpected(name: string, path: string): string {
+  const n = `lower(${name})`;
+  const lp = `lower(${path})`;
+  // With the path ending in \<name>, "under body" is a prefix test on the path
+  // itself, and "directly in body" also fixes its number of backslashes.
+  const depth = `(length(${path}) - length(replace(${path}, '\\', '')))`;
+  const dirTest = (pattern: string): string => {
+    const subtree = pattern.endsWith('\\**');
+    const body = subtree ? pattern.slice(0, -3) : pattern;
+    if (body.includes('**') || (subtree && body.includes('*')))
+      throw new Error(`location pattern ${pattern}: unsupported shape`);
+    const under = `${lp} GLOB ${sqlGlob(`${body}\\*`)}`;
+    if (subtree) return under;
+    if (!body.includes('*') && !body.includes('$')) return `${lp} = ${sqlString(`${body}\\`)} || ${n}`;
+    return `(${under} AND ${depth} = ${[...body].filter((c) => c === '\\').length + 1})`;
+  };
+  // Folders that admit the same names share one clause, and a clause admitting
+  // every catalogued name needs no name list: the SQL stays small enough to
+  // prepare quickly on each run.
+  const all = [...LOCATION_CATALOG.keys()].sort();
+  const namesOf = new Map<string, string[]>();
+  for (const [file, dirs] of LOCATION_CATALOG) for (const d of dirs) namesOf.set(d, [...(namesOf.get(d) ?? []), file]);
+  const clauses = new Map<string, string[]>();
+  for (const [d, files] of namesOf) {
+    const key = JSON.stringify([...new Set(files)].sort());
+    clauses.set(key, [...(clauses.get(key) ?? []), d]);
+  }
+  const expected = [...clauses].map(([key, dirs]) => {
+    const files = JSON.parse(key) as string[];
+    const where = dirs.sort().map(dirTest).join(' OR ');
+    return files.length === all.length ? `(${where})` : `((${where}) AND ${n} IN (${files.map(sqlString).join(', ')}))`;
+  });
+  const placed = `substr(lower(${path}), -length(${name}) - 1) = '\\' || ${n}`;
+  const unsure = `${anyGlob(path, SPOOFED_FOLDER_GLOBS)} OR ${lp} GLOB '*~[0-9]*\\*'`;
+  return `(${n} IN (${all.map(sqlString).join(', ')}) AND (NOT (${placed}) OR ${unsure} OR NOT (${expected.join(' OR ')})))`;
+}
+
+/** vendorNameMisplaced() of src/intel/vendor-components.ts: 1, 0, or 0 for an uncatalogued name. */
+export function renderVendorMisplaced(path: string): string {
+  const p = `lower(${path})`;
+  const whens = VENDOR_COMPONENTS.map(
+    (v) => `WHEN ${p} GLOB ${sqlGlob(`*\\${v.name}`)} THEN NOT ${anyGlob(path, v.paths)}`,
+  );
+  return `(CASE ${whens.join(' ')} ELSE 0 END)`;
+}
+
+/** isVendorTask() of src/intel/vendor-components.ts. */
+export function renderVendorTask(name: string, action: string): string {
+  const entries = VENDOR_TASKS.map(
+    (t) => `(lower(${name}) GLOB ${sqlGlob(t.name)} AND lower(${action}) GLOB ${sqlGlob(t.action)})`,
+  );
+  return `(instr(${action}, ',') = 0 AND (${entries.join(' OR ')}))`;
+}
+
+/** sameProgram() of src/intel/rename-exceptions.ts (on-disk name, OriginalFilename). */
+export function renderSameProgram(name: string, original: string): string {
+  const n = `lower(${name})`;
+  const raw = `lower(trim(${original}))`;
+  const o = `(CASE WHEN ${raw} GLOB '*.mui' THEN substr(${raw}, 1, length(${raw}) - 4) ELSE ${raw} END)`;
+  const exceptions = RENAME_EXCEPTIONS.map(
+    (e) =>
+      `(${e.onDisk === '*' ? '1' : `${n} = ${sqlString(e.onDisk.toLowerCase())}`} AND ${o} = ${sqlString(e.original.toLowerCase())})`,
+  );
+  const apphost = `(${o} GLOB '*.dll' AND ${n} GLOB '*.exe' AND substr(${o}, 1, length(${o}) - 4) = substr(${n}, 1, length(${n}) - 4))`;
+  return `(${o} = ${n} OR ${apphost} OR ${exceptions.join(' OR ')})`;
+}
+
+/** isCodeHost() of src/intel/code-hosts.ts. */
+export function renderCodeHost(path: string): string {
+  return `(${CODE_HOSTS.map((n) => `lower(${path}) GLOB ${sqlGlob(`*\\${n}`)}`).join(' OR ')})`;
+}
+
+/**
+ * A binary whose signature vouches for it (docs/siem.md "What lowers a
+ * score"): Windows trusts its signature (authenticode result 'trusted',
+ * catalog signatures included) or our reader chained it to the configured
+ * trust bundle; our reader did not find it tampered; it is not renamed, not a
+ * system or vendor name out of place, and not a host of others' code. A
+ * signature that is merely present, or only cryptographically 'valid', is
+ * not enough.
+ */
+export function renderVouched(a: {
+  status: string;
+  result: string;
+  renamed: string;
+  verdict: string;
+  path: string;
+  misplaced?: string;
+}): string {
+  return (
+    `((${a.result} = 'trusted' OR ${a.status} = 'trusted') AND coalesce(${a.status}, '') NOT IN ('tampered', 'invalid')` +
+    ` AND coalesce(${a.renamed}, 0) = 0 AND coalesce(${a.verdict}, '') NOT IN ('masquerade', 'renamed')` +
+    ` AND NOT ${a.misplaced ?? renderVendorMisplaced(a.path)} AND NOT ${renderCodeHost(a.path)})`
+  );
+}
+
+/**
+ * The pids of `from` (a CTE with pid and path) whose signature vouches for
+ * them, as the body of an IN list (`pid NOT IN (0 <marker vouched_pids from=x>)`).
+ * The subquery is uncorrelated, so SQLite runs it once; process_signature_check
+ * is read whole, once (a join on pid could ask the table again per row), and
+ * authenticode only for the paths of `from`.
+ */
+export function renderVouchedPids(from: string): string {
+  return (
+    `WITH vp_k AS MATERIALIZED (SELECT pid, verdict, renamed, signature_status FROM process_signature_check)` +
+    ` SELECT vp_k.pid FROM ${from} AS vp_v JOIN vp_k ON vp_k.pid = vp_v.pid LEFT JOIN authenticode AS vp_a ON vp_a.path = vp_v.path` +
+    ` WHERE ${renderVouched({ status: 'vp_k.signature_status', result: 'vp_a.result', renamed: 'vp_k.renamed', verdict: 'vp_k.verdict', path: 'vp_v.path' })}`
+  );
+}
+
+/**
+ * Whether pid is an extension osqueryd itself launched from its autoload list:
+ * osquery's WatcherRunner (osquery/core/watcher.cpp createExtension) starts
+ * each one as its own child after checking the binary's permissions are safe
+ * (admin-owned), and runs in the watcher process, or in the only osqueryd
+ * process when the watchdog is off (osquery/core/init.cpp). osquery_info.watcher
+ * is that watcher's pid, or -1 without one (osquery/tables/utility/osquery.cpp
+ * genOsqueryInfo); the worker, also the watcher's child, is osquery_info.pid.
+ * The parent link is the claim: no name or folder, which a miner can borrow.
+ */
+export function renderOsqueryAutoloaded(pid: string): string {
+  return (
+    `(${pid} IN (SELECT oq_x.pid FROM processes AS oq_x, osquery_info AS oq_i` +
+    ` WHERE oq_x.parent = CASE WHEN oq_i.watcher > 0 THEN oq_i.watcher ELSE oq_i.pid END AND oq_x.pid != oq_i.pid))`
+  );
+}
