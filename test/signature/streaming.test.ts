@@ -7,7 +7,6 @@
 // read. And the pure policy takes plain, validated facts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,95 +16,20 @@ import { loadTrustBundle, SignatureChecker } from '../../src/signature/checker.j
 import { CHUNK_BYTES } from '../../src/signature/stream.js';
 import { BinaryFactsSchema, judgeBinary } from '../../src/signature/policy.js';
 import { parsePe } from '../../src/pe/pe.js';
+import { makeSigningChain, run, signPe } from '../support/code-signing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, '..', '..', '..', 'test', 'fixtures', 'pe');
 const dir = mkdtempSync(join(tmpdir(), 'an1489-stream-'));
 const p = (n: string) => join(dir, n);
 
-function run(cmd: string, args: readonly string[]): Promise<number> {
-  return new Promise((resolve, reject) =>
-    execFile(cmd, [...args], (err) =>
-      err && typeof (err as { code?: unknown }).code !== 'number'
-        ? reject(err)
-        : resolve(err ? Number((err as { code?: number }).code) : 0),
-    ),
-  );
-}
-
 test('a signed PE with a 3 MiB overlay: the streamed digests agree with osslsigncode, intact and tampered', async () => {
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '30',
-    '-subj',
-    '/CN=Stream Root',
-    '-keyout',
-    p('ca.key'),
-    '-out',
-    p('ca.pem'),
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign',
-  ]);
-  await run('openssl', [
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=Stream Signer',
-    '-keyout',
-    p('leaf.key'),
-    '-out',
-    p('leaf.csr'),
-  ]);
-  writeFileSync(
-    p('leaf.ext'),
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n',
-  );
-  await run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    p('leaf.csr'),
-    '-CA',
-    p('ca.pem'),
-    '-CAkey',
-    p('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '30',
-    '-extfile',
-    p('leaf.ext'),
-    '-out',
-    p('leaf.pem'),
-  ]);
+  await makeSigningChain(dir, 'Stream');
   writeFileSync(
     p('in.exe'),
     Buffer.concat([readFileSync(join(FIXTURES, 'unsigned.exe')), randomBytes(3 * 1024 * 1024)]),
   );
-  assert.is(
-    await run('osslsigncode', [
-      'sign',
-      '-certs',
-      p('leaf.pem'),
-      '-key',
-      p('leaf.key'),
-      '-h',
-      'sha256',
-      '-in',
-      p('in.exe'),
-      '-out',
-      p('big.exe'),
-    ]),
-    0,
-  );
+  assert.is(await signPe(dir, p('in.exe'), p('big.exe')), 0);
   const signed = readFileSync(p('big.exe'));
   assert.ok(parsePe(signed).certTable!.offset > 2 * CHUNK_BYTES, 'the certificate table is past the first chunks');
   const bad = Buffer.from(signed);
@@ -114,12 +38,12 @@ test('a signed PE with a 3 MiB overlay: the streamed digests agree with osslsign
 
   const checker = new SignatureChecker({ cacheBytes: 0, trust: await loadTrustBundle(p('ca.pem')) });
   const good = await checker.check({ readPath: p('big.exe') });
-  assert.is(await run('osslsigncode', ['verify', '-CAfile', p('ca.pem'), '-in', p('big.exe')]), 0);
+  assert.is((await run('osslsigncode', ['verify', '-CAfile', p('ca.pem'), '-in', p('big.exe')])).code, 0);
   assert.is(good.signatureStatus, 'trusted');
   assert.is(good.sha256, createHash('sha256').update(signed).digest('hex'));
   assert.is(good.size, signed.length);
   const tampered = await checker.check({ readPath: p('bad.exe') });
-  assert.is.not(await run('osslsigncode', ['verify', '-CAfile', p('ca.pem'), '-in', p('bad.exe')]), 0);
+  assert.is.not((await run('osslsigncode', ['verify', '-CAfile', p('ca.pem'), '-in', p('bad.exe')])).code, 0);
   assert.is(tampered.signatureStatus, 'tampered');
 });
 
