@@ -39,6 +39,8 @@ export interface ClientOptions {
   /** Deadline for one call, connect included, in ms. */
   readonly callTimeoutMs?: number;
   readonly limits?: WireLimits;
+  /** Told of each whole reply as it arrives, before it is decoded (its size in bytes). */
+  readonly onReply?: (bytes: number) => void;
 }
 
 class BaseClient<C extends AnyGeneratedClient> {
@@ -49,6 +51,7 @@ class BaseClient<C extends AnyGeneratedClient> {
   protected readonly callTimeoutMs: number;
   private readonly limits: WireLimits;
   private readBuffer: Buffer | null = null;
+  private readonly onReply: ((bytes: number) => void) | undefined;
 
   constructor(
     readonly path: string,
@@ -57,6 +60,7 @@ class BaseClient<C extends AnyGeneratedClient> {
   ) {
     this.callTimeoutMs = options.callTimeoutMs ?? 5000;
     this.limits = options.limits ?? CLIENT_LIMITS;
+    this.onReply = options.onReply;
   }
 
   get connected(): boolean {
@@ -129,6 +133,7 @@ class BaseClient<C extends AnyGeneratedClient> {
     const client = this.makeClient(sink);
     const limits = this.limits;
     const conn = new WireConnection(socket, limits, (message) => {
+      this.onReply?.(message.length);
       const reader = new BinaryReader(message, limits);
       const header = reader.readMessageBegin();
       const recv = client[`recv_${header.fname}`];

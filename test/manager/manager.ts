@@ -197,10 +197,21 @@ export class TestManager {
   }
 
   /** A registry call as osqueryd makes it: ping on one connection, the call on another. */
-  async callExtension(uuid: bigint, registry: string, item: string, request: PluginRequest, timeoutMs = 30_000) {
+  /** `onReply`: told when the whole reply has arrived, before it is decoded (its size in bytes). */
+  async callExtension(
+    uuid: bigint,
+    registry: string,
+    item: string,
+    request: PluginRequest,
+    timeoutMs = 30_000,
+    onReply?: (bytes: number) => void,
+  ) {
     const pong = await this.pingExtension(uuid);
     if (pong.code !== 0) throw new Error(`extension ${uuid} answered ping with status ${pong.code}`);
-    const client = new ExtensionClient(this.extensionPath(uuid), { callTimeoutMs: timeoutMs });
+    const client = new ExtensionClient(this.extensionPath(uuid), {
+      callTimeoutMs: timeoutMs,
+      ...(onReply ? { onReply } : {}),
+    });
     try {
       const r = await client.call(registry, item, request);
       this.event(`called ${registry}/${item} on ${uuid}: status ${r.status.code}, ${r.response.length} rows`);

@@ -52,6 +52,24 @@ test('ping, options, query rows, getQueryColumns', async () => {
   ]);
 });
 
+test('onReply is told of each whole reply, by its size, before the call resolves', async () => {
+  const seen: string[] = [];
+  const timed = new ManagerClient(socket, { callTimeoutMs: 2000, onReply: (bytes) => seen.push(`reply ${bytes}`) });
+  try {
+    await timed.query('SELECT 1').then(() => seen.push('resolved'));
+    await timed.query('SELECT 12').then(() => seen.push('resolved'));
+  } finally {
+    timed.close();
+  }
+  assert.is(seen.length, 4);
+  assert.is(seen[1], 'resolved');
+  assert.is(seen[3], 'resolved');
+  const [a, b] = [seen[0]!, seen[2]!].map((s) => Number(s.split(' ')[1]));
+  assert.ok(a! > 30, `a reply message is more than its header: ${a}`);
+  // One more character in the echoed statement, the same digit count in n: one byte more.
+  assert.is(b! - a!, 1);
+});
+
 test("query with a non-zero status throws a StatusError carrying osquery's message", async () => {
   try {
     await client.query('FAIL now');
