@@ -42,7 +42,7 @@ net AS MATERIALIZED (
 -- Our reader's verdict per process (one row per process; cached per binary).
 -- Read once here: a join on pid would ask the table again for every row.
 checked AS MATERIALIZED (
-  SELECT sc.pid, sc.verdict, sc.renamed, sc.signed, sc.signature_status
+  SELECT sc.pid, sc.verdict, sc.reasons, sc.renamed, sc.signed, sc.signature_status
   FROM process_signature_check AS sc
 ),
 base AS MATERIALIZED (
@@ -51,7 +51,7 @@ base AS MATERIALIZED (
     coalesce(s.launch_vector, '') AS launch_vector,
     coalesce(k.verdict = 'masquerade', 0) AS masquerade,
     coalesce(k.renamed = 1, 0) AS renamed,
-    k.verdict, k.renamed AS renamed_flag, k.signed, k.signature_status,
+    k.verdict, k.reasons AS check_reasons, k.renamed AS renamed_flag, k.signed, k.signature_status,
     (0 /*@vendor_misplaced expr=p.path*/) AS vendor_misplaced,
     (0 /*@spoofed_folder expr=p.path*/) AS spoofed,
     coalesce(n.pool, 0) AS pool,
@@ -82,7 +82,7 @@ sig AS MATERIALIZED (
     max(c.signed = 0 AND 0 /*@not_validly_signed expr=ac.result*/) AS unsigned,
     max(c.signature_status IN ('tampered', 'invalid')) AS tampered,
     max(c.signed = 1 AND ac.result IN ('untrusted', 'distrusted')) AS untrusted,
-    max(0 /*@vouched status=c.signature_status result=ac.result renamed=c.renamed_flag verdict=c.verdict path=c.path misplaced=c.vendor_misplaced*/) AS vouched
+    max(0 /*@vouched status=c.signature_status result=ac.result renamed=c.renamed_flag verdict=c.verdict reasons=c.check_reasons path=c.path misplaced=c.vendor_misplaced*/) AS vouched
   FROM candidates AS c
   LEFT JOIN authenticode AS ac ON ac.path = c.path
   GROUP BY c.pid

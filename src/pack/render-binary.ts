@@ -102,12 +102,15 @@ export function renderVouched(a: {
   result: string;
   renamed: string;
   verdict: string;
+  reasons: string;
   path: string;
   misplaced?: string;
 }): string {
+  // An image deleted, replaced or changed since the process started: the signature judged may not be what runs.
   return (
     `((${a.result} = 'trusted' OR ${a.status} = 'trusted') AND coalesce(${a.status}, '') NOT IN ('tampered', 'invalid')` +
-    ` AND coalesce(${a.renamed}, 0) = 0 AND coalesce(${a.verdict}, '') NOT IN ('masquerade', 'renamed')` +
+    ` AND coalesce(${a.renamed}, 0) = 0 AND coalesce(${a.verdict}, '') NOT IN ('masquerade', 'renamed', 'suspicious')` +
+    ` AND instr(coalesce(${a.reasons}, ''), 'image_') = 0` +
     ` AND NOT ${a.misplaced ?? renderVendorMisplaced(a.path)} AND NOT ${renderCodeHost(a.path)})`
   );
 }
@@ -121,9 +124,9 @@ export function renderVouched(a: {
  */
 export function renderVouchedPids(from: string): string {
   return (
-    `WITH vp_k AS MATERIALIZED (SELECT pid, verdict, renamed, signature_status FROM process_signature_check)` +
+    `WITH vp_k AS MATERIALIZED (SELECT pid, verdict, reasons, renamed, signature_status FROM process_signature_check)` +
     ` SELECT vp_k.pid FROM ${from} AS vp_v JOIN vp_k ON vp_k.pid = vp_v.pid LEFT JOIN authenticode AS vp_a ON vp_a.path = vp_v.path` +
-    ` WHERE ${renderVouched({ status: 'vp_k.signature_status', result: 'vp_a.result', renamed: 'vp_k.renamed', verdict: 'vp_k.verdict', path: 'vp_v.path' })}`
+    ` WHERE ${renderVouched({ status: 'vp_k.signature_status', result: 'vp_a.result', renamed: 'vp_k.renamed', verdict: 'vp_k.verdict', reasons: 'vp_k.reasons', path: 'vp_v.path' })}`
   );
 }
 

@@ -150,6 +150,7 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
           result: need('result'),
           renamed: need('renamed'),
           verdict: need('verdict'),
+          reasons: need('reasons'),
           path: need('path'),
           misplaced: args.misplaced,
         });

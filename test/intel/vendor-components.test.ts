@@ -24,6 +24,7 @@ import {
   renderVendorMisplaced,
   renderVendorTask,
 } from '../../src/pack/render.js';
+import { renderVouched } from '../../src/pack/render-binary.js';
 
 const db = new Database(':memory:');
 
@@ -161,6 +162,26 @@ test('code hosts: the rendered test agrees with isCodeHost() for every entry, ca
   }
   assert.ok(isCodeHost('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'));
   assert.not.ok(isCodeHost('C:\\Windows\\System32\\defrag.exe'));
+});
+
+test('vouched: a trusted, placed binary is, unless the judged bytes may not be what runs or the reader found it suspicious', () => {
+  const sql = db.prepare(
+    `SELECT ${renderVouched({ status: 'x.s', result: 'x.r', renamed: 'x.n', verdict: 'x.v', reasons: 'x.why', path: 'x.p' })} AS v` +
+      ' FROM (SELECT ? AS s, ? AS r, 0 AS n, ? AS v, ? AS why, ? AS p) AS x',
+  );
+  const vouched = (
+    verdict: string | null,
+    reasons: string | null,
+    status = 'trusted',
+    result: string | null = 'trusted',
+  ) => (sql.get(status, result, verdict, reasons, 'C:\\Program Files\\Vendor\\tool.exe') as { v: number }).v;
+  assert.is(vouched('ok', ''), 1);
+  assert.is(vouched(null, null), 1, 'no reader row: Windows trusts it');
+  // A running image renamed away and a trusted file put at its path (Windows allows renaming a running EXE).
+  assert.is(vouched('unknown', 'image_changed_after_start'), 0);
+  assert.is(vouched('unknown', 'image_deleted,image_replaced'), 0);
+  assert.is(vouched('suspicious', 'miner_strings'), 0);
+  assert.is(vouched('ok', '', 'missing', 'untrusted'), 0);
 });
 
 test('same program: the rendered test agrees with sameProgram() on apphosts, .mui, exceptions and renames', () => {
