@@ -113,6 +113,7 @@ async function main(): Promise<void> {
       });
       const decoded = performance.now();
       if (r.status.code !== 0) throw new Error(`${table}: status ${r.status.code} ${r.status.message}`);
+      if (Number.isNaN(arrived)) throw new Error(`${table}: the reply was decoded without onReply being told`);
       return { rows: r.response, wireMs: arrived - t0, decodedMs: decoded - t0, bytes };
     };
     const oursMs: number[] = [];

@@ -196,8 +196,10 @@ export class TestManager {
     }
   }
 
-  /** A registry call as osqueryd makes it: ping on one connection, the call on another. */
-  /** `onReply`: told when the whole reply has arrived, before it is decoded (its size in bytes). */
+  /**
+   * A registry call as osqueryd makes it: ping on one connection, the call on another.
+   * `onReply` is told when the whole reply has arrived, before it is decoded (its size in bytes).
+   */
   async callExtension(
     uuid: bigint,
     registry: string,
