@@ -197,7 +197,8 @@ export class TestManager {
   }
 
   /**
-   * A registry call as osqueryd makes it: ping on one connection, the call on another.
+   * A registry call as osqueryd makes it: ping on one connection, the call on another
+   * (osquery/extensions/extensions.cpp, callExtension and extensionPathActive; test/manager/call-sequence.test.ts).
    * `onReply` is told when the whole reply has arrived, before it is decoded (its size in bytes).
    */
   async callExtension(
