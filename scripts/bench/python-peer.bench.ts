@@ -14,6 +14,10 @@
 //
 // Target: ours <= 1/3 of Python's (medians). Answer: the two row sets are
 // identical, cell for cell.
+//
+// A third side, printed and not judged: the floor (python-peer/replay-server.ts),
+// our server replaying the reply encoded once at start. What the harness costs
+// any extension; ours minus the floor is what generating and encoding cost.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -32,6 +36,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..', '..');
 const FIXTURE = join(ROOT, 'build', 'test', 'fixtures', 'sdk-extension.js');
 const PY_EXTENSION = join(ROOT, 'scripts', 'bench', 'python-peer', 'extension.py');
+const REPLAY = join(ROOT, 'build', 'scripts', 'bench', 'python-peer', 'replay-server.js');
+/** Any uuid no extension holds: the floor is called by socket path, never registered. */
+const FLOOR_UUID = 4242n;
 const IDL = join(ROOT, 'src', 'protocol', 'osquery.thrift');
 
 /** What is missing of the Debian packages the peer needs, or null. */
@@ -86,13 +93,28 @@ async function main(): Promise<void> {
   const theirs = spawn(PYTHON, [PY_EXTENSION, dir, '--socket', socket, '--timeout', '10', '--interval', '600'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const floor = spawn(
+    process.execPath,
+    [REPLAY, '--path', manager.extensionPath(FLOOR_UUID), '--uuid', String(FLOOR_UUID), '--rows', String(N)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const oursLog = started(ours);
   const theirsLog = started(theirs);
+  const floorLog = started(floor);
+  const floorListening = new Promise<void>((resolve, reject) => {
+    let out = '';
+    floor.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('listening\n')) resolve();
+    });
+    floor.once('exit', (code) => reject(new Error(`the replay server exited (${code}): ${floorLog()}`)));
+  });
   try {
     const regOurs = await manager.waitForRegistration('sdk_fixture', 30_000);
     const regTheirs = await manager.waitForRegistration('py_bench_ext', 30_000).catch((err: Error) => {
       throw new Error(`${err.message}; python extension said: ${theirsLog()}`);
     });
+    await floorListening;
     const accelerated = /protocol TBinaryProtocolAccelerated \(fastbinary \S+\)/.exec(theirsLog());
     if (!accelerated) throw new Error(`the Python extension does not report the accelerated protocol: ${theirsLog()}`);
     console.log(`python extension: ${accelerated[0]}`);
@@ -118,15 +140,18 @@ async function main(): Promise<void> {
     };
     const oursMs: number[] = [];
     const theirsMs: number[] = [];
+    const floorMs: number[] = [];
     const oursDecoded: number[] = [];
     const theirsDecoded: number[] = [];
     // Untimed calls first, as many as osqueryd makes in its first minutes:
     // V8 compiles the hot path over its first calls; Python has no such phase.
     let ours1 = await generate(regOurs.uuid, 'sdk_bench');
     let theirs1 = await generate(regTheirs.uuid, 'py_bench');
+    let floor1 = await generate(FLOOR_UUID, 'sdk_bench');
     for (let i = 0; i < WARMUP; i++) {
       ours1 = await generate(regOurs.uuid, 'sdk_bench');
       theirs1 = await generate(regTheirs.uuid, 'py_bench');
+      floor1 = await generate(FLOOR_UUID, 'sdk_bench');
     }
     // Where the time goes, per round: each extension's own CPU, and this
     // process's (the manager: ping, connect, read, frame, decode), user and system.
@@ -161,15 +186,25 @@ async function main(): Promise<void> {
       cpu.mgrTheirsSys.push(m.system / 1000);
       theirsMs.push(theirs1.wireMs);
       theirsDecoded.push(theirs1.decodedMs);
+      collect();
+      floor1 = await generate(FLOOR_UUID, 'sdk_bench');
+      floorMs.push(floor1.wireMs);
     }
     const a = canonical(ours1.rows);
     const b = canonical(theirs1.rows);
     // The same rows cell for cell, hence the same list on the wire (our status also carries its uuid: 11 bytes more).
+    const f = canonical(floor1.rows);
     const same = a.length === N && b.length === N && a.every((row, i) => row === b[i]);
+    const floorSame = f.length === N && f.every((row, i) => row === a[i]);
     const ratio = median(oursMs) / median(theirsMs);
     const fmt = (v: number[]) => v.map((t) => t.toFixed(1)).join(' ');
     console.log(`ours   ms to the reply's last byte: ${fmt(oursMs)}`);
     console.log(`python ms to the reply's last byte: ${fmt(theirsMs)}`);
+    console.log(`floor  ms to the reply's last byte: ${fmt(floorMs)} (the same reply, encoded once at start)`);
+    const room = median(theirsMs) * TARGET - median(floorMs);
+    console.log(
+      `  the harness alone costs ${median(floorMs).toFixed(1)} ms; ours spends ${(median(oursMs) - median(floorMs)).toFixed(1)} ms more generating and encoding, where the target leaves ${room.toFixed(1)} ms${floorSame ? '' : ' (the floor replied DIFFERENT rows)'}`,
+    );
     const med = (v: number[]) => median(v).toFixed(1);
     console.log(
       `  and decoded by this Node manager (not judged): ours ${med(oursDecoded)} ms, Python ${med(theirsDecoded)} ms = ${x(median(oursDecoded) / median(theirsDecoded))}`,
@@ -186,16 +221,19 @@ async function main(): Promise<void> {
       against: 'peer',
       versus: 'Python extension (osquery-python design, python3-thrift with fastbinary)',
       met: ratio <= TARGET,
-      figures: `median generate of ${N.toLocaleString('en-US')} rows, ping to the reply's last byte, ours ${median(oursMs).toFixed(1)} ms vs Python ${median(theirsMs).toFixed(1)} ms = ${x(ratio)} (target <= ${x(TARGET)}), ${ROUNDS} rounds`,
-      sameAnswer: same,
+      figures: `median generate of ${N.toLocaleString('en-US')} rows, ping to the reply's last byte, ours ${median(oursMs).toFixed(1)} ms vs Python ${median(theirsMs).toFixed(1)} ms = ${x(ratio)} (target <= ${x(TARGET)}; the harness's floor alone ${median(floorMs).toFixed(1)} ms = ${x(median(floorMs) / median(theirsMs))}), ${ROUNDS} rounds`,
+      sameAnswer: same && floorSame,
       answer: `${a.length} vs ${b.length} rows in ${ours1.bytes} vs ${theirs1.bytes} bytes${same ? ', identical cell for cell' : ', DIFFERENT'}`,
     });
   } catch (err) {
-    process.stderr.write(`our extension said: ${oursLog()}\npython extension said: ${theirsLog()}\n`);
+    process.stderr.write(
+      `our extension said: ${oursLog()}\npython extension said: ${theirsLog()}\nreplay server said: ${floorLog()}\n`,
+    );
     throw err;
   } finally {
     ours.kill('SIGTERM');
     theirs.kill('SIGTERM');
+    floor.kill('SIGTERM');
     await manager.stop();
     rmSync(dir, { recursive: true, force: true });
   }
