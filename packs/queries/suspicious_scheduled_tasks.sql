@@ -1,7 +1,8 @@
 -- name: suspicious_scheduled_tasks
 -- description: Scheduled tasks whose action (working directory, program or arguments) names a
---   user-writable folder (directly or through %APPDATA%-style variables; a catalogued vendor's own
---   per-user task excepted), runs a binary that is currently burning sustained CPU (unless Windows
+--   user-writable folder (directly, through %APPDATA%-style variables or in another spelling Windows
+--   opens as the same path; a catalogued vendor's own per-user task excepted), names a path in a form
+--   that hides its folder (.. segments, 8.3 short names), runs a binary that is currently burning sustained CPU (unless Windows
 --   trusts its signature and it is in its expected place), or starts PowerShell (or any command) with miner indicators. scheduled_tasks.path is the task's folder in the Task Scheduler library,
 --   not a file path; the action is the command the task runs.
 -- attack: T1053.005, T1496
@@ -11,12 +12,13 @@
 -- min_osquery_version: 5.8.0
 -- requires: extension
 -- telemetry:
--- reasons: TASK_USER_WRITABLE, TASK_RUNS_SUSTAINED, TASK_MINER_ARGS, TASK_POWERSHELL_ENCODED
+-- reasons: TASK_USER_WRITABLE, TASK_PATH_OBSCURED, TASK_RUNS_SUSTAINED, TASK_MINER_ARGS, TASK_POWERSHELL_ENCODED
 
 -- osquery builds scheduled_tasks.action as "<WorkingDirectory> <Path> <Arguments>"
 -- for each exec action, joined with ',', environment variables unexpanded
 -- (docs/catalogs.md), so nothing here assumes the program comes first: the
--- tests look for folders and programs anywhere in the text.
+-- tests look for folders and programs anywhere in the text, after folding the
+-- spellings Windows opens as the same path (C:/Users, C:\\Users, %SystemDrive%\Users).
 WITH sustained AS MATERIALIZED (
   SELECT s.pid, s.path FROM process_cpu_sustained AS s
   WHERE s.sustained = 1 AND s.approved = 0 AND s.path != ''
@@ -32,6 +34,7 @@ flagged AS (
     -- A vendor's own per-user task points into the profile by design (src/intel/vendor-components.ts).
     CASE WHEN 0 /*@user_writable_in expr=t.action*/ AND NOT (0 /*@vendor_task name=t.name action=t.action*/)
          THEN 'TASK_USER_WRITABLE,' ELSE '' END
+    || CASE WHEN 0 /*@path_obscured expr=t.action*/ THEN 'TASK_PATH_OBSCURED,' ELSE '' END
     || CASE WHEN EXISTS (SELECT 1 FROM busy AS b WHERE 0 /*@names_path text=t.action path=b.path*/)
             THEN 'TASK_RUNS_SUSTAINED,' ELSE '' END
     || CASE WHEN 0 /*@miner_match expr=t.action*/ THEN 'TASK_MINER_ARGS,' ELSE '' END

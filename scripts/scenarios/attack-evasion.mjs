@@ -174,6 +174,49 @@ scenarios['attack-throttled-miner'] = {
   },
 };
 
+scenarios['attack-task-path-spellings'] = {
+  story:
+    "A miner in ProgramData, started by scheduled tasks that spell its path the ways Windows also opens (%SystemDrive%, forward slashes, a relative path climbing out of System32, an 8.3 short name), and a task named like Google's per-user updater running from the Public profile.",
+  host: host({
+    processes: [
+      P(4950, 'wsvc.exe', 'C:\\ProgramData\\WinSvc\\wsvc.exe', '"C:\\ProgramData\\WinSvc\\wsvc.exe"', 900, 80),
+    ],
+    sustained: [{ pid: 4950, vector: 'scheduled_task', avg: 81 }],
+    tasks: [
+      {
+        name: 'WinSvc Drive',
+        path: '\\',
+        action: taskAction(['', '%SystemDrive%\\ProgramData\\WinSvc\\wsvc.exe', '']),
+      },
+      { name: 'WinSvc Slashes', path: '\\', action: taskAction(['', 'C:/ProgramData/WinSvc/wsvc.exe', '']) },
+      {
+        name: 'WinSvc Climb',
+        path: '\\',
+        action: taskAction(['C:\\Windows\\System32', '..\\..\\ProgramData\\WinSvc\\wsvc.exe', '']),
+      },
+      { name: 'WinSvc Short', path: '\\', action: taskAction(['', 'C:\\PROGRA~3\\WinSvc\\wsvc.exe', '']) },
+      {
+        name: 'GoogleUpdateTaskUserS-1-5-21-1004336348-1177238915-682003330-1001Core',
+        path: '\\',
+        action: taskAction(['', 'C:\\Users\\Public\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe', '/c']),
+      },
+    ],
+  }),
+  expected: {
+    sustained_cpu_launch_chain: [[4950, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK']],
+    suspicious_scheduled_tasks: [
+      ['WinSvc Drive', 'TASK_USER_WRITABLE,TASK_RUNS_SUSTAINED'],
+      ['WinSvc Slashes', 'TASK_USER_WRITABLE,TASK_RUNS_SUSTAINED'],
+      ['WinSvc Climb', 'TASK_PATH_OBSCURED'],
+      ['WinSvc Short', 'TASK_PATH_OBSCURED'],
+      ['GoogleUpdateTaskUserS-1-5-21-1004336348-1177238915-682003330-1001Core', 'TASK_USER_WRITABLE'],
+    ],
+    composite_finding: [[4950, 'SUSTAINED_CPU,LAUNCH_SCHEDULED_TASK,UNSIGNED_BINARY,USER_WRITABLE_PATH']],
+    core_lifetime_cpu: [[4950, 'scheduled_task']],
+    core_masquerade: [],
+  },
+};
+
 scenarios['attack-messy-host'] = {
   story:
     'A real host: a two-action task with a working directory starts %APPDATA%\\Updater\\winupd.exe, which holds an IPv6 pool connection not yet in the history; WMI subscriptions in ROOT\\Subscription and ROOT\\default share names; a Program Files helper authenticode cannot verify.',

@@ -8,9 +8,52 @@
 //
 // Paths are ASCII case-insensitive globs over the whole image path, exactly
 // SQLite's GLOB over lower() (src/intel/baseline.ts globMatches): `*` crosses
-// folders, `?` is one character. The pack's SQL is rendered from this list
+// folders, `?` is one character, and PROFILE stands for one user's own
+// profile folder (expandProfile). The pack's SQL is rendered from this list
 // (render.ts, markers @vendor_misplaced and @vendor_task).
 import { asciiLower, globMatches } from './baseline.js';
+
+/**
+ * In a catalog glob: one user's own profile folder under `?:\users\`. A
+ * plain `*` there would cross folders, and a nested copy
+ * (`Users\bob\AppData\Local\Temp\z\AppData\Local\Google\Update\`) or
+ * the Public profile, which every user can write, would count as a per-user
+ * install.
+ */
+export const PROFILE = '%profile%';
+
+/** Profiles no single user owns: Public is writable by every user; the others are templates nobody runs from. */
+const SHARED_PROFILES = ['public', 'default', 'default user', 'all users'];
+
+/** A catalog glob as plain GLOB tests: a value matches when it matches `match` and none of `unless`. */
+export interface GlobTest {
+  readonly match: string;
+  readonly unless: readonly string[];
+}
+
+/**
+ * A catalog glob with PROFILE, as plain globs: PROFILE as `*`, unless that
+ * `*` spans two folders or more, or is a shared profile. One expansion
+ * serves both sides, so the SQL (render-binary.ts) and catalogGlobMatches()
+ * cannot drift.
+ */
+export function expandProfile(glob: string): GlobTest {
+  const parts = glob.split(PROFILE);
+  const withSegments = (k: number, seg: string) =>
+    parts.map((part, i) => (i === 0 ? part : (i - 1 === k ? seg : '*') + part)).join('');
+  const unless: string[] = [];
+  for (let k = 0; k < parts.length - 1; k++) {
+    unless.push(withSegments(k, '*\\*'));
+    for (const shared of SHARED_PROFILES) unless.push(withSegments(k, shared));
+  }
+  return { match: withSegments(-1, '*'), unless };
+}
+
+/** globMatches() for a catalog glob that may hold PROFILE. */
+export function catalogGlobMatches(glob: string, value: string): boolean {
+  const t = expandProfile(glob);
+  return globMatches(t.match, value) && !t.unless.some((u) => globMatches(u, value));
+}
 
 export interface VendorComponent {
   /** Lower-case file name. */
@@ -22,8 +65,8 @@ export interface VendorComponent {
 
 const PF = ['?:\\program files', '?:\\program files (x86)'];
 const under = (roots: readonly string[], rest: string) => roots.map((r) => `${r}\\${rest}\\*`);
-/** Per-user installs: the user's profile, any user. */
-const perUser = (rest: string) => [`?:\\users\\*\\appdata\\${rest}\\*`];
+/** Per-user installs: one user's own profile. */
+const perUser = (rest: string) => [`?:\\users\\${PROFILE}\\appdata\\${rest}\\*`];
 
 const GOOGLE_UPDATE = [...under(PF, 'google\\update'), ...perUser('local\\google\\update')];
 const EDGE_UPDATE = [...under(PF, 'microsoft\\edgeupdate'), ...perUser('local\\microsoft\\edgeupdate')];
@@ -112,28 +155,27 @@ export const VENDOR_TASKS: readonly VendorTask[] = [
   {
     vendor: 'Google',
     name: 'GoogleUpdaterTaskUser*',
-    action:
-      '?:\\users\\*\\appdata\\local\\google\\googleupdater\\*\\ "?:\\users\\*\\appdata\\local\\google\\googleupdater\\*\\updater.exe" --wake',
+    action: `?:\\users\\${PROFILE}\\appdata\\local\\google\\googleupdater\\*\\ "?:\\users\\${PROFILE}\\appdata\\local\\google\\googleupdater\\*\\updater.exe" --wake`,
   },
   {
     vendor: 'Google',
     name: 'GoogleUpdateTaskUserS-1-5-21-*',
-    action: '?:\\users\\*\\appdata\\local\\google\\update\\googleupdate.exe /c',
+    action: `?:\\users\\${PROFILE}\\appdata\\local\\google\\update\\googleupdate.exe /c`,
   },
   {
     vendor: 'Google',
     name: 'GoogleUpdateTaskUserS-1-5-21-*',
-    action: '?:\\users\\*\\appdata\\local\\google\\update\\googleupdate.exe /ua /installsource scheduler',
+    action: `?:\\users\\${PROFILE}\\appdata\\local\\google\\update\\googleupdate.exe /ua /installsource scheduler`,
   },
   {
     vendor: 'Microsoft',
     name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*',
-    action: '?:\\users\\*\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /c',
+    action: `?:\\users\\${PROFILE}\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /c`,
   },
   {
     vendor: 'Microsoft',
     name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*',
-    action: '?:\\users\\*\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /ua /installsource scheduler',
+    action: `?:\\users\\${PROFILE}\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /ua /installsource scheduler`,
   },
 ];
 
@@ -147,7 +189,7 @@ export function vendorNameMisplaced(path: string): boolean | null {
   const p = asciiLower(path);
   const v = VENDOR_COMPONENTS.find((c) => p.endsWith(`\\${c.name}`));
   if (v === undefined) return null;
-  return !v.paths.some((g) => globMatches(g, path));
+  return !v.paths.some((g) => catalogGlobMatches(g, path));
 }
 
 /**
@@ -157,5 +199,5 @@ export function vendorNameMisplaced(path: string): boolean | null {
  */
 export function isVendorTask(name: string, action: string): boolean {
   if (action.includes(',')) return false;
-  return VENDOR_TASKS.some((t) => globMatches(t.name, name) && globMatches(t.action, action));
+  return VENDOR_TASKS.some((t) => globMatches(t.name, name) && catalogGlobMatches(t.action, action));
 }

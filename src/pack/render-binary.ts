@@ -2,7 +2,7 @@
 // osqueryd's own extensions, each the SQL form of a src/intel function.
 import { SPOOFED_FOLDER_GLOBS } from '../intel/folders.js';
 import { LOCATION_CATALOG } from '../intel/locations.js';
-import { VENDOR_COMPONENTS, VENDOR_TASKS } from '../intel/vendor-components.js';
+import { VENDOR_COMPONENTS, VENDOR_TASKS, expandProfile } from '../intel/vendor-components.js';
 import { CODE_HOSTS } from '../intel/code-hosts.js';
 import { RENAME_EXCEPTIONS } from '../intel/rename-exceptions.js';
 import { anyGlob, sqlGlob, sqlString } from './sql-text.js';
@@ -53,11 +53,19 @@ export function renderLocationUnexpected(name: string, path: string): string {
   return `(${n} IN (${all.map(sqlString).join(', ')}) AND (NOT (${placed}) OR ${unsure} OR NOT (${expected.join(' OR ')})))`;
 }
 
+/** catalogGlobMatches() of src/intel/vendor-components.ts, over the same expansion. */
+function renderCatalogGlob(expr: string, glob: string): string {
+  const t = expandProfile(glob);
+  const match = `lower(${expr}) GLOB ${sqlGlob(t.match)}`;
+  return t.unless.length === 0 ? match : `(${match} AND NOT ${anyGlob(expr, t.unless)})`;
+}
+
 /** vendorNameMisplaced() of src/intel/vendor-components.ts: 1, 0, or 0 for an uncatalogued name. */
 export function renderVendorMisplaced(path: string): string {
   const p = `lower(${path})`;
   const whens = VENDOR_COMPONENTS.map(
-    (v) => `WHEN ${p} GLOB ${sqlGlob(`*\\${v.name}`)} THEN NOT ${anyGlob(path, v.paths)}`,
+    (v) =>
+      `WHEN ${p} GLOB ${sqlGlob(`*\\${v.name}`)} THEN NOT (${v.paths.map((g) => renderCatalogGlob(path, g)).join(' OR ')})`,
   );
   return `(CASE ${whens.join(' ')} ELSE 0 END)`;
 }
@@ -65,7 +73,7 @@ export function renderVendorMisplaced(path: string): string {
 /** isVendorTask() of src/intel/vendor-components.ts. */
 export function renderVendorTask(name: string, action: string): string {
   const entries = VENDOR_TASKS.map(
-    (t) => `(lower(${name}) GLOB ${sqlGlob(t.name)} AND lower(${action}) GLOB ${sqlGlob(t.action)})`,
+    (t) => `(lower(${name}) GLOB ${sqlGlob(t.name)} AND ${renderCatalogGlob(action, t.action)})`,
   );
   return `(instr(${action}, ',') = 0 AND (${entries.join(' OR ')}))`;
 }

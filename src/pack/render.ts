@@ -12,7 +12,7 @@ import { AUTHENTICODE_NOT_VALIDLY_SIGNED } from './conformance/osquery.js';
 import { CPU_BAND_BELOW, CPU_BANDS } from '../intel/cpu-bands.js';
 import { SPOOFED_FOLDER_GLOBS, SYSTEM_FOLDERS, USER_WRITABLE_FOLDERS } from '../intel/folders.js';
 import { anyGlob, sqlGlob, sqlString } from './sql-text.js';
-import { namesPath, userWritableIn } from './render-folders.js';
+import { namesPath, pathObscured, userWritableIn } from './render-folders.js';
 import { renderApproved } from './render-baseline.js';
 import { renderMinerMatch, renderMinerReasons } from './render-miner.js';
 import {
@@ -120,6 +120,8 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
         return userWritableIn(need('expr'));
       case 'names_path':
         return namesPath(need('text'), need('path'));
+      case 'path_obscured':
+        return pathObscured(need('expr'));
       case 'spoofed_folder':
         return anyGlob(need('expr'), SPOOFED_FOLDER_GLOBS);
       case 'pool_port':

@@ -9,7 +9,9 @@ import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  catalogGlobMatches,
   isVendorTask,
+  PROFILE,
   VENDOR_COMPONENTS,
   VENDOR_TASKS,
   vendorNameMisplaced,
@@ -28,8 +30,9 @@ import { renderVouched } from '../../src/pack/render-binary.js';
 
 const db = new Database(':memory:');
 
-/** A concrete path for a catalogue glob: drive C, `*` as a plausible segment. */
-const concrete = (glob: string, fill: string) => glob.replace(/^\?:/, 'C:').replace(/\*/g, fill);
+/** A concrete path for a catalogue glob: drive C, `*` as a plausible segment, a profile as `profile`. */
+const concrete = (glob: string, fill: string, profile = 'alice') =>
+  glob.replace(/^\?:/, 'C:').replaceAll(PROFILE, profile).replace(/\*/g, fill);
 
 function vendorPaths(): string[] {
   const out: string[] = [];
@@ -50,6 +53,12 @@ function vendorPaths(): string[] {
           .replace(/\\([^\\]+)$/, '\\$1 Advanced') + `\\${upper}`,
       );
     }
+    // A per-user folder anywhere but in one user's own profile: nested in another folder, or a shared profile.
+    for (const g of v.paths.filter((p) => p.includes(PROFILE))) {
+      out.push(concrete(g, 'x', 'bob\\AppData\\Local\\Temp\\z').replace(/\\x$/, `\\${upper}`));
+      for (const shared of ['Public', 'Default', 'Default User', 'All Users'])
+        out.push(concrete(g, 'x', shared).replace(/\\x$/, `\\${upper}`));
+    }
     out.push(
       `C:\\Users\\bob\\AppData\\Local\\Temp\\${upper}`,
       `C:\\ProgramData\\${upper}`,
@@ -67,6 +76,25 @@ test('vendor catalog: names are unique, lower-case files; globs use only * and ?
     assert.match(v.name, /^[a-z0-9_.-]+\.exe$/);
     for (const g of v.paths) assert.not.match(g, /[[\]]/);
   }
+});
+
+test('PROFILE: one segment under Users, never a shared profile, wherever it stands in a glob', () => {
+  const g = `?:\\users\\${PROFILE}\\appdata\\local\\x\\*`;
+  assert.ok(catalogGlobMatches(g, 'C:\\Users\\alice\\AppData\\Local\\X\\1.2\\x.exe'));
+  assert.ok(catalogGlobMatches(g, 'D:\\Users\\Public Relations\\AppData\\Local\\X\\x.exe'));
+  for (const p of [
+    'C:\\Users\\alice\\Desktop\\AppData\\Local\\X\\x.exe',
+    'C:\\Users\\PUBLIC\\AppData\\Local\\X\\x.exe',
+    'C:\\Users\\Default User\\AppData\\Local\\X\\x.exe',
+    'C:\\Users\\All Users\\AppData\\Local\\X\\x.exe',
+    'C:\\Users\\AppData\\Local\\X\\x.exe',
+  ])
+    assert.not.ok(catalogGlobMatches(g, p), p);
+  // Two in one glob (a task's working directory and its program): each is held to one profile.
+  const two = `?:\\users\\${PROFILE}\\a\\ ?:\\users\\${PROFILE}\\b.exe`;
+  assert.ok(catalogGlobMatches(two, 'C:\\Users\\al\\a\\ C:\\Users\\al\\b.exe'));
+  assert.not.ok(catalogGlobMatches(two, 'C:\\Users\\al\\a\\ C:\\Users\\Public\\b.exe'));
+  assert.not.ok(catalogGlobMatches(two, 'C:\\Users\\al\\a\\ C:\\Users\\al\\t\\b.exe'));
 });
 
 test('vendor misplaced: the rendered CASE agrees with vendorNameMisplaced() on every folder and look-alike', () => {
@@ -102,6 +130,10 @@ test('vendor misplaced: real install folders are expected, miners borrowing the 
     'C:\\ProgramData\\Microsoft OneDrive\\OneDriveStandaloneUpdater.exe',
     'C:\\Program Files \\Google\\Update\\GoogleUpdate.exe',
     'C:\\Users\\Public\\Libraries\\GoogleUpdate.exe',
+    // Per-user folders are one user's own: not nested elsewhere, not a profile every user can write.
+    'C:\\Users\\alice\\AppData\\Local\\Temp\\z\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe',
+    'C:\\Users\\Public\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe',
+    'C:\\Users\\Default\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe',
   ])
     assert.is(vendorNameMisplaced(p), true, p);
   assert.is(vendorNameMisplaced('C:\\Tools\\updater.exe'), null);
@@ -124,6 +156,13 @@ test('vendor tasks: the rendered test agrees with isVendorTask(); a second actio
       ['Other Task', action],
       [name, action.toUpperCase()],
     );
+    if (t.action.includes(PROFILE)) {
+      for (const profile of ['Public', 'alice\\AppData\\Local\\Temp\\z']) {
+        const elsewhere = concrete(t.action, '131.0.6759.0', profile);
+        cases.push([name, elsewhere]);
+        assert.not.ok(isVendorTask(name, elsewhere), elsewhere);
+      }
+    }
   }
   let yes = 0;
   for (const [name, action] of cases) {

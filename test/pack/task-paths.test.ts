@@ -1,0 +1,72 @@
+// The path tests the pack runs on scheduled task actions and WMI consumer
+// bodies (src/pack/render-folders.ts), run in SQLite on the spellings Windows
+// opens as the same path, on paths whose folder cannot be told, and on
+// ordinary actions that must stay quiet.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import Database from 'better-sqlite3';
+import { namesPath, pathObscured, userWritableIn } from '../../src/pack/render-folders.js';
+
+const db = new Database(':memory:');
+const writable = db.prepare(`SELECT ${userWritableIn('x.a')} AS v FROM (SELECT ? AS a) AS x`);
+const obscured = db.prepare(`SELECT ${pathObscured('x.a')} AS v FROM (SELECT ? AS a) AS x`);
+const names = db.prepare(`SELECT ${namesPath('x.a', 'x.p')} AS v FROM (SELECT ? AS a, ? AS p) AS x`);
+const ask = (s: Database.Statement, ...args: string[]) => (s.get(...args) as { v: number }).v === 1;
+
+test('a user-writable folder counts in every spelling Windows opens as the same path', () => {
+  for (const a of [
+    ' C:\\Users\\Public\\Libraries\\x\\upd.exe --config c.json',
+    ' %SystemDrive%\\Users\\Public\\x.exe',
+    ' %HOMEDRIVE%\\ProgramData\\x\\x.exe',
+    ' C:/ProgramData/WinSvc/wsvc.exe',
+    ' C:\\\\ProgramData\\\\x.exe',
+    ' "C:\\\\\\\\Users\\\\\\\\bob\\\\x.exe"',
+    ' \\\\localhost\\C$\\Users\\Public\\x.exe',
+    ' \\\\?\\C:\\Windows\\Temp\\x.exe',
+    '%LOCALAPPDATA%\\x %LOCALAPPDATA%\\x\\x.exe',
+  ])
+    assert.ok(ask(writable, a), a);
+  for (const a of [
+    ' %windir%\\system32\\rundll32.exe /d srrstr.dll,ExecuteScheduledSPPCreation',
+    'C:\\Program Files\\Vendor "C:\\Program Files\\Vendor\\agent.exe" --sync',
+    ' %ProgramFiles%\\Windows Defender\\MpCmdRun.exe -IdleTask -TaskName WdCacheMaintenance',
+    ' C:\\Windows\\System32\\sc.exe start w32time task_started',
+  ])
+    assert.not.ok(ask(writable, a), a);
+});
+
+test('a path whose folder cannot be told is obscured; ordinary actions are not', () => {
+  for (const a of [
+    ' C:\\Windows\\..\\Users\\Public\\x.exe',
+    'C:\\Windows\\System32 ..\\..\\ProgramData\\WinSvc\\wsvc.exe',
+    ' C:\\.\\ProgramData\\x.exe',
+    ' C:\\PROGRA~3\\x\\upd.exe',
+    ' C:\\Tools\\MINER~1.EXE',
+    // More doubled separators than pathText() folds.
+    ` C:${'\\'.repeat(16)}Users\\x.exe`,
+  ])
+    assert.ok(ask(obscured, a), a);
+  for (const a of [
+    ' %windir%\\system32\\rundll32.exe /d srrstr.dll,ExecuteScheduledSPPCreation',
+    'C:\\Program Files\\Vendor "C:\\Program Files\\Vendor\\agent.exe" --sync',
+    ' C:/Program Files/App/app.exe --url https://example.com/a/b',
+    ' \\\\fileserver\\share\\tools\\inventory.exe /quiet',
+    ' C:\\Program Files (x86)\\App\\app.exe.',
+  ])
+    assert.not.ok(ask(obscured, a), a);
+});
+
+test('an action names a busy binary through the same spellings, the drive variables as its own drive', () => {
+  const path = 'D:\\ProgramData\\WinSvc\\wsvc.exe';
+  for (const a of [
+    ' D:\\ProgramData\\WinSvc\\wsvc.exe',
+    ' %SystemDrive%\\ProgramData\\WinSvc\\wsvc.exe',
+    ' d:/programdata/winsvc/wsvc.exe -o x',
+    ' %ProgramData%\\WinSvc\\wsvc.exe',
+  ])
+    assert.ok(ask(names, a, path), a);
+  assert.not.ok(ask(names, ' C:\\ProgramData\\WinSvc\\other.exe', path));
+  assert.not.ok(ask(names, ' E:\\ProgramData\\WinSvc\\wsvc.exe', path));
+});
+
+test.run();
