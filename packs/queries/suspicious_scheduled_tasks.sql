@@ -29,21 +29,26 @@ busy AS MATERIALIZED (
   SELECT DISTINCT lower(s.path) AS path FROM sustained AS s
   WHERE s.pid NOT IN (0 /*@vouched_pids from=sustained*/)
 ),
+-- Each action folded once (slashes, doubled separators, admin shares) for every path test below.
+tasks AS MATERIALIZED (
+  SELECT t.name, t.path, t.action, t.enabled, 0 /*@fold_path expr=t.action*/ AS folded
+  FROM scheduled_tasks AS t
+  WHERE t.action != ''
+),
 flagged AS (
   SELECT t.name, t.path, t.action, t.enabled,
     -- A vendor's own per-user task points into the profile by design (src/intel/vendor-components.ts).
-    CASE WHEN 0 /*@user_writable_in expr=t.action*/ AND NOT (0 /*@vendor_task name=t.name action=t.action*/)
+    CASE WHEN 0 /*@user_writable_in expr=t.folded folded=1*/ AND NOT (0 /*@vendor_task name=t.name action=t.action*/)
          THEN 'TASK_USER_WRITABLE,' ELSE '' END
-    || CASE WHEN 0 /*@path_obscured expr=t.action*/ THEN 'TASK_PATH_OBSCURED,' ELSE '' END
-    || CASE WHEN EXISTS (SELECT 1 FROM busy AS b WHERE 0 /*@names_path text=t.action path=b.path*/)
+    || CASE WHEN 0 /*@path_obscured expr=t.folded folded=1*/ THEN 'TASK_PATH_OBSCURED,' ELSE '' END
+    || CASE WHEN EXISTS (SELECT 1 FROM busy AS b WHERE 0 /*@names_path text=t.folded path=b.path folded=1*/)
             THEN 'TASK_RUNS_SUSTAINED,' ELSE '' END
     || CASE WHEN 0 /*@miner_match expr=t.action*/ THEN 'TASK_MINER_ARGS,' ELSE '' END
     || CASE WHEN 0 /*@mentions_vector vector=powershell expr=t.action*/
              AND (instr(lower(t.action), ' -enc') > 0 OR instr(lower(t.action), ' -e ') > 0
                   OR instr(lower(t.action), 'frombase64string') > 0)
             THEN 'TASK_POWERSHELL_ENCODED,' ELSE '' END AS codes
-  FROM scheduled_tasks AS t
-  WHERE t.action != ''
+  FROM tasks AS t
 )
 SELECT name, path, action, enabled, rtrim(codes, ',') AS reasons
 FROM flagged

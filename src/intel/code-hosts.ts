@@ -4,6 +4,51 @@
 // rundll32 or a service DLL in svchost), so a trusted signature never vouches
 // for them (docs/siem.md, "What lowers a score"). Lower-case file names; the
 // pack's SQL is rendered from this list (render.ts, marker @code_host).
+
+/**
+ * Windows' own binaries that LOLBAS documents loading or running code they
+ * are handed (a DLL, an INF, a script, a .NET assembly, a command line): each
+ * is in the LOLBAS lookup the location catalog is generated from
+ * (LOLBAS_LOCATIONS; test/intel/vendor-components.test.ts checks). Only these:
+ * compressors and downloaders on that list (makecab, tar, bitsadmin) run no
+ * one else's code, and a signed one busy in a backup task is what it says.
+ */
+export const LOLBAS_CODE_HOSTS: readonly string[] = [
+  'wuauclt.exe', // /UpdateDeploymentProvider <dll>
+  'odbcconf.exe', // /a {REGSVR <dll>}
+  'mavinject.exe',
+  'msdt.exe',
+  'pcalua.exe',
+  'pcwrun.exe',
+  'presentationhost.exe',
+  'ieexec.exe',
+  'cmstp.exe',
+  'control.exe',
+  'rasautou.exe',
+  'register-cimprovider.exe',
+  'verclsid.exe',
+  'xwizard.exe',
+  'runexehelper.exe',
+  'scriptrunner.exe',
+  'syncappvpublishingserver.exe',
+  'gpscript.exe',
+  'devtoolslauncher.exe',
+  'dfsvc.exe',
+  'addinutil.exe',
+  'aspnet_compiler.exe',
+  'microsoft.workflow.compiler.exe',
+  'atbroker.exe',
+  'customshellhost.exe',
+  'infdefaultinstall.exe',
+  'mmc.exe',
+  'ttdinject.exe',
+  'tttracer.exe',
+  'forfiles.exe',
+  'runonce.exe',
+  'wsl.exe',
+  'bash.exe',
+];
+
 export const CODE_HOSTS: readonly string[] = [
   'powershell.exe',
   'powershell_ise.exe',
@@ -31,6 +76,7 @@ export const CODE_HOSTS: readonly string[] = [
   'javaw.exe',
   'dotnet.exe',
   'conhost.exe',
+  ...LOLBAS_CODE_HOSTS,
 ];
 
 /** Whether an image path ends in `\\<code host>` (ASCII case-insensitive, as SQL's lower()). */

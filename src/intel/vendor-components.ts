@@ -35,7 +35,8 @@ export interface GlobTest {
  * A catalog glob with PROFILE, as plain globs: PROFILE as `*`, unless that
  * `*` spans two folders or more, or is a shared profile. One expansion
  * serves both sides, so the SQL (render-binary.ts) and catalogGlobMatches()
- * cannot drift.
+ * cannot drift. Used for PROFILE inside a longer text (a task's action);
+ * a path that starts with one is profileRest()'s.
  */
 export function expandProfile(glob: string): GlobTest {
   const parts = glob.split(PROFILE);
@@ -44,13 +45,44 @@ export function expandProfile(glob: string): GlobTest {
   const unless: string[] = [];
   for (let k = 0; k < parts.length - 1; k++) {
     unless.push(withSegments(k, '*\\*'));
-    for (const shared of SHARED_PROFILES) unless.push(withSegments(k, shared));
+    // A shared profile there, whatever follows it (short globs: the SQL is prepared on every run).
+    const before = parts
+      .slice(0, k + 1)
+      .map((part, i) => (i === 0 ? part : `*${part}`))
+      .join('');
+    for (const shared of SHARED_PROFILES) unless.push(`${before}${shared}\\*`);
   }
   return { match: withSegments(-1, '*'), unless };
 }
 
+/** Where a profile starts in a path: `?:\users\`, nine characters. */
+export const USERS = '?:\\users\\';
+
+/**
+ * For a path glob `?:\users\<PROFILE>\<rest>` (PROFILE once), `rest`; else
+ * null. Such a path is judged by its first segment under Users (the profile)
+ * and what follows it: cheaper in SQL than expandProfile()'s globs, run on
+ * every process of a host.
+ */
+export function profileRest(glob: string): string | null {
+  const head = `${USERS}${PROFILE}\\`;
+  if (!glob.startsWith(head)) return null;
+  const rest = glob.slice(head.length);
+  return rest.includes(PROFILE) ? null : rest;
+}
+
+/** Profiles no single user owns, as they would be lower-cased. */
+export const SHARED_PROFILE_NAMES: readonly string[] = SHARED_PROFILES;
+
 /** globMatches() for a catalog glob that may hold PROFILE. */
 export function catalogGlobMatches(glob: string, value: string): boolean {
+  const rest = profileRest(glob);
+  if (rest !== null) {
+    if (!globMatches(`${USERS}*`, value)) return false;
+    const tail = asciiLower(value).slice(USERS.length);
+    const cut = tail.indexOf('\\');
+    return cut >= 0 && !SHARED_PROFILES.includes(tail.slice(0, cut)) && globMatches(rest, tail.slice(cut + 1));
+  }
   const t = expandProfile(glob);
   return globMatches(t.match, value) && !t.unless.some((u) => globMatches(u, value));
 }

@@ -2,7 +2,14 @@
 // osqueryd's own extensions, each the SQL form of a src/intel function.
 import { SPOOFED_FOLDER_GLOBS } from '../intel/folders.js';
 import { LOCATION_CATALOG } from '../intel/locations.js';
-import { VENDOR_COMPONENTS, VENDOR_TASKS, expandProfile } from '../intel/vendor-components.js';
+import {
+  SHARED_PROFILE_NAMES,
+  USERS,
+  VENDOR_COMPONENTS,
+  VENDOR_TASKS,
+  expandProfile,
+  profileRest,
+} from '../intel/vendor-components.js';
 import { CODE_HOSTS } from '../intel/code-hosts.js';
 import { RENAME_EXCEPTIONS } from '../intel/rename-exceptions.js';
 import { anyGlob, sqlGlob, sqlString } from './sql-text.js';
@@ -53,19 +60,47 @@ export function renderLocationUnexpected(name: string, path: string): string {
   return `(${n} IN (${all.map(sqlString).join(', ')}) AND (NOT (${placed}) OR ${unsure} OR NOT (${expected.join(' OR ')})))`;
 }
 
-/** catalogGlobMatches() of src/intel/vendor-components.ts, over the same expansion. */
-function renderCatalogGlob(expr: string, glob: string): string {
-  const t = expandProfile(glob);
-  const match = `lower(${expr}) GLOB ${sqlGlob(t.match)}`;
-  return t.unless.length === 0 ? match : `(${match} AND NOT ${anyGlob(expr, t.unless)})`;
+/**
+ * catalogGlobMatches() of src/intel/vendor-components.ts for any of `globs`,
+ * over the same expansions. A profileRest() glob is judged on what follows
+ * the first folder under Users (the profile), written once for all of them.
+ */
+function renderCatalogGlobs(expr: string, globs: readonly string[]): string {
+  const lp = `lower(${expr})`;
+  const tests: string[] = [];
+  const rests = globs.map(profileRest).filter((r): r is string => r !== null);
+  if (rests.length > 0) {
+    // A rest holds a backslash, so a path with none after the profile (instr 0: the whole tail) never matches.
+    if (rests.some((r) => !r.includes('\\'))) throw new Error('a per-user rest must name a folder');
+    const tail = `substr(${lp}, ${USERS.length + 1} + instr(substr(${lp}, ${USERS.length + 1}), '\\'))`;
+    const shared = SHARED_PROFILE_NAMES.map((n) => `${USERS}${n}\\*`);
+    tests.push(
+      `(${lp} GLOB ${sqlGlob(`${USERS}*`)} AND NOT ${anyGlob(expr, shared)} AND (${rests.map((r) => `${tail} GLOB ${sqlGlob(r)}`).join(' OR ')}))`,
+    );
+  }
+  for (const g of globs.filter((x) => profileRest(x) === null)) {
+    const e = expandProfile(g);
+    const match = `${lp} GLOB ${sqlGlob(e.match)}`;
+    tests.push(e.unless.length === 0 ? match : `(${match} AND NOT ${anyGlob(expr, e.unless)})`);
+  }
+  return `(${tests.join(' OR ')})`;
 }
 
-/** vendorNameMisplaced() of src/intel/vendor-components.ts: 1, 0, or 0 for an uncatalogued name. */
+/**
+ * vendorNameMisplaced() of src/intel/vendor-components.ts: 1, 0, or 0 for an
+ * uncatalogued name. Names installed in the same folders share one branch:
+ * the SQL is prepared on every run, and its length is most of its cost.
+ */
 export function renderVendorMisplaced(path: string): string {
   const p = `lower(${path})`;
-  const whens = VENDOR_COMPONENTS.map(
-    (v) =>
-      `WHEN ${p} GLOB ${sqlGlob(`*\\${v.name}`)} THEN NOT (${v.paths.map((g) => renderCatalogGlob(path, g)).join(' OR ')})`,
+  const byFolders = new Map<string, string[]>();
+  for (const v of VENDOR_COMPONENTS) {
+    const key = JSON.stringify(v.paths);
+    byFolders.set(key, [...(byFolders.get(key) ?? []), v.name]);
+  }
+  const whens = [...byFolders].map(
+    ([key, names]) =>
+      `WHEN ${names.map((n) => `${p} GLOB ${sqlGlob(`*\\${n}`)}`).join(' OR ')} THEN NOT ${renderCatalogGlobs(path, JSON.parse(key) as string[])}`,
   );
   return `(CASE ${whens.join(' ')} ELSE 0 END)`;
 }
@@ -73,7 +108,7 @@ export function renderVendorMisplaced(path: string): string {
 /** isVendorTask() of src/intel/vendor-components.ts. */
 export function renderVendorTask(name: string, action: string): string {
   const entries = VENDOR_TASKS.map(
-    (t) => `(lower(${name}) GLOB ${sqlGlob(t.name)} AND ${renderCatalogGlob(action, t.action)})`,
+    (t) => `(lower(${name}) GLOB ${sqlGlob(t.name)} AND ${renderCatalogGlobs(action, [t.action])})`,
   );
   return `(instr(${action}, ',') = 0 AND (${entries.join(' OR ')}))`;
 }
@@ -91,9 +126,20 @@ export function renderSameProgram(name: string, original: string): string {
   return `(${o} = ${n} OR ${apphost} OR ${exceptions.join(' OR ')})`;
 }
 
-/** isCodeHost() of src/intel/code-hosts.ts. */
+/**
+ * isCodeHost() of src/intel/code-hosts.ts: the file name after the last
+ * backslash is a code host. rtrim() strips the trailing run of characters
+ * code-host names are made of (a bounded set, so linear in the path); the
+ * path is one when that run is the whole file name and on the list. One IN
+ * lookup, not a GLOB per name: the list is long and the SQL is prepared on
+ * every run.
+ */
 export function renderCodeHost(path: string): string {
-  return `(${CODE_HOSTS.map((n) => `lower(${path}) GLOB ${sqlGlob(`*\\${n}`)}`).join(' OR ')})`;
+  const chars = [...new Set(CODE_HOSTS.join(''))].sort().join('');
+  if (chars.includes('\\') || chars.includes("'")) throw new Error('code host names are file names');
+  const lp = `lower(${path})`;
+  const dir = `rtrim(${lp}, ${sqlString(chars)})`;
+  return `(substr(${dir}, -1) = '\\' AND substr(${lp}, length(${dir}) + 1) IN (${CODE_HOSTS.map(sqlString).join(', ')}))`;
 }
 
 /**
@@ -115,11 +161,12 @@ export function renderVouched(a: {
   misplaced?: string;
 }): string {
   // An image deleted, replaced or changed since the process started: the signature judged may not be what runs.
+  // CASE, not AND: SQLite evaluates every operand of AND in a value, and the name tests are the dear ones.
   return (
-    `((${a.result} = 'trusted' OR ${a.status} = 'trusted') AND coalesce(${a.status}, '') NOT IN ('tampered', 'invalid')` +
+    `(CASE WHEN (${a.result} = 'trusted' OR ${a.status} = 'trusted') AND coalesce(${a.status}, '') NOT IN ('tampered', 'invalid')` +
     ` AND coalesce(${a.renamed}, 0) = 0 AND coalesce(${a.verdict}, '') NOT IN ('masquerade', 'renamed', 'suspicious')` +
     ` AND instr(coalesce(${a.reasons}, ''), 'image_') = 0` +
-    ` AND NOT ${a.misplaced ?? renderVendorMisplaced(a.path)} AND NOT ${renderCodeHost(a.path)})`
+    ` THEN NOT ${a.misplaced ?? renderVendorMisplaced(a.path)} AND NOT ${renderCodeHost(a.path)} ELSE 0 END)`
   );
 }
 

@@ -12,7 +12,7 @@ import { AUTHENTICODE_NOT_VALIDLY_SIGNED } from './conformance/osquery.js';
 import { CPU_BAND_BELOW, CPU_BANDS } from '../intel/cpu-bands.js';
 import { SPOOFED_FOLDER_GLOBS, SYSTEM_FOLDERS, USER_WRITABLE_FOLDERS } from '../intel/folders.js';
 import { anyGlob, sqlGlob, sqlString } from './sql-text.js';
-import { namesPath, pathObscured, userWritableIn } from './render-folders.js';
+import { foldPath, namesPath, pathObscured, userWritableIn } from './render-folders.js';
 import { renderApproved } from './render-baseline.js';
 import { renderMinerMatch, renderMinerReasons } from './render-miner.js';
 import {
@@ -116,12 +116,14 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
         return renderMinerReasons(need('expr'));
       case 'user_writable':
         return anyGlob(need('expr'), USER_WRITABLE_FOLDERS);
+      case 'fold_path':
+        return foldPath(need('expr'));
       case 'user_writable_in':
-        return userWritableIn(need('expr'));
+        return userWritableIn(need('expr'), args.folded === '1');
       case 'names_path':
-        return namesPath(need('text'), need('path'));
+        return namesPath(need('text'), need('path'), args.folded === '1');
       case 'path_obscured':
-        return pathObscured(need('expr'));
+        return pathObscured(need('expr'), args.folded === '1');
       case 'spoofed_folder':
         return anyGlob(need('expr'), SPOOFED_FOLDER_GLOBS);
       case 'pool_port':

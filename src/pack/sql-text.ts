@@ -8,6 +8,17 @@ export function sqlString(s: string): string {
 }
 
 /**
+ * An SQL string expression for `s` with no `$` in the SQL text: each `$` is
+ * char(36), for the reason sqlGlob() gives.
+ */
+export function sqlText(s: string): string {
+  return s
+    .split('$')
+    .map((part) => sqlString(part))
+    .join(' || char(36) || ');
+}
+
+/**
  * GLOB pattern for a baseline glob: lower-cased, with `[` made literal and
  * `$` written as the class `[$]`, so no `$` is ever followed by a name:
  * fleetctl gitops expands `$name` and unescapes `\$` in every file it reads

@@ -16,7 +16,8 @@ import {
   VENDOR_TASKS,
   vendorNameMisplaced,
 } from '../../src/intel/vendor-components.js';
-import { CODE_HOSTS, isCodeHost } from '../../src/intel/code-hosts.js';
+import { CODE_HOSTS, LOLBAS_CODE_HOSTS, isCodeHost } from '../../src/intel/code-hosts.js';
+import { LOLBAS_LOCATIONS } from '../../src/intel/locations-lolbas.generated.js';
 import { svchostAncestor, withScheduleHost } from '../../src/intel/launch-vectors.js';
 import { RENAME_EXCEPTIONS, sameProgram } from '../../src/intel/rename-exceptions.js';
 import {
@@ -194,6 +195,11 @@ test('code hosts: the rendered test agrees with isCodeHost() for every entry, ca
       `C:\\Windows\\System32\\${n.toUpperCase()}`,
       `C:\\x\\${n}.exe`,
       `C:\\x\\x${n}`,
+      `C:\\x\\ ${n}`,
+      `C:\\x\\${n} `,
+      `C:\\x y\\${n}`,
+      `C:\\x\\y.${n}`,
+      `\\${n}`,
       n,
     ]) {
       assert.is((sql.get(p) as { h: number }).h, isCodeHost(p) ? 1 : 0, p);
@@ -201,6 +207,16 @@ test('code hosts: the rendered test agrees with isCodeHost() for every entry, ca
   }
   assert.ok(isCodeHost('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'));
   assert.not.ok(isCodeHost('C:\\Windows\\System32\\defrag.exe'));
+  assert.is(new Set(CODE_HOSTS).size, CODE_HOSTS.length);
+});
+
+test('code hosts from LOLBAS: each is a Windows binary of the LOLBAS lookup; its compressors and downloaders are not hosts', () => {
+  const lolbas = new Set(LOLBAS_LOCATIONS.map((l) => l.name));
+  for (const n of LOLBAS_CODE_HOSTS) assert.ok(lolbas.has(n), `${n} is not in the LOLBAS lookup`);
+  assert.ok(isCodeHost('C:\\Windows\\System32\\wuauclt.exe'));
+  assert.ok(isCodeHost('C:\\Windows\\SysWOW64\\odbcconf.exe'));
+  for (const n of ['makecab.exe', 'tar.exe', 'bitsadmin.exe', 'certutil.exe'])
+    assert.not.ok(isCodeHost(`C:\\Windows\\System32\\${n}`), n);
 });
 
 test('vouched: a trusted, placed binary is, unless the judged bytes may not be what runs or the reader found it suspicious', () => {
@@ -221,6 +237,15 @@ test('vouched: a trusted, placed binary is, unless the judged bytes may not be w
   assert.is(vouched('unknown', 'image_deleted,image_replaced'), 0);
   assert.is(vouched('suspicious', 'miner_strings'), 0);
   assert.is(vouched('ok', '', 'missing', 'untrusted'), 0);
+  // Windows signed these and they sit where Windows puts them, but they run what they are handed.
+  const at = (p: string) => (sql.get('trusted', 'trusted', 'ok', '', p) as { v: number }).v;
+  assert.is(at('C:\\Windows\\System32\\wuauclt.exe'), 0);
+  assert.is(at('C:\\Windows\\System32\\odbcconf.exe'), 0);
+  assert.is(at('C:\\Windows\\System32\\rundll32.exe'), 0);
+  assert.is(at('C:\\Windows\\System32\\MoUsoCoreWorker.exe'), 1);
+  // A vendor name in a profile every user can write is not the vendor's per-user install.
+  assert.is(at('C:\\Users\\alice\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe'), 1);
+  assert.is(at('C:\\Users\\Public\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe'), 0);
 });
 
 test('same program: the rendered test agrees with sameProgram() on apphosts, .mui, exceptions and renames', () => {

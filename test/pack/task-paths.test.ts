@@ -5,13 +5,25 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
-import { namesPath, pathObscured, userWritableIn } from '../../src/pack/render-folders.js';
+import { foldPath, namesPath, pathObscured, userWritableIn } from '../../src/pack/render-folders.js';
 
 const db = new Database(':memory:');
-const writable = db.prepare(`SELECT ${userWritableIn('x.a')} AS v FROM (SELECT ? AS a) AS x`);
-const obscured = db.prepare(`SELECT ${pathObscured('x.a')} AS v FROM (SELECT ? AS a) AS x`);
-const names = db.prepare(`SELECT ${namesPath('x.a', 'x.p')} AS v FROM (SELECT ? AS a, ? AS p) AS x`);
-const ask = (s: Database.Statement, ...args: string[]) => (s.get(...args) as { v: number }).v === 1;
+// Each test as a marker renders it on its own, and on a column folded once beforehand (as the pack's query does).
+const both = (test: (folded: boolean) => string, params: string) =>
+  [false, true].map((folded) =>
+    db.prepare(
+      `SELECT ${test(folded)} AS v FROM (SELECT ${folded ? `${foldPath('a0')} AS a` : 'a0 AS a'}, p FROM (SELECT ${params})) AS x`,
+    ),
+  );
+const writable = both((f) => userWritableIn('x.a', f), '? AS a0, NULL AS p');
+const obscured = both((f) => pathObscured('x.a', f), '? AS a0, NULL AS p');
+const names = both((f) => namesPath('x.a', 'x.p', f), '? AS a0, ? AS p');
+/** The answer, the same whether the marker folded the text itself or was handed it folded. */
+const ask = (s: Database.Statement[], ...args: string[]) => {
+  const [own, handed] = s.map((q) => (q.get(...args) as { v: number }).v);
+  assert.is(own, handed, `folded by the marker or beforehand: ${args.join(' | ')}`);
+  return own === 1;
+};
 
 test('a user-writable folder counts in every spelling Windows opens as the same path', () => {
   for (const a of [
