@@ -88,6 +88,8 @@ test('signatures are exactly as strong as checked: tampered is our reader only; 
     assert.equal([j.signed, j.signatureStatus], [true, 'untrusted'], result);
     assert.not.ok(j.reasons.includes('signature_tampered'), result);
   }
+  // No authenticode row: osquery drops it whenever it cannot read the signer's details, even for a
+  // verified signature (osquery/tables/system/windows/authenticode.cpp, getOriginalProgramName).
   const unknown = judgeFromOsqueryFacts(osq({ path: 'C:\\Tools\\x.exe', authenticode: null }));
   assert.equal([unknown.signed, unknown.signatureStatus], [null, null]);
   assert.not.ok(unknown.reasons.includes('unsigned'));
