@@ -1,18 +1,14 @@
-// scanCommandLine on command lines an attacker shapes (issue 10 item 1): its
-// cost must grow linearly with length. For each shape, 1 MB of input is timed
-// against 64 KB of the same shape in the same run (fastest of 7, interleaved):
-// linear is 16x, a quadratic scan 256x. The exact 20x target is a benchmark
-// (scripts/bench/cmdline-scan.bench.ts); here the bound is 64x so that a
-// loaded machine cannot fail it while a quadratic scan still fails by 4x.
+// scanCommandLine on command lines an attacker shapes (issue 10 item 1): what
+// it finds in long runs and across its window edges, and the same hits on
+// every attacker shape however long. That its cost grows linearly with length
+// is timed by the benchmark (scripts/bench/cmdline-scan.bench.ts, 1 MB against
+// 64 KB of each shape, median ratio <= 20x), not here: a unit test does not
+// time.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { performance } from 'node:perf_hooks';
 import { MINER_POOL_HOSTS, poolHostsIn, scanCommandLine } from '../../src/intel/miner.js';
 import { prng } from '../support/prng.js';
-import { CMDLINE_SHAPES, timeScan } from '../support/cmdline-shapes.js';
-
-const SMALL = 64 * 1024;
-const LARGE = 1024 * 1024;
+import { CMDLINE_SHAPES } from '../support/cmdline-shapes.js';
 
 test('the pool scan still finds pools in a long run, and as subdomains, and not as prefixes', () => {
   const junk = 'a.'.repeat(50_000);
@@ -72,16 +68,14 @@ test('windowed scan = one whole-text scan, wherever a pool name or flag falls ag
   }
 });
 
-for (const shape of CMDLINE_SHAPES) {
-  test(`scanCommandLine is linear in length: ${shape.name}`, () => {
-    const t0 = performance.now();
-    const { small, large } = timeScan(shape, SMALL, LARGE, 7, 'min');
-    const ratio = large / small;
-    console.log(
-      `  ${shape.name}: 64 KB ${small.toFixed(2)} ms, 1 MB ${large.toFixed(2)} ms, ratio ${ratio.toFixed(1)} (linear 16, quadratic 256); ${(performance.now() - t0).toFixed(0)} ms in all`,
-    );
-    assert.ok(ratio <= 64, `${shape.name}: 1 MB took ${ratio.toFixed(1)}x the time of 64 KB`);
-  });
-}
+test('every attacker shape: the same hits at 64 KB and at 1 MB (random shapes aside), and a pool after 1 MB of it is found', () => {
+  for (const shape of CMDLINE_SHAPES) {
+    const small = scanCommandLine(shape.make(64 * 1024, 3));
+    const large = scanCommandLine(shape.make(1024 * 1024, 3));
+    if (!shape.name.startsWith('random')) assert.equal(large, small, shape.name);
+    const tail = scanCommandLine(`${shape.make(1024 * 1024, 4)} -o pool.minexmr.com:4444`);
+    assert.ok(tail.includes('pool:pool.minexmr.com'), `${shape.name}: ${tail.join(',')}`);
+  }
+});
 
 test.run();

@@ -1,22 +1,12 @@
 // A PE whose resource tree points thousands of language leaves at one large
 // VERSIONINFO (issue 10 item 2): one parse budget per file and each data
-// range parsed once, so it costs about what a one-leaf file costs. The
-// baseline is the same VERSIONINFO under one leaf, measured in this test.
+// range parsed once. What it costs against the same VERSIONINFO under one
+// leaf is timed by scripts/bench/hostile-shapes.bench.ts; here, what it
+// yields and that memory stays flat.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { performance } from 'node:perf_hooks';
 import { parsePe } from '../../src/pe/pe.js';
 import { hostileVersionPe, peWithVersionLeaves, versionInfo } from '../support/hostile-pe.js';
-
-function medianMs(f: () => void, runs = 7): number {
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const a = performance.now();
-    f();
-    t.push(performance.now() - a);
-  }
-  return t.sort((x, y) => x - y)[runs >> 1]!;
-}
 
 test('4,094 leaves over one 64 KB VERSIONINFO: one table, cost near one leaf, memory flat', () => {
   const hostile = hostileVersionPe();
@@ -28,15 +18,10 @@ test('4,094 leaves over one 64 KB VERSIONINFO: one table, cost near one leaf, me
   assert.is(Object.keys(pe.versionInfo[0]!.strings).length, 31);
   assert.equal(pe.warnings, []);
 
-  const base = medianMs(() => parsePe(single));
+  assert.equal(parsePe(single).versionInfo[0]!.strings, pe.versionInfo[0]!.strings);
   const rss0 = process.memoryUsage().rss;
-  const cost = medianMs(() => parsePe(hostile));
+  for (let i = 0; i < 7; i++) parsePe(hostile);
   const grown = process.memoryUsage().rss - rss0;
-  console.log(
-    `  one leaf ${base.toFixed(2)} ms; 4,094 leaves ${cost.toFixed(2)} ms (${(cost / base).toFixed(1)}x); RSS +${(grown / 2 ** 20).toFixed(1)} MB`,
-  );
-  // Parsing per leaf would be ~4,000x; walking 4,094 directory entries is a few x.
-  assert.ok(cost <= 50 * base + 5, `4,094 leaves cost ${cost.toFixed(1)} ms against ${base.toFixed(2)} ms for one`);
   assert.ok(grown < 50 * 2 ** 20, `RSS grew ${grown} bytes`);
 });
 
@@ -61,12 +46,9 @@ test('4,094 distinct data entries over the same bytes: parsed once; distinct res
 
 test('one block budget across resources: many small blocks under every leaf stop at the budget', () => {
   const many = peWithVersionLeaves(versionInfo(1900, 1), 4094, false);
-  const t = performance.now();
   const pe = parsePe(many);
-  const ms = performance.now() - t;
   assert.is(pe.versionInfo.length, 1);
   assert.is(Object.keys(pe.versionInfo[0]!.strings).length, 1900);
-  console.log(`  1,900 blocks under 4,094 leaves: ${ms.toFixed(1)} ms`);
 });
 
 test.run();

@@ -7,7 +7,6 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { globMatches } from '../../src/intel/baseline.js';
 import { BoundedReadError, readBoundedFile, readBoundedFileSync } from '../../src/config/bounded-read.js';
 import { loadConfigFile } from '../../src/config/index.js';
@@ -15,22 +14,11 @@ import { loadConfigFile } from '../../src/config/index.js';
 const work = mkdtempSync('/tmp/an1489-adv-sib-');
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
-test('a many-star baseline glob against a 64 KB value costs about what a one-star glob does', () => {
+test('a many-star baseline glob against a 64 KB value: refused, as the one-star glob refuses it (what each costs: scripts/bench/hostile-shapes.bench.ts)', () => {
   const value = 'a'.repeat(64 * 1024);
-  const time = (glob: string) => {
-    const t: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const a = performance.now();
-      assert.not.ok(globMatches(glob, value));
-      t.push(performance.now() - a);
-    }
-    return t.sort((x, y) => x - y)[2]!;
-  };
-  const one = time('*b');
-  const many = time('*a*a*a*a*a*b');
-  console.log(`  one star ${one.toFixed(2)} ms, six stars ${many.toFixed(2)} ms`);
-  // The walk is pattern x value at worst; a backtracking regex is value^stars.
-  assert.ok(many <= 50 * one + 50, `six stars took ${many.toFixed(1)} ms against ${one.toFixed(2)} ms`);
+  assert.not.ok(globMatches('*b', value));
+  assert.not.ok(globMatches('*a*a*a*a*a*b', value));
+  assert.ok(globMatches('*a*a*a*a*a*', value));
   assert.ok(globMatches('*\\temp\\*\\*.EXE', 'C:\\Users\\x\\TEMP\\a\\b.exe'));
   assert.ok(globMatches('c:\\?\\*', 'C:\\a\\'));
   assert.not.ok(globMatches('c:\\?\\*', 'C:\\ab'));
