@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 import { MINER_CMDLINE_EXCLUDE, MINER_FAMILIES } from '../../src/intel/miner-catalog.js';
-import { MINER_POOL_HOSTS, scanCommandLine } from '../../src/intel/miner.js';
+import { MINER_BINARY_STRINGS, MINER_POOL_HOSTS, scanCommandLine } from '../../src/intel/miner.js';
 import { MINING_POOL_PORTS } from '../../src/intel/network.js';
 import { renderMinerMatch, renderMinerReasons, renderSql, sqlString } from '../../src/pack/render.js';
 import { parseBaseline } from '../../src/intel/baseline.js';
@@ -85,6 +85,17 @@ test('docs/siem.md explains every family code', async () => {
   const { readFileSync } = await import('node:fs');
   const doc = readFileSync(`${process.cwd()}/docs/siem.md`, 'utf8');
   for (const f of MINER_FAMILIES) assert.ok(doc.includes(`\`${f.code}\``), f.code);
+});
+
+test('docs/catalogs.md lists exactly MINER_BINARY_STRINGS, in their order', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = readFileSync(`${process.cwd()}/docs/catalogs.md`, 'utf8');
+  const listed = /one of `MINER_BINARY_STRINGS` \(([^)]*)\)/.exec(doc);
+  assert.ok(listed, 'docs/catalogs.md no longer lists MINER_BINARY_STRINGS');
+  assert.equal(
+    [...listed[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]),
+    [...MINER_BINARY_STRINGS],
+  );
 });
 
 test('the pool-port marker renders the extension list, and unknown markers are errors', () => {
