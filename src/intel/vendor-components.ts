@@ -74,16 +74,24 @@ export function profileRest(glob: string): string | null {
 /** Profiles no single user owns, as they would be lower-cased. */
 export const SHARED_PROFILE_NAMES: readonly string[] = SHARED_PROFILES;
 
+/** Each catalog glob's profileRest() and expandProfile(), worked out once (vendorNameMisplaced runs per process). */
+const expanded = new Map<string, { rest: string | null; test: GlobTest }>();
+
 /** globMatches() for a catalog glob that may hold PROFILE. */
 export function catalogGlobMatches(glob: string, value: string): boolean {
-  const rest = profileRest(glob);
+  let e = expanded.get(glob);
+  if (e === undefined) {
+    e = { rest: profileRest(glob), test: expandProfile(glob) };
+    expanded.set(glob, e);
+  }
+  const rest = e.rest;
   if (rest !== null) {
     if (!globMatches(`${USERS}*`, value)) return false;
     const tail = asciiLower(value).slice(USERS.length);
     const cut = tail.indexOf('\\');
     return cut >= 0 && !SHARED_PROFILES.includes(tail.slice(0, cut)) && globMatches(rest, tail.slice(cut + 1));
   }
-  const t = expandProfile(glob);
+  const t = e.test;
   return globMatches(t.match, value) && !t.unless.some((u) => globMatches(u, value));
 }
 
