@@ -1,5 +1,6 @@
 // The scenario host builder: a stock Windows host's osquery and extension tables as `osqueryi --json` would print them,
 // plus the short forms scenarios use for processes and task actions.
+import { osqueryTaskAction } from '../../build/src/intel/task-action.js';
 const NOW = Date.UTC(2026, 10, 24, 14, 0, 0) / 1000; // Tuesday 14:00 UTC
 
 export const MS = 'C:\\Windows\\System32\\';
@@ -353,10 +354,8 @@ export function host(def) {
   return tables;
 }
 
-// osquery's own text for a task: "<WorkingDirectory> <Path> <Arguments>" per
-// exec action, joined with ',', environment variables unexpanded
-// (osquery/tables/system/windows/scheduled_tasks.cpp).
-export const taskAction = (...actions) => actions.map(([dir, path, args]) => `${dir} ${path} ${args}`).join(',');
+// osquery's own text for a task (src/intel/task-action.ts).
+export const taskAction = osqueryTaskAction;
 export const P = (pid, name, path, cmdline, parent, cpu, uptime = 7200) => ({
   pid,
   name,

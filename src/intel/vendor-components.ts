@@ -12,6 +12,7 @@
 // profile folder (expandProfile). The pack's SQL is rendered from this list
 // (render.ts, markers @vendor_misplaced and @vendor_task).
 import { asciiLower, globMatches } from './baseline.js';
+import { osqueryTaskAction } from './task-action.js';
 
 /**
  * In a catalog glob: one user's own profile folder under `?:\users\`. A
@@ -32,19 +33,29 @@ export interface GlobTest {
 }
 
 /**
- * A catalog glob with PROFILE, as plain globs: PROFILE as `*`, unless that
- * `*` spans two folders or more, or is a shared profile. One expansion
- * serves both sides, so the SQL (render-binary.ts) and catalogGlobMatches()
- * cannot drift. Used for PROFILE inside a longer text (a task's action);
- * a path that starts with one is profileRest()'s.
+ * In a catalog glob: one folder name (a version folder, say), never a run of
+ * folders: a plain `*` in a task's action would also take in a second program
+ * (`...\\GoogleUpdater\\1 C:\\ProgramData\\m.exe \\ "...\\updater.exe"`).
+ */
+export const SEGMENT = '%segment%';
+
+/**
+ * A catalog glob with PROFILE or SEGMENT, as plain globs: each as `*`, unless
+ * that `*` spans two folders or more, or a PROFILE is a shared profile. One
+ * expansion serves both sides, so the SQL (render-binary.ts) and
+ * catalogGlobMatches() cannot drift. Used for tokens inside a longer text (a
+ * task's action); a path that starts with PROFILE is profileRest()'s.
  */
 export function expandProfile(glob: string): GlobTest {
-  const parts = glob.split(PROFILE);
+  const pieces = glob.split(/(%profile%|%segment%)/);
+  const parts = pieces.filter((_, i) => i % 2 === 0);
+  const tokens = pieces.filter((_, i) => i % 2 === 1);
   const withSegments = (k: number, seg: string) =>
     parts.map((part, i) => (i === 0 ? part : (i - 1 === k ? seg : '*') + part)).join('');
   const unless: string[] = [];
-  for (let k = 0; k < parts.length - 1; k++) {
+  for (let k = 0; k < tokens.length; k++) {
     unless.push(withSegments(k, '*\\*'));
+    if (tokens[k] !== PROFILE) continue;
     // A shared profile there, whatever follows it (short globs: the SQL is prepared on every run).
     const before = parts
       .slice(0, k + 1)
@@ -68,7 +79,7 @@ export function profileRest(glob: string): string | null {
   const head = `${USERS}${PROFILE}\\`;
   if (!glob.startsWith(head)) return null;
   const rest = glob.slice(head.length);
-  return rest.includes(PROFILE) ? null : rest;
+  return rest.includes(PROFILE) || rest.includes(SEGMENT) ? null : rest;
 }
 
 /** Profiles no single user owns, as they would be lower-cased. */
@@ -176,47 +187,57 @@ export interface VendorTask {
   readonly action: string;
 }
 
+const DEFENDER_PLATFORM = `?:\\programdata\\microsoft\\windows defender\\platform\\${SEGMENT}\\mpcmdrun.exe`;
+const PER_USER = (rest: string) => `?:\\users\\${PROFILE}\\appdata\\local\\${rest}`;
+
 export const VENDOR_TASKS: readonly VendorTask[] = [
   {
     vendor: 'Microsoft',
     name: 'OneDrive Standalone Update Task-S-1-5-21-*',
-    action: '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe',
+    action: osqueryTaskAction(['', '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe', '']),
   },
   {
     vendor: 'Microsoft',
     name: 'OneDrive Reporting Task-S-1-5-21-*',
-    action: '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe /reporting',
+    action: osqueryTaskAction(['', '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe', '/reporting']),
   },
   {
     vendor: 'Microsoft',
     name: 'OneDrive Per-Machine Standalone Update Task',
-    action: '?:\\program files\\microsoft onedrive\\onedrivestandaloneupdater.exe',
+    action: osqueryTaskAction(['', '?:\\program files\\microsoft onedrive\\onedrivestandaloneupdater.exe', '']),
   },
   {
     vendor: 'Google',
     name: 'GoogleUpdaterTaskUser*',
-    action: `?:\\users\\${PROFILE}\\appdata\\local\\google\\googleupdater\\*\\ "?:\\users\\${PROFILE}\\appdata\\local\\google\\googleupdater\\*\\updater.exe" --wake`,
+    action: osqueryTaskAction([
+      PER_USER(`google\\googleupdater\\${SEGMENT}\\`),
+      `"${PER_USER(`google\\googleupdater\\${SEGMENT}\\updater.exe`)}"`,
+      '--wake',
+    ]),
   },
-  {
-    vendor: 'Google',
-    name: 'GoogleUpdateTaskUserS-1-5-21-*',
-    action: `?:\\users\\${PROFILE}\\appdata\\local\\google\\update\\googleupdate.exe /c`,
-  },
-  {
-    vendor: 'Google',
-    name: 'GoogleUpdateTaskUserS-1-5-21-*',
-    action: `?:\\users\\${PROFILE}\\appdata\\local\\google\\update\\googleupdate.exe /ua /installsource scheduler`,
-  },
-  {
+  ...['/c', '/ua /installsource scheduler'].flatMap((args) => [
+    {
+      vendor: 'Google',
+      name: 'GoogleUpdateTaskUserS-1-5-21-*',
+      action: osqueryTaskAction(['', PER_USER('google\\update\\googleupdate.exe'), args]),
+    },
+    {
+      vendor: 'Microsoft',
+      name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*',
+      action: osqueryTaskAction(['', PER_USER('microsoft\\edgeupdate\\microsoftedgeupdate.exe'), args]),
+    },
+  ]),
+  // Defender's own tasks run MpCmdRun from its platform folder under ProgramData (admin-only, one folder per version).
+  ...[
+    ['Windows Defender Cache Maintenance', '-IdleTask -TaskName WdCacheMaintenance'],
+    ['Windows Defender Cleanup', '-IdleTask -TaskName WdCleanup'],
+    ['Windows Defender Verification', '-IdleTask -TaskName WdVerification'],
+    ['Windows Defender Scheduled Scan', 'Scan -ScheduleJob -ScanTrigger 55 -IdleScheduledJob'],
+  ].map(([name, args]) => ({
     vendor: 'Microsoft',
-    name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*',
-    action: `?:\\users\\${PROFILE}\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /c`,
-  },
-  {
-    vendor: 'Microsoft',
-    name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*',
-    action: `?:\\users\\${PROFILE}\\appdata\\local\\microsoft\\edgeupdate\\microsoftedgeupdate.exe /ua /installsource scheduler`,
-  },
+    name: name!,
+    action: osqueryTaskAction(['', DEFENDER_PLATFORM, args!]),
+  })),
 ];
 
 /**

@@ -12,12 +12,14 @@ import {
   catalogGlobMatches,
   isVendorTask,
   PROFILE,
+  SEGMENT,
   VENDOR_COMPONENTS,
   VENDOR_TASKS,
   vendorNameMisplaced,
 } from '../../src/intel/vendor-components.js';
 import { CODE_HOSTS, LOLBAS_CODE_HOSTS, isCodeHost } from '../../src/intel/code-hosts.js';
 import { LOLBAS_LOCATIONS } from '../../src/intel/locations-lolbas.generated.js';
+import { osqueryTaskAction } from '../../src/intel/task-action.js';
 import { svchostAncestor, withScheduleHost } from '../../src/intel/launch-vectors.js';
 import { RENAME_EXCEPTIONS, sameProgram } from '../../src/intel/rename-exceptions.js';
 import {
@@ -33,7 +35,7 @@ const db = new Database(':memory:');
 
 /** A concrete path for a catalogue glob: drive C, `*` as a plausible segment, a profile as `profile`. */
 const concrete = (glob: string, fill: string, profile = 'alice') =>
-  glob.replace(/^\?:/, 'C:').replaceAll(PROFILE, profile).replace(/\*/g, fill);
+  glob.replace(/\?:/g, 'C:').replaceAll(PROFILE, profile).replaceAll(SEGMENT, '131.0.6759.0').replace(/\*/g, fill);
 
 function vendorPaths(): string[] {
   const out: string[] = [];
@@ -147,9 +149,7 @@ test('vendor tasks: the rendered test agrees with isVendorTask(); a second actio
   const cases: [string, string][] = [];
   for (const t of VENDOR_TASKS) {
     const name = concrete(t.name, '3623811015-3361044348-30300820-1013');
-    const action = concrete(t.action, 'alice')
-      .replace(/\\alice\\ "C:/, '\\131.0.6759.0\\ "C:')
-      .replace(/\\alice\\updater/, '\\131.0.6759.0\\updater');
+    const action = concrete(t.action, 'alice');
     cases.push(
       [name, action],
       [name, `${action}, C:\\Users\\Public\\m.exe`],
@@ -172,19 +172,35 @@ test('vendor tasks: the rendered test agrees with isVendorTask(); a second actio
     if (want) yes++;
   }
   assert.ok(yes >= VENDOR_TASKS.length, `${yes} vendor tasks recognised`);
+  // As osquery prints them (osqueryTaskAction: both separating spaces always there).
+  const oneDrive = 'OneDrive Standalone Update Task-S-1-5-21-1-2-3-1013';
+  const updater = '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe';
+  assert.ok(isVendorTask(oneDrive, osqueryTaskAction(['', updater, ''])));
+  assert.not.ok(isVendorTask(oneDrive, updater), 'not the shape osquery prints');
+  assert.not.ok(isVendorTask(oneDrive, osqueryTaskAction(['', updater, ''], ['', 'C:\\m.exe', ''])));
+  assert.not.ok(isVendorTask('SvcUpd', osqueryTaskAction(['', updater, ''])));
   assert.ok(
     isVendorTask(
-      'OneDrive Standalone Update Task-S-1-5-21-1-2-3-1013',
-      '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe',
+      'Windows Defender Cache Maintenance',
+      osqueryTaskAction([
+        '',
+        'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MpCmdRun.exe',
+        '-IdleTask -TaskName WdCacheMaintenance',
+      ]),
     ),
   );
+  // A second program hidden in the updater's version folder: a version is one folder name.
+  const g = 'C:\\Users\\alice\\AppData\\Local\\Google\\GoogleUpdater\\1';
   assert.not.ok(
     isVendorTask(
-      'OneDrive Standalone Update Task-S-1-5-21-1-2-3-1013',
-      '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe,C:\\m.exe',
+      'GoogleUpdaterTaskUserS-1-5-21-9',
+      osqueryTaskAction([
+        `${g} C:\\Users\\alice\\AppData\\Roaming\\svcupdate\\svcupdate.exe --config config.json \\`,
+        `"${g}\\updater.exe"`,
+        '--wake',
+      ]),
     ),
   );
-  assert.not.ok(isVendorTask('SvcUpd', '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe'));
 });
 
 test('code hosts: the rendered test agrees with isCodeHost() for every entry, case and look-alike', () => {

@@ -1,6 +1,7 @@
 // Attack hosts: the common launch paths (task, WMI, PowerShell) with renamed, look-alike and tampered binaries.
 import type { HostSpec } from '../windows-host.js';
 import { host, unsigned, signedBy, SYS32, MS, POOL } from './base.js';
+import { osqueryTaskAction } from '../../../src/intel/task-action.js';
 
 export const ATTACK_CLASSIC: readonly HostSpec[] = [
   host(
@@ -35,7 +36,7 @@ export const ATTACK_CLASSIC: readonly HostSpec[] = [
         {
           name: 'SvcUpd',
           path: '\\SvcUpd',
-          action: 'C:\\Users\\bob\\AppData\\Roaming\\svcupd\\svcupd.exe -c config.json',
+          action: osqueryTaskAction(['', 'C:\\Users\\bob\\AppData\\Roaming\\svcupd\\svcupd.exe', '-c config.json']),
         },
       ],
     },

@@ -1,6 +1,7 @@
 // Attack hosts: short-lived launchers, services, apphosts, task working directories and borrowed names.
 import type { HostSpec } from '../windows-host.js';
 import { host, unsigned, signedBy, SYS32, MS, POOL } from './base.js';
+import { osqueryTaskAction } from '../../../src/intel/task-action.js';
 
 export const ATTACK_EVASION: readonly HostSpec[] = [
   host(
@@ -137,8 +138,11 @@ export const ATTACK_EVASION: readonly HostSpec[] = [
         {
           name: 'SysmonHealth',
           path: '\\Microsoft\\SysmonHealth',
-          action:
-            'C:\\Users\\frank\\AppData\\Local\\Packages\\sysmon\\ C:\\Users\\frank\\AppData\\Local\\Packages\\sysmon\\sysmon64.exe -o stratum+tcp://198.51.100.9:3333 -u 4A',
+          action: osqueryTaskAction([
+            'C:\\Users\\frank\\AppData\\Local\\Packages\\sysmon\\',
+            'C:\\Users\\frank\\AppData\\Local\\Packages\\sysmon\\sysmon64.exe',
+            '-o stratum+tcp://198.51.100.9:3333 -u 4A',
+          ]),
         },
       ],
     },

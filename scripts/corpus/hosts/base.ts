@@ -1,5 +1,6 @@
 // The builders every corpus host shares: the processes, services and tasks of a stock Windows 11 host, and helpers for binaries.
 import type { HostSpec, Proc, Service, Task } from '../windows-host.js';
+import { osqueryTaskAction } from '../../../src/intel/task-action.js';
 
 export const SYS32 = 'C:\\Windows\\System32';
 export const MS = 'Microsoft Windows';
@@ -236,19 +237,22 @@ function base(o: BaseOptions = {}): { processes: Proc[]; services: Service[]; ta
     {
       name: 'OneDrive Standalone Update Task-S-1-5-21-3623811015-3361044348-30300820-1013',
       path: '\\OneDrive Standalone Update Task-S-1-5-21-3623811015-3361044348-30300820-1013',
-      action: `%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe`,
+      action: osqueryTaskAction(['', '%localappdata%\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe', '']),
     },
     // scheduled_tasks.action starts with the working directory on many vendor tasks.
     {
       name: 'GoogleUpdaterTaskSystem131.0.6759.0{9B3F3B6E}',
       path: '\\GoogleSystem\\GoogleUpdater\\GoogleUpdaterTaskSystem131.0.6759.0{9B3F3B6E}',
-      action:
-        'C:\\Program Files (x86)\\Google\\GoogleUpdater\\131.0.6759.0\\ "C:\\Program Files (x86)\\Google\\GoogleUpdater\\131.0.6759.0\\updater.exe" --wake --system',
+      action: osqueryTaskAction([
+        'C:\\Program Files (x86)\\Google\\GoogleUpdater\\131.0.6759.0\\',
+        '"C:\\Program Files (x86)\\Google\\GoogleUpdater\\131.0.6759.0\\updater.exe"',
+        '--wake --system',
+      ]),
     },
     {
       name: 'ScheduledDefrag',
       path: '\\Microsoft\\Windows\\Defrag\\ScheduledDefrag',
-      action: '%windir%\\system32\\defrag.exe -c -h -o -$',
+      action: osqueryTaskAction(['', '%windir%\\system32\\defrag.exe', '-c -h -o -$']),
     },
   ];
   return { processes, services, tasks };

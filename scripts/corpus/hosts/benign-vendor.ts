@@ -1,6 +1,7 @@
 // Benign hosts: signed vendor components busy in their own folders (per-user and ProgramData).
 import type { HostSpec } from '../windows-host.js';
 import { host, signedBy, SYS32, MS } from './base.js';
+import { osqueryTaskAction } from '../../../src/intel/task-action.js';
 
 export const BENIGN_VENDOR: readonly HostSpec[] = [
   // Siblings: vendor components in their own folders (per-user and ProgramData), signed and busy.
@@ -45,8 +46,11 @@ export const BENIGN_VENDOR: readonly HostSpec[] = [
         {
           name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-3623811015-3361044348-30300820-1013UA',
           path: '\\MicrosoftEdgeUpdateTaskUserS-1-5-21-3623811015-3361044348-30300820-1013UA',
-          action:
-            'C:\\Users\\alice\\AppData\\Local\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe /ua /installsource scheduler',
+          action: osqueryTaskAction([
+            '',
+            'C:\\Users\\alice\\AppData\\Local\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe',
+            '/ua /installsource scheduler',
+          ]),
         },
       ],
     },

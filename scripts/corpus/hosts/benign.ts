@@ -1,6 +1,7 @@
 // Benign hosts: busy but legitimate desktop, server and build workloads.
 import type { HostSpec } from '../windows-host.js';
 import { host, signedBy, SYS32, MS, EXT_PATH, EXT_BINARY } from './base.js';
+import { osqueryTaskAction } from '../../../src/intel/task-action.js';
 
 export const BENIGN: readonly HostSpec[] = [
   host('office', 'benign', 'Chrome busy on a web app, IPv6 peers; Google updater under Program Files (x86)', [
@@ -164,8 +165,11 @@ export const BENIGN: readonly HostSpec[] = [
         {
           name: 'GoogleUpdaterTaskUser131.0.6759.0{A7B1}',
           path: '\\GoogleUserPEH\\GoogleUpdaterTaskUser131.0.6759.0{A7B1}',
-          action:
-            'C:\\Users\\alice\\AppData\\Local\\Google\\GoogleUpdater\\131.0.6759.0\\ "C:\\Users\\alice\\AppData\\Local\\Google\\GoogleUpdater\\131.0.6759.0\\updater.exe" --wake',
+          action: osqueryTaskAction([
+            'C:\\Users\\alice\\AppData\\Local\\Google\\GoogleUpdater\\131.0.6759.0\\',
+            '"C:\\Users\\alice\\AppData\\Local\\Google\\GoogleUpdater\\131.0.6759.0\\updater.exe"',
+            '--wake',
+          ]),
         },
       ],
     },
