@@ -15,6 +15,21 @@ export const USER_WRITABLE_FOLDERS: readonly string[] = [
   '?:\\windows\\temp\\*',
   '?:\\$recycle.bin\\*',
   '?:\\perflogs\\*',
+  // Folders inside Windows that any user may create files in by default, the
+  // classic places to hide a binary under C:\Windows (AppLocker bypass lists).
+  '?:\\windows\\tasks\\*',
+  '?:\\windows\\tracing\\*',
+  '?:\\windows\\registration\\crmlog\\*',
+  '?:\\windows\\system32\\tasks\\*',
+  '?:\\windows\\syswow64\\tasks\\*',
+  '?:\\windows\\system32\\spool\\drivers\\color\\*',
+  '?:\\windows\\system32\\spool\\printers\\*',
+  '?:\\windows\\system32\\spool\\servers\\*',
+  '?:\\windows\\system32\\microsoft\\crypto\\rsa\\machinekeys\\*',
+  '?:\\windows\\system32\\com\\dmp\\*',
+  '?:\\windows\\syswow64\\com\\dmp\\*',
+  '?:\\windows\\system32\\fxstmp\\*',
+  '?:\\windows\\syswow64\\fxstmp\\*',
 ];
 
 /** Windows folders where signed system binaries live; an unsigned binary here is a masquerade candidate. */
@@ -56,6 +71,11 @@ export const ENV_FOLDERS: readonly EnvFolder[] = [
   { var: '%temp%', folder: ':\\windows\\temp\\', userWritable: true },
   { var: '%tmp%', folder: '\\appdata\\local\\temp\\', userWritable: true },
   { var: '%userprofile%', userWritable: true },
+  // The profile without its drive (%HOMEDRIVE%%HOMEPATH%), and the user's OneDrive folder.
+  { var: '%homepath%', userWritable: true },
+  { var: '%onedrive%', userWritable: true },
+  { var: '%onedriveconsumer%', userWritable: true },
+  { var: '%onedrivecommercial%', userWritable: true },
   { var: '%public%', folder: ':\\users\\public\\', userWritable: true },
   { var: '%programdata%', folder: ':\\programdata\\', userWritable: true },
   { var: '%allusersprofile%', folder: ':\\programdata\\', userWritable: true },
@@ -63,7 +83,14 @@ export const ENV_FOLDERS: readonly EnvFolder[] = [
   { var: '%windir%', folder: ':\\windows\\', userWritable: false },
   { var: '%programfiles%', folder: ':\\program files\\', userWritable: false },
   { var: '%programfiles(x86)%', folder: ':\\program files (x86)\\', userWritable: false },
+  { var: '%programw6432%', folder: ':\\program files\\', userWritable: false },
+  { var: '%commonprogramfiles%', folder: ':\\program files\\common files\\', userWritable: false },
+  { var: '%commonprogramfiles(x86)%', folder: ':\\program files (x86)\\common files\\', userWritable: false },
+  { var: '%commonprogramw6432%', folder: ':\\program files\\common files\\', userWritable: false },
 ];
+
+/** Variables that expand to a drive ("C:"): %SystemDrive%\Users is C:\Users. */
+export const DRIVE_VARS: readonly string[] = ['%systemdrive%', '%homedrive%'];
 
 const globCache = new Map<string, RegExp>();
 

@@ -1,40 +1,40 @@
 // Folder markers: user-writable folders and paths named through environment variables (src/intel/folders.ts).
-import { ENV_FOLDERS, USER_WRITABLE_FOLDERS } from '../intel/folders.js';
-import { sqlGlob, sqlString, sqlText } from './sql-text.js';
+import { DRIVE_VARS, ENV_FOLDERS, USER_WRITABLE_FOLDERS } from '../intel/folders.js';
+import { sqlGlob, sqlString } from './sql-text.js';
 
-/** Variables Windows expands to a drive ("C:"), so that %SystemDrive%\Users is C:\Users. */
-const DRIVE_VARS = ['%systemdrive%', '%homedrive%'];
+/** Variables that stand for one fixed folder ("%windir%" for "?:\windows"), and the drive variables ("?:"). */
+const FIXED_VARS: readonly (readonly [string, string])[] = [
+  ...DRIVE_VARS.map((v) => [v, '?:'] as const),
+  ...ENV_FOLDERS.filter((e) => e.folder?.startsWith(':\\')).map((e) => [e.var, `?${e.folder!.slice(0, -1)}`] as const),
+];
+
+/** The variables left in folded text: per-user folders, which hold the user's name, so they are matched as they stand. */
+const PROFILE_VARS = [...new Set(ENV_FOLDERS.filter((e) => !e.folder?.startsWith(':\\')).map((e) => e.var))].sort(
+  (a, b) => b.length - a.length,
+);
 
 /**
- * `expr` lower-cased as the path tests read it: `/` as `\`, runs of up to
- * eight backslashes as one, and an administrative share's `c$\` as `c:\`.
- * Windows opens each of these spellings as the plain path, so a test on the
- * raw text would let them past; the drive variables are matched as they
- * stand, and what is still not plain afterwards is pathObscured(). A query
- * folds a column once (marker @fold_path) and hands the result to the other
- * markers with folded=1; without it each marker folds for itself.
+ * `expr` lower-cased as the path tests read it. Windows (or cmd) opens each
+ * of these spellings as the plain path, so a test on the raw text would let
+ * them past: `/` as `\`; the device prefix `\\.\` as `\\?\`; cmd's quotes and
+ * `^` escapes dropped; a variable naming a fixed folder as that folder on any
+ * drive (`%windir%` as `?:\windows`, `%SystemDrive%` as `?:`, which a GLOB's
+ * `?` matches); a drive root working directory joined to the relative
+ * program after it (`C:\ Users\...`); runs of up to eight backslashes as one;
+ * an administrative share's `c$\` as `c:\`. What is still not plain is
+ * pathObscured(). A query folds a column once (marker @fold_path) and hands
+ * the result to the other markers with folded=1; without it each marker
+ * folds for itself.
  */
 export function foldPath(expr: string): string {
-  let t = `replace(lower(${expr}), '/', '\\')`;
+  let t = `replace(replace(replace(replace(lower(${expr}), '/', '\\'), '\\\\.\\', '\\\\?\\'), '"', ''), '^', '')`;
+  // Longest first: %programfiles(x86)% must not be cut short by %programfiles%.
+  for (const [v, folder] of [...FIXED_VARS].sort((a, b) => b[0].length - a[0].length))
+    t = `replace(${t}, ${sqlString(v)}, ${sqlString(folder)})`;
+  t = `replace(${t}, ':\\ ', ':\\')`;
   for (let i = 0; i < 3; i++) t = `replace(${t}, '\\\\', '\\')`;
   // char(36) is `$`: fleetctl gitops would expand a `$` in the SQL text (src/pack/sql-text.ts).
   return `replace(${t}, char(36) || '\\', ':\\')`;
-}
-
-/**
- * True when `expr` names a path in a form that hides which folder it is,
- * even folded: `..` or `.` segments (which also make a relative path climb
- * out of the working directory), separators still doubled (more than
- * foldPath() folds), or an 8.3 short name (`PROGRA~3` is ProgramData on most
- * hosts, Program Files on others).
- */
-export function pathObscured(expr: string, folded = false): string {
-  return onFolded(
-    expr,
-    folded,
-    'po',
-    (t) => `instr(${t}, '..\\') > 0 OR instr(${t}, '\\.\\') > 0 OR instr(${t}, '\\\\') > 0 OR ${t} GLOB '*~[0-9]*'`,
-  );
 }
 
 /** `test` over `expr` folded: as given when folded already, else folded once in a subquery (not once per use). */
@@ -42,48 +42,72 @@ function onFolded(expr: string, folded: boolean, alias: string, test: (t: string
   return folded ? `(${test(expr)})` : `(SELECT ${test(`${alias}.t`)} FROM (SELECT ${foldPath(expr)} AS t) AS ${alias})`;
 }
 
-/** Any drive variable in folded text `t`: the tests through them are skipped on the many texts without one. */
-const anyDriveVar = (t: string) => `instr(${t}, 'drive%') > 0`;
-
 /**
- * True when `expr` names a user-writable folder anywhere in it: a drive path
- * of USER_WRITABLE_FOLDERS (also through %SystemDrive%), or an unexpanded
- * environment variable that expands to one (osquery reports
- * scheduled_tasks.action with variables left as the task stores them, and
- * the working directory first), in any of foldPath()'s spellings.
+ * True when `expr` names a path in a form that hides which folder it is,
+ * even folded: `..` or `.` segments (which also make a relative path climb
+ * out of the working directory), a folder name ending in a dot (Win32 drops
+ * it: `C:\Users.\`), separators still doubled (more than foldPath() folds),
+ * an 8.3 short name (`PROGRA~3` is ProgramData on most hosts, Program Files
+ * on others), an NT device or volume path (`\\?\GLOBALROOT\...`,
+ * `\\?\Volume{...}\`), or a variable we cannot expand used as a folder (a
+ * user's own, set in their environment).
  */
-export function userWritableIn(expr: string, folded = false): string {
-  return onFolded(expr, folded, 'uw', (t) => userWritableTests(t));
+export function pathObscured(expr: string, folded = false): string {
+  return onFolded(expr, folded, 'po', (t) => {
+    let others = t;
+    for (const v of PROFILE_VARS) others = `replace(${others}, ${sqlString(v)}, '')`;
+    return [
+      `instr(${t}, '..\\') > 0`,
+      `instr(${t}, '\\.\\') > 0`,
+      `${t} GLOB '*[^ .\\].\\*'`,
+      `instr(${t}, '\\\\') > 0`,
+      `${t} GLOB '*~[1-9]\\*'`,
+      `${t} GLOB '*~[1-9][0-9]\\*'`,
+      `${t} GLOB '*~[1-9].*'`,
+      `instr(${t}, '\\?\\globalroot\\') > 0`,
+      `instr(${t}, '\\?\\volume{') > 0`,
+      `instr(${t}, '\\device\\harddiskvolume') > 0`,
+      `(instr(${t}, '%') > 0 AND ${others} GLOB '*%[a-z_]*%\\*')`,
+    ].join(' OR ');
+  });
 }
 
-function userWritableTests(t: string): string {
-  const globs = USER_WRITABLE_FOLDERS.map((g) => `${t} GLOB ${sqlGlob(`*${g}`)}`);
-  // Each folder is "?:\<name>\*": through a drive variable it is a plain substring.
-  const viaDrive = USER_WRITABLE_FOLDERS.flatMap((g) => {
-    if (!g.startsWith('?:\\') || !g.endsWith('\\*') || /[*?]/.test(g.slice(3, -2)))
-      throw new Error(`user-writable folder ${g}: not "?:\\<name>\\*"`);
-    return DRIVE_VARS.map((v) => `instr(${t}, ${sqlText(v + g.slice(2, -1))}) > 0`);
-  });
-  const vars = [...new Set(ENV_FOLDERS.filter((e) => e.userWritable).map((e) => e.var))].map(
-    (v) => `instr(${t}, ${sqlString(v)}) > 0`,
+/**
+ * True when `expr` names a user-writable folder anywhere in it: a path of
+ * USER_WRITABLE_FOLDERS on any drive, in any of foldPath()'s spellings, or a
+ * per-user variable (osquery reports scheduled_tasks.action with variables
+ * left as the task stores them, and the working directory first).
+ */
+export function userWritableIn(expr: string, folded = false): string {
+  const glob = (t: string, g: string) => `${t} GLOB ${sqlGlob(`*${g}`)}`;
+  const inWindows = USER_WRITABLE_FOLDERS.filter((g) => g.startsWith('?:\\windows\\'));
+  const elsewhere = USER_WRITABLE_FOLDERS.filter((g) => !inWindows.includes(g));
+  const vars = [
+    ...new Set(ENV_FOLDERS.filter((e) => e.userWritable && !e.folder?.startsWith(':\\')).map((e) => e.var)),
+  ];
+  return onFolded(expr, folded, 'uw', (t) =>
+    [
+      ...elsewhere.map((g) => glob(t, g)),
+      // The folders inside Windows only where the text names Windows at all.
+      `(instr(${t}, ':\\windows\\') > 0 AND (${inWindows.map((g) => glob(t, g)).join(' OR ')}))`,
+      ...vars.map((v) => `instr(${t}, ${sqlString(v)}) > 0`),
+    ].join(' OR '),
   );
-  return [...globs, `(${anyDriveVar(t)} AND (${viaDrive.join(' OR ')}))`, ...vars].join(' OR ');
 }
 
 /**
  * True when `text` (an action or command line) names the file `path`: its
- * full path, its spelling through a drive variable (the path's own drive) or
- * through an environment variable of ENV_FOLDERS (%APPDATA%\x\m.exe for
- * C:\Users\a\AppData\Roaming\x\m.exe), in any of foldPath()'s spellings.
+ * full path on its own drive or through a fixed folder's variable (folded to
+ * `?:\...`), or through a per-user variable of ENV_FOLDERS (%APPDATA%\x\m.exe
+ * for C:\Users\a\AppData\Roaming\x\m.exe), in any of foldPath()'s spellings.
  */
 export function namesPath(text: string, path: string, folded = false): string {
   const p = `lower(${path})`;
   return onFolded(text, folded, 'np', (t) => {
-    const viaDrive = DRIVE_VARS.map((v) => `instr(${t}, ${sqlString(v)} || substr(${p}, 3)) > 0`);
-    const viaVar = ENV_FOLDERS.filter((e) => e.folder).map((e) => {
+    const viaVar = ENV_FOLDERS.filter((e) => e.folder && !e.folder.startsWith(':\\')).map((e) => {
       const f = sqlString(e.folder!);
       return `(instr(${p}, ${f}) > 0 AND instr(${t}, ${sqlString(e.var)} || substr(${p}, instr(${p}, ${f}) + ${e.folder!.length - 1})) > 0)`;
     });
-    return `instr(${t}, ${p}) > 0 OR (${anyDriveVar(t)} AND (${viaDrive.join(' OR ')})) OR ${viaVar.join(' OR ')}`;
+    return [`instr(${t}, ${p}) > 0`, `instr(${t}, '?:' || substr(${p}, 3)) > 0`, ...viaVar].join(' OR ');
   });
 }

@@ -36,6 +36,14 @@ test('a user-writable folder counts in every spelling Windows opens as the same 
     ' \\\\localhost\\C$\\Users\\Public\\x.exe',
     ' \\\\?\\C:\\Windows\\Temp\\x.exe',
     '%LOCALAPPDATA%\\x %LOCALAPPDATA%\\x\\x.exe',
+    ' %HOMEDRIVE%%HOMEPATH%\\AppData\\Roaming\\x\\m.exe ',
+    ' %OneDrive%\\m.exe ',
+    ' %windir%\\Temp\\m.exe ',
+    ' %SystemRoot%\\Tasks\\m.exe ',
+    ' C:\\Windows\\System32\\spool\\drivers\\color\\m.exe ',
+    'C:\\ Users\\alice\\AppData\\Roaming\\x\\m.exe ',
+    ' cmd /c C:\\"Users"\\alice\\m.exe ',
+    ' cmd /c C:\\U^sers\\alice\\m.exe ',
   ])
     assert.ok(ask(writable, a), a);
   for (const a of [
@@ -54,8 +62,14 @@ test('a path whose folder cannot be told is obscured; ordinary actions are not',
     ' C:\\.\\ProgramData\\x.exe',
     ' C:\\PROGRA~3\\x\\upd.exe',
     ' C:\\Tools\\MINER~1.EXE',
-    // More doubled separators than pathText() folds.
+    // More doubled separators than foldPath() folds.
     ` C:${'\\'.repeat(16)}Users\\x.exe`,
+    ' C:\\Users.\\alice\\m.exe ',
+    ' C:\\ProgramData.\\x\\m.exe ',
+    ' \\\\?\\GLOBALROOT\\Device\\HarddiskVolume3\\Users\\a\\m.exe ',
+    ' \\\\?\\Volume{0b1d5c6e-0000-0000-0000-100000000000}\\ProgramData\\m.exe ',
+    ' %X%\\m.exe ',
+    ' %MyTools%\\bin\\m.exe ',
   ])
     assert.ok(ask(obscured, a), a);
   for (const a of [
@@ -64,6 +78,12 @@ test('a path whose folder cannot be told is obscured; ordinary actions are not',
     ' C:/Program Files/App/app.exe --url https://example.com/a/b',
     ' \\\\fileserver\\share\\tools\\inventory.exe /quiet',
     ' C:\\Program Files (x86)\\App\\app.exe.',
+    ' "C:\\Program Files\\Microsoft SQL Server\\Client SDK\\ODBC\\170\\Tools\\Binn\\SQLCMD.EXE" -S np:\\\\.\\pipe\\MSSQL$SQLEXPRESS\\sql\\query ',
+    ' C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MpCmdRun.exe -File \\\\.\\C: ',
+    ' %ProgramFiles%\\App\\app.exe --feed https://example.com/~1234/feed ',
+    ' %CommonProgramFiles%\\Vendor\\upd.exe %20done ',
+    'C:\\Program Files\\Vendor .\\agent.exe --sync',
+    ' %windir%\\system32\\cmd.exe /c echo %date% > %temp%\\log.txt ',
   ])
     assert.not.ok(ask(obscured, a), a);
 });
