@@ -214,7 +214,13 @@ test('the sample packs/baseline.yml loads and approves what it documents', async
   assert.is(b.approvedBy({ name: 'cl.exe', path: cl, hostname: 'BUILD-07' }, new Date()), 'build-agent-compilers');
   assert.is(b.approvedBy({ name: 'cl.exe', path: cl, hostname: 'LAPTOP-1' }, new Date()), null);
   // A miner named like a compiler, on a build agent, from where no toolchain is installed.
-  for (const path of ['C:\\Users\\builder\\AppData\\Local\\Temp\\n\\node.exe', 'C:\\x\\cl.exe'])
+  for (const path of [
+    'C:\\Users\\builder\\AppData\\Local\\Temp\\n\\node.exe',
+    'C:\\x\\cl.exe',
+    'C:\\hostedtoolcache\\windows\\cl.exe',
+    // A code host runs what it is handed: from Program Files too, a script miner.
+    'C:\\Program Files\\nodejs\\node.exe',
+  ])
     assert.is(b.approvedBy({ name: path.split('\\').pop()!, path, hostname: 'BUILD-07' }, new Date()), null, path);
   // The maintenance script by its whole command line, in its window; not a command line that only mentions it.
   const ps = { name: 'powershell.exe', path: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' };
