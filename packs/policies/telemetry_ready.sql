@@ -13,10 +13,9 @@
 --   PowerShell Script Block Logging by GPO.
 -- reasons: TELEMETRY_GAP
 
+-- Ready: events on and every flag a query of the pack names in its `telemetry:` header.
 SELECT 1 FROM (
-  SELECT count(*) AS ready FROM osquery_flags
-  WHERE (name = 'disable_events' AND value = 'false')
-     OR (name = 'enable_windows_events_publisher' AND value = 'true')
-     OR (name = 'enable_powershell_events_subscriber' AND value = 'true')
+  SELECT 0 /*@telemetry_ready*/ AS ready FROM osquery_flags
+  WHERE name IN ('' /*@telemetry_flags*/)
 )
-WHERE ready = 3;
+WHERE ready = 1;

@@ -19,10 +19,8 @@ SELECT
   max(CASE WHEN name = 'enable_powershell_events_subscriber' THEN value = 'true' END) AS powershell_events_subscriber,
   max(CASE WHEN name = 'enable_process_etw_events' THEN value = 'true' END) AS process_etw_events,
   max(CASE WHEN name = 'extensions_autoload' THEN value END) AS extensions_autoload,
-  CASE WHEN max(CASE WHEN name = 'disable_events' THEN value = 'false' END) = 1
-        AND max(CASE WHEN name = 'enable_windows_events_publisher' THEN value = 'true' END) = 1
-        AND max(CASE WHEN name = 'enable_powershell_events_subscriber' THEN value = 'true' END) = 1
-       THEN '' ELSE 'TELEMETRY_GAP' END AS reasons
+  -- Ready: events on and every flag a query of the pack names in its `telemetry:` header.
+  CASE WHEN 0 /*@telemetry_ready*/ THEN '' ELSE 'TELEMETRY_GAP' END AS reasons
 FROM osquery_flags
-WHERE name IN ('disable_events', 'enable_windows_events_publisher', 'enable_windows_events_subscriber',
-               'enable_powershell_events_subscriber', 'enable_process_etw_events', 'extensions_autoload');
+WHERE name IN ('' /*@telemetry_flags*/, 'enable_windows_events_subscriber', 'enable_process_etw_events',
+               'enable_windows_events_publisher', 'enable_powershell_events_subscriber', 'extensions_autoload');

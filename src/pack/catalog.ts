@@ -69,7 +69,12 @@ export function corePack(src: PackSources): readonly PackQuery[] {
   return [...src.queries.filter((q) => q.metadata.requires === 'core'), ...src.coreOnly];
 }
 
-/** A query's SQL with the baseline and indicator catalogs rendered in. */
+/** The osquery flags the pack's queries say they need (their `telemetry:` headers), sorted. */
+export function telemetryFlags(src: PackSources): string[] {
+  return [...new Set([...src.queries, ...src.coreOnly].flatMap((q) => q.metadata.telemetry))].sort();
+}
+
+/** A query's SQL with the baseline, the indicator catalogs and the telemetry the pack needs rendered in. */
 export function renderedSql(src: PackSources, q: PackQuery): string {
-  return renderSql(q.sql, { baseline: src.baseline }, q.source);
+  return renderSql(q.sql, { baseline: src.baseline, telemetry: telemetryFlags(src) }, q.source);
 }

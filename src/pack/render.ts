@@ -84,6 +84,19 @@ export function renderInternalAddress(expr: string): string {
 
 export interface RenderInputs {
   readonly baseline: BaselineSpec;
+  /** The osquery flags the pack's queries need (catalog.ts telemetryFlags), for @telemetry_ready. */
+  readonly telemetry?: readonly string[];
+}
+
+/**
+ * Over osquery_flags rows (`name`, `value`), an aggregate that is 1 when
+ * events are on and every flag the pack's queries need is true: one list,
+ * their `telemetry:` headers, serves the readiness query and the policy.
+ */
+function renderTelemetryReady(flags: readonly string[]): string {
+  const on = (flag: string, value: string) =>
+    `max(CASE WHEN name = ${sqlString(flag)} THEN value = ${sqlString(value)} END) = 1`;
+  return `(${[on('disable_events', 'false'), ...flags.map((f) => on(f, 'true'))].join(' AND ')})`;
 }
 
 const MARKER = /(0|'')\s*\/\*@([a-z][a-z0-9_]*)((?:\s+[a-z0-9_]+=[^\s*]+)*)\s*\*\//g;
@@ -122,6 +135,12 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
         return userWritableIn(need('expr'), args.folded === '1');
       case 'names_path':
         return namesPath(need('text'), need('path'), args.folded === '1');
+      case 'telemetry_ready':
+        if (!inputs.telemetry) throw new Error(`${source}: marker @telemetry_ready needs the pack's telemetry flags`);
+        return renderTelemetryReady(inputs.telemetry);
+      case 'telemetry_flags':
+        if (!inputs.telemetry) throw new Error(`${source}: marker @telemetry_flags needs the pack's telemetry flags`);
+        return ['disable_events', ...inputs.telemetry].map(sqlString).join(', ');
       case 'path_obscured':
         return pathObscured(need('expr'), args.folded === '1');
       case 'spoofed_folder':
