@@ -31,14 +31,15 @@ busy AS MATERIALIZED (
 ),
 -- Each action folded once (slashes, doubled separators, admin shares) for every path test below.
 tasks AS MATERIALIZED (
-  SELECT t.name, t.path, t.action, t.enabled, 0 /*@fold_path expr=t.action*/ AS folded
+  SELECT t.name, t.path, t.action, t.enabled, 0 /*@fold_path expr=t.action*/ AS folded,
+    '' /*@vendor_action_text expr=t.action*/ AS vendor_text
   FROM scheduled_tasks AS t
   WHERE t.action != ''
 ),
 flagged AS (
   SELECT t.name, t.path, t.action, t.enabled,
     -- A vendor's own per-user task points into the profile by design (src/intel/vendor-components.ts).
-    CASE WHEN 0 /*@user_writable_in expr=t.folded folded=1*/ AND NOT (0 /*@vendor_task name=t.name action=t.action*/)
+    CASE WHEN 0 /*@user_writable_in expr=t.folded folded=1*/ AND NOT (0 /*@vendor_task name=t.name action=t.action text=t.vendor_text*/)
          THEN 'TASK_USER_WRITABLE,' ELSE '' END
     || CASE WHEN 0 /*@path_obscured expr=t.folded folded=1*/ THEN 'TASK_PATH_OBSCURED,' ELSE '' END
     || CASE WHEN EXISTS (SELECT 1 FROM busy AS b WHERE 0 /*@names_path text=t.folded path=b.path folded=1*/)

@@ -15,6 +15,8 @@ export const USER_WRITABLE_FOLDERS: readonly string[] = [
   '?:\\windows\\temp\\*',
   '?:\\$recycle.bin\\*',
   '?:\\perflogs\\*',
+  // The junction Windows keeps to C:\Users (and its All Users to C:\ProgramData).
+  '?:\\documents and settings\\*',
   // Folders inside Windows that any user may create files in by default, the
   // classic places to hide a binary under C:\Windows (AppLocker bypass lists).
   '?:\\windows\\tasks\\*',
@@ -76,6 +78,12 @@ export const ENV_FOLDERS: readonly EnvFolder[] = [
   { var: '%onedrive%', userWritable: true },
   { var: '%onedriveconsumer%', userWritable: true },
   { var: '%onedrivecommercial%', userWritable: true },
+  // Not folders on this host: a logon script's server, a domain, a name (not obscured, not writable).
+  { var: '%logonserver%', userWritable: false },
+  { var: '%userdnsdomain%', userWritable: false },
+  { var: '%userdomain%', userWritable: false },
+  { var: '%computername%', userWritable: false },
+  { var: '%username%', userWritable: false },
   { var: '%public%', folder: ':\\users\\public\\', userWritable: true },
   { var: '%programdata%', folder: ':\\programdata\\', userWritable: true },
   { var: '%allusersprofile%', folder: ':\\programdata\\', userWritable: true },

@@ -189,32 +189,43 @@ export interface VendorTask {
 
 const DEFENDER_PLATFORM = `?:\\programdata\\microsoft\\windows defender\\platform\\${SEGMENT}\\mpcmdrun.exe`;
 const PER_USER = (rest: string) => `?:\\users\\${PROFILE}\\appdata\\local\\${rest}`;
+const GOOGLE_UPDATER = PER_USER(`google\\googleupdater\\${SEGMENT}\\`);
+const ONEDRIVE_UPDATER = ['%localappdata%\\microsoft\\onedrive\\', PER_USER('microsoft\\onedrive\\')].map(
+  (dir) => `${dir}onedrivestandaloneupdater.exe`,
+);
 
+/**
+ * Catalogued actions are written as vendorActionText() reads an action:
+ * lower case, no quotes, %ProgramData% as `?:\programdata`.
+ */
 export const VENDOR_TASKS: readonly VendorTask[] = [
+  ...ONEDRIVE_UPDATER.flatMap((program) => [
+    {
+      vendor: 'Microsoft',
+      name: 'OneDrive Standalone Update Task-S-1-5-21-*',
+      action: osqueryTaskAction(['', program, '']),
+    },
+    {
+      vendor: 'Microsoft',
+      name: 'OneDrive Reporting Task-S-1-5-21-*',
+      action: osqueryTaskAction(['', program, '/reporting']),
+    },
+  ]),
   {
     vendor: 'Microsoft',
-    name: 'OneDrive Standalone Update Task-S-1-5-21-*',
-    action: osqueryTaskAction(['', '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe', '']),
-  },
-  {
-    vendor: 'Microsoft',
-    name: 'OneDrive Reporting Task-S-1-5-21-*',
-    action: osqueryTaskAction(['', '%localappdata%\\microsoft\\onedrive\\onedrivestandaloneupdater.exe', '/reporting']),
+    name: 'OneDrive Startup Task-S-1-5-21-*',
+    action: osqueryTaskAction(['', '%localappdata%\\microsoft\\onedrive\\onedrivelauncher.exe', '/startinstances']),
   },
   {
     vendor: 'Microsoft',
     name: 'OneDrive Per-Machine Standalone Update Task',
     action: osqueryTaskAction(['', '?:\\program files\\microsoft onedrive\\onedrivestandaloneupdater.exe', '']),
   },
-  {
+  ...[GOOGLE_UPDATER, ''].map((dir) => ({
     vendor: 'Google',
     name: 'GoogleUpdaterTaskUser*',
-    action: osqueryTaskAction([
-      PER_USER(`google\\googleupdater\\${SEGMENT}\\`),
-      `"${PER_USER(`google\\googleupdater\\${SEGMENT}\\updater.exe`)}"`,
-      '--wake',
-    ]),
-  },
+    action: osqueryTaskAction([dir, `${GOOGLE_UPDATER}updater.exe`, '--wake']),
+  })),
   ...['/c', '/ua /installsource scheduler'].flatMap((args) => [
     {
       vendor: 'Google',
@@ -226,13 +237,29 @@ export const VENDOR_TASKS: readonly VendorTask[] = [
       name: 'MicrosoftEdgeUpdateTaskUserS-1-5-21-*',
       action: osqueryTaskAction(['', PER_USER('microsoft\\edgeupdate\\microsoftedgeupdate.exe'), args]),
     },
+    {
+      vendor: 'Dropbox',
+      name: 'DropboxUpdateTaskUserS-1-5-21-*',
+      action: osqueryTaskAction(['', PER_USER('dropbox\\update\\dropboxupdate.exe'), args]),
+    },
   ]),
+  // Firefox's background updater from Program Files logs into its ProgramData folder.
+  {
+    vendor: 'Mozilla',
+    name: 'Firefox Background Update *',
+    action: osqueryTaskAction([
+      '',
+      '?:\\program files\\mozilla firefox\\firefox.exe',
+      `--moz_log sync,prependheader,timestamp,append,maxsize:1,dump:5 --moz_log_file ?:\\programdata\\mozilla-${SEGMENT}\\updates\\${SEGMENT}\\backgroundupdate.moz_log --backgroundtask backgroundupdate`,
+    ]),
+  },
   // Defender's own tasks run MpCmdRun from its platform folder under ProgramData (admin-only, one folder per version).
   ...[
-    ['Windows Defender Cache Maintenance', '-IdleTask -TaskName WdCacheMaintenance'],
-    ['Windows Defender Cleanup', '-IdleTask -TaskName WdCleanup'],
-    ['Windows Defender Verification', '-IdleTask -TaskName WdVerification'],
-    ['Windows Defender Scheduled Scan', 'Scan -ScheduleJob -ScanTrigger 55 -IdleScheduledJob'],
+    ['Windows Defender Cache Maintenance', '-idletask -taskname wdcachemaintenance'],
+    ['Windows Defender Cleanup', '-idletask -taskname wdcleanup'],
+    ['Windows Defender Verification', '-idletask -taskname wdverification'],
+    ['Windows Defender Scheduled Scan', 'scan -schedulejob -scantrigger 55 -idlescheduledjob'],
+    ['Windows Defender Scheduled Scan', 'scan -schedulejob -scantrigger 55'],
   ].map(([name, args]) => ({
     vendor: 'Microsoft',
     name: name!,
@@ -255,10 +282,37 @@ export function vendorNameMisplaced(path: string): boolean | null {
 
 /**
  * Whether a scheduled task is a catalogued vendor task: its name and its whole
- * action match one entry, and the action is a single action (osquery joins
- * several with ',', and a second one could run anything).
+ * action match one entry, and the action has no comma the entry does not
+ * (commas()).
  */
 export function isVendorTask(name: string, action: string): boolean {
-  if (action.includes(',')) return false;
-  return VENDOR_TASKS.some((t) => globMatches(t.name, name) && catalogGlobMatches(t.action, action));
+  const text = vendorActionText(action);
+  return VENDOR_TASKS.some(
+    (t) =>
+      commas(t.action) === commas(action) &&
+      globMatches(t.name, name) &&
+      catalogGlobMatches(vendorActionText(t.action), text),
+  );
+}
+
+/**
+ * Commas in an action. osquery joins a task's actions with ',', so a comma
+ * the catalogued action does not hold (in literal text) may start a second
+ * action that could run anything: the counts must be equal.
+ */
+export function commas(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf(','); i >= 0; i = text.indexOf(',', i + 1)) n++;
+  return n;
+}
+
+/**
+ * An action as the vendor tasks are matched against it, and each catalogued
+ * action too (so `/c` matches `/c`): lower case, `/` as the separator Windows
+ * reads it as, quotes dropped, %ProgramData% as `?:\programdata` (the spellings vendors' own
+ * installers use for the same task). render-binary.ts renderVendorTask does
+ * the same in SQL.
+ */
+export function vendorActionText(action: string): string {
+  return asciiLower(action).replaceAll('/', '\\').replaceAll('"', '').replaceAll('%programdata%', '?:\\programdata');
 }

@@ -7,7 +7,9 @@ import {
   USERS,
   VENDOR_COMPONENTS,
   VENDOR_TASKS,
+  commas,
   expandProfile,
+  vendorActionText,
   profileRest,
 } from '../intel/vendor-components.js';
 import { CODE_HOSTS } from '../intel/code-hosts.js';
@@ -105,12 +107,25 @@ export function renderVendorMisplaced(path: string): string {
   return `(CASE ${whens.join(' ')} ELSE 0 END)`;
 }
 
-/** isVendorTask() of src/intel/vendor-components.ts. */
-export function renderVendorTask(name: string, action: string): string {
-  const entries = VENDOR_TASKS.map(
-    (t) => `(lower(${name}) GLOB ${sqlGlob(t.name)} AND ${renderCatalogGlobs(action, [t.action])})`,
-  );
-  return `(instr(${action}, ',') = 0 AND (${entries.join(' OR ')}))`;
+/** vendorActionText() of src/intel/vendor-components.ts. */
+export function renderVendorActionText(action: string): string {
+  return `replace(replace(replace(lower(${action}), '/', '\\'), '"', ''), '%programdata%', '?:\\programdata')`;
+}
+
+/**
+ * isVendorTask() of src/intel/vendor-components.ts. `text`: the action's
+ * renderVendorActionText(), when the query has it in a column already. The
+ * entries are grouped by their comma count under one CASE, so the count is
+ * taken once.
+ */
+export function renderVendorTask(name: string, action: string, text = renderVendorActionText(action)): string {
+  const byCommas = new Map<number, string[]>();
+  for (const t of VENDOR_TASKS) {
+    const entry = `(lower(${name}) GLOB ${sqlGlob(t.name)} AND ${renderCatalogGlobs(text, [vendorActionText(t.action)])})`;
+    byCommas.set(commas(t.action), [...(byCommas.get(commas(t.action)) ?? []), entry]);
+  }
+  const whens = [...byCommas].map(([n, entries]) => `WHEN ${n} THEN (${entries.join(' OR ')})`);
+  return `(CASE length(${action}) - length(replace(${action}, ',', '')) ${whens.join(' ')} ELSE 0 END)`;
 }
 
 /** sameProgram() of src/intel/rename-exceptions.ts (on-disk name, OriginalFilename). */

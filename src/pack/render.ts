@@ -29,6 +29,7 @@ import {
   renderSameProgram,
   renderVendorMisplaced,
   renderVendorTask,
+  renderVendorActionText,
   renderVouched,
   renderVouchedPids,
 } from './render-binary.js';
@@ -160,7 +161,9 @@ export function renderSql(sql: string, inputs: RenderInputs, source = 'query'): 
       case 'vendor_misplaced':
         return renderVendorMisplaced(need('expr'));
       case 'vendor_task':
-        return renderVendorTask(need('name'), need('action'));
+        return renderVendorTask(need('name'), need('action'), args.text);
+      case 'vendor_action_text':
+        return renderVendorActionText(need('expr'));
       case 'same_program':
         return renderSameProgram(need('name'), need('original'));
       case 'code_host':

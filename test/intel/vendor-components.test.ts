@@ -150,6 +150,7 @@ test('vendor tasks: the rendered test agrees with isVendorTask(); a second actio
   for (const t of VENDOR_TASKS) {
     const name = concrete(t.name, '3623811015-3361044348-30300820-1013');
     const action = concrete(t.action, 'alice');
+    assert.ok(isVendorTask(name, action), `the catalogued task itself: ${name} | ${action}`);
     cases.push(
       [name, action],
       [name, `${action}, C:\\Users\\Public\\m.exe`],
@@ -187,6 +188,43 @@ test('vendor tasks: the rendered test agrees with isVendorTask(); a second actio
         'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MpCmdRun.exe',
         '-IdleTask -TaskName WdCacheMaintenance',
       ]),
+    ),
+  );
+  // Real shapes: Firefox's updater logging into ProgramData; Defender's program quoted or through %ProgramData%.
+  const firefox = (extra: string) =>
+    osqueryTaskAction([
+      '',
+      'C:\\Program Files\\Mozilla Firefox\\firefox.exe',
+      `--MOZ_LOG sync,prependheader,timestamp,append,maxsize:1,Dump:5 --MOZ_LOG_FILE ${extra}C:\\ProgramData\\Mozilla-1de4eec8-1241-4177-a864-e594e8d1fb38\\updates\\308046B0AF4A39CB\\backgroundupdate.moz_log --backgroundtask backgroundupdate`,
+    ]);
+  // Its commas are the catalogued ones; one more may start a second action.
+  assert.not.ok(isVendorTask('Firefox Background Update 308046B0AF4A39CB', firefox(', C:\\Users\\a\\m.exe ')));
+  assert.ok(
+    isVendorTask(
+      'Firefox Background Update 308046B0AF4A39CB',
+      osqueryTaskAction([
+        '',
+        'C:\\Program Files\\Mozilla Firefox\\firefox.exe',
+        '--MOZ_LOG sync,prependheader,timestamp,append,maxsize:1,Dump:5 --MOZ_LOG_FILE C:\\ProgramData\\Mozilla-1de4eec8-1241-4177-a864-e594e8d1fb38\\updates\\308046B0AF4A39CB\\backgroundupdate.moz_log --backgroundtask backgroundupdate',
+      ]),
+    ),
+  );
+  for (const program of [
+    '"C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MpCmdRun.exe"',
+    '%ProgramData%\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MpCmdRun.exe',
+  ])
+    assert.ok(
+      isVendorTask(
+        'Windows Defender Scheduled Scan',
+        osqueryTaskAction(['', program, 'Scan -ScheduleJob -ScanTrigger 55']),
+      ),
+      program,
+    );
+  // A forward slash is a separator to Windows: this profile is Public.
+  assert.not.ok(
+    isVendorTask(
+      'GoogleUpdateTaskUserS-1-5-21-9',
+      osqueryTaskAction(['', 'C:\\Users\\Public/x\\AppData\\Local\\Google\\Update\\GoogleUpdate.exe', '/c']),
     ),
   );
   // A second program hidden in the updater's version folder: a version is one folder name.

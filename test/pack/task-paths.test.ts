@@ -44,6 +44,13 @@ test('a user-writable folder counts in every spelling Windows opens as the same 
     'C:\\ Users\\alice\\AppData\\Roaming\\x\\m.exe ',
     ' cmd /c C:\\"Users"\\alice\\m.exe ',
     ' cmd /c C:\\U^sers\\alice\\m.exe ',
+    ' \\Users\\alice\\AppData\\Roaming\\x\\m.exe ',
+    ' \\Windows\\Tasks\\m.exe ',
+    ' C:\\Documents and Settings\\alice\\AppData\\Roaming\\x\\m.exe ',
+    ' powershell.exe -w hidden -c "& $env:APPDATA\\svcupdate\\svcupdate.exe" ',
+    ' powershell.exe -c & ~\\AppData\\x.exe ',
+    ' cmd.exe /c cd /d %APPDATA:~0%&svcupdate\\svcupdate.exe ',
+    ' C:\\\\ Users\\alice\\m.exe ',
   ])
     assert.ok(ask(writable, a), a);
   for (const a of [
@@ -84,6 +91,9 @@ test('a path whose folder cannot be told is obscured; ordinary actions are not',
     ' %CommonProgramFiles%\\Vendor\\upd.exe %20done ',
     'C:\\Program Files\\Vendor .\\agent.exe --sync',
     ' %windir%\\system32\\cmd.exe /c echo %date% > %temp%\\log.txt ',
+    ' %LOGONSERVER%\\NETLOGON\\logon.bat ',
+    ' powershell.exe -File \\\\%USERDNSDOMAIN%\\SYSVOL\\x\\s.ps1 ',
+    ' C:\\Program Files\\nodejs\\npm.cmd install pkg@~1.2.0 ',
   ])
     assert.not.ok(ask(obscured, a), a);
 });
@@ -98,6 +108,11 @@ test('an action names a busy binary through the same spellings, the drive variab
   ])
     assert.ok(ask(names, a, path), a);
   assert.not.ok(ask(names, ' C:\\ProgramData\\WinSvc\\other.exe', path));
+  // %temp% is the user's own Temp for a user's task, Windows' for SYSTEM's: either busy binary is named.
+  assert.ok(ask(names, ' %TEMP%\\m.exe ', 'C:\\Users\\a\\AppData\\Local\\Temp\\m.exe'));
+  assert.ok(ask(names, ' %TEMP%\\m.exe ', 'C:\\Windows\\Temp\\m.exe'));
+  // From the root of the current drive, and through PowerShell's and cmd's spellings of a variable.
+  assert.ok(ask(names, ' \\ProgramData\\WinSvc\\wsvc.exe ', path));
   assert.not.ok(ask(names, ' E:\\ProgramData\\WinSvc\\wsvc.exe', path));
 });
 
